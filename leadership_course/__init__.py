@@ -1,0 +1,108 @@
+"""Compassionate and Inclusive Leadership: the course engine.
+
+Notebooks call one function per activity, for example ``show_scenario("busy-shift-scenario")``.
+Each function displays the component and never shows the learner a traceback.
+"""
+
+from IPython.display import display
+
+from .content import find_content_dir, load_activity, load_course
+from .record import get_record
+
+__all__ = [
+    "show_course_home",
+    "show_journal_download",
+    "show_knowledge_check",
+    "show_reflection",
+    "show_scenario",
+    "show_self_check",
+    "show_where_saved",
+]
+
+
+def _show(build, what):
+    """Build a component and display it; on any problem, display a plain message instead."""
+    from .components.common import problem_widget
+
+    try:
+        widget = build()
+    except Exception as error:  # the learner must never see a traceback
+        widget = problem_widget(error, what)
+    display(widget)
+
+
+def knowledge_check(activity_id):
+    from .components.knowledge_check import KnowledgeCheck
+
+    return KnowledgeCheck(load_activity(activity_id, "knowledge_check"), get_record())
+
+
+def scenario(activity_id):
+    from .components.scenario import Scenario
+
+    return Scenario(load_activity(activity_id, "scenario"), get_record())
+
+
+def self_check(activity_id):
+    from .components.self_check import SelfCheck
+
+    return SelfCheck(load_activity(activity_id, "self_check"), get_record())
+
+
+def reflection(activity_id):
+    from .components.reflection import Reflection
+
+    return Reflection(load_activity(activity_id, "reflection"), get_record())
+
+
+def course_home():
+    from .components.course_home import CourseHome
+
+    return CourseHome(load_course(), get_record())
+
+
+def journal_download():
+    from .components.journal_download import JournalDownload
+
+    return JournalDownload(load_course(), get_record())
+
+
+def where_saved():
+    from .components.where_saved import WhereSaved
+
+    return WhereSaved(get_record())
+
+
+def show_knowledge_check(activity_id):
+    """Display a knowledge check by its id."""
+    _show(lambda: knowledge_check(activity_id), "knowledge check")
+
+
+def show_scenario(activity_id):
+    """Display a branching scenario by its id."""
+    _show(lambda: scenario(activity_id), "scenario")
+
+
+def show_self_check(activity_id):
+    """Display a self-check by its id."""
+    _show(lambda: self_check(activity_id), "self-check")
+
+
+def show_reflection(activity_id):
+    """Display a reflection, pledge or goals box by its id."""
+    _show(lambda: reflection(activity_id), "reflection")
+
+
+def show_course_home():
+    """Display the course map with the learner's progress."""
+    _show(course_home, "course map")
+
+
+def show_journal_download():
+    """Display the links that download the learner's journal and raw record."""
+    _show(journal_download, "journal download")
+
+
+def show_where_saved():
+    """Display where the learner's record is kept and what it holds."""
+    _show(where_saved, "note on saving")

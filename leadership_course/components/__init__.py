@@ -1,0 +1,1 @@
+"""The widgets learners use: one component family per module."""

@@ -1,0 +1,35 @@
+"""Course home: the modules in order, with time, links and progress from the record."""
+
+import ipywidgets as widgets
+
+from ..journal import progress
+from .common import CourseBox, escape
+
+
+def course_map_html(course, record):
+    """The course map as a table; links are relative, so they work in JupyterLab and Voila."""
+    rows = []
+    for module in course["modules"]:
+        done, total = progress(record, module)
+        title = escape(module["title"])
+        if module.get("notebook"):
+            title = f"<a href='{escape(module['notebook'])}'>{title}</a>"
+            state = "Not started" if done == 0 else ("Complete" if done == total else "In progress")
+            state += f" ({done} of {total} activities)" if total else ""
+        else:
+            state = "Coming soon"
+        rows.append(
+            f"<tr><td>{module['number']}</td><td>{title}<br><span>{escape(module['purpose'])}</span></td>"
+            f"<td>{module['minutes']} minutes</td><td>{state}</td></tr>"
+        )
+    return (
+        f"<h2>Course map</h2><table><caption>The modules of {escape(course['title'])}, in order</caption>"
+        "<thead><tr><th scope='col'>Module</th><th scope='col'>Title</th><th scope='col'>Time</th>"
+        f"<th scope='col'>Your progress</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+class CourseHome(CourseBox):
+    def __init__(self, course, record):
+        self.map = widgets.HTML(course_map_html(course, record.read()))
+        super().__init__([self.map], "home", record)

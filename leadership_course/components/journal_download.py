@@ -1,0 +1,48 @@
+"""Download my journal: links that hand the browser the journal (HTML) and the raw record
+(JSON) as files. The files are built in the kernel; nothing goes through a server."""
+
+import base64
+from datetime import datetime
+
+import ipywidgets as widgets
+
+from ..journal import journal_html, record_json
+from .common import CourseBox, LiveRegion, button, escape
+
+
+def download_link(label, filename, mime, text):
+    data = base64.b64encode(text.encode("utf-8")).decode("ascii")
+    return (f"<a class='course-download' download='{escape(filename)}' "
+            f"href='data:{mime};charset=utf-8;base64,{data}'>{escape(label)}</a>")
+
+
+class JournalDownload(CourseBox):
+    def __init__(self, course, record):
+        self.course = course
+        self.record = record
+        self.links = widgets.HTML()
+        self.status = LiveRegion()
+        intro = widgets.HTML(
+            "<h3>Download my journal</h3><p>Your journal gathers your progress, reflections, "
+            "pledges and self-check results. The first link saves a page you can read and print. "
+            "The second saves your raw record, which you can keep as a backup.</p>"
+        )
+        refresh = button("Update my journal", self.refresh, self._report)
+        super().__init__([intro, self.links, refresh, self.status], "journal", record)
+        self.refresh(announce=False)
+
+    def _report(self, message):
+        self.status.html = message
+
+    def refresh(self, announce=True):
+        data = self.record.read()
+        created = datetime.now().strftime("%d %B %Y at %H:%M")
+        day = datetime.now().strftime("%Y-%m-%d")
+        self.links.value = (
+            "<ul>"
+            f"<li>{download_link('Download my journal (web page)', f'my-journal-{day}.html', 'text/html', journal_html(data, self.course, created))}</li>"
+            f"<li>{download_link('Download my raw record (JSON)', f'my-learner-record-{day}.json', 'application/json', record_json(data))}</li>"
+            "</ul>"
+        )
+        if announce:
+            self.status.html = f"<p>Your journal is up to date ({escape(created)}).</p>"

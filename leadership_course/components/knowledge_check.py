@@ -1,0 +1,182 @@
+"""Knowledge check: questions with feedback on every option, retry and a score summary."""
+
+import ipywidgets as widgets
+
+from ..record import now
+from .common import CourseBox, LiveRegion, button, escape, markdown
+
+CORRECT_MARK = "✓ Correct."
+WRONG_MARK = "✗ Not quite."
+PARTLY_MARK = "✗ Partly right."
+
+
+def score_answer(question, selected):
+    """True when the selected option numbers are exactly the correct ones."""
+    correct = {i for i, option in enumerate(question["options"]) if option["correct"]}
+    return set(selected) == correct
+
+
+def valid_selection(question, selected):
+    """The saved selection if it fits the question, otherwise None."""
+    count = len(question["options"])
+    if not isinstance(selected, list) or not selected:
+        return None
+    if not all(isinstance(i, int) and not isinstance(i, bool) and 0 <= i < count for i in selected):
+        return None
+    if question["kind"] != "multiple" and len(selected) != 1:
+        return None
+    return sorted(set(selected))
+
+
+class QuestionView(widgets.VBox):
+    """One question: the prompt, its options, Check answer / Try again, and feedback."""
+
+    def __init__(self, question, number, total, on_answer):
+        self.question = question
+        self.on_answer = on_answer
+        self.feedback = LiveRegion()
+        options = question["options"]
+        if question["kind"] == "multiple":
+            self.boxes = [
+                widgets.Checkbox(value=False, description=option["text"], indent=False,
+                                 layout=widgets.Layout(width="auto"))
+                for option in options
+            ]
+            self.selector = widgets.VBox(self.boxes)
+        else:
+            self.boxes = None
+            self.selector = widgets.RadioButtons(
+                options=[(option["text"], i) for i, option in enumerate(options)],
+                value=None, layout=widgets.Layout(width="auto"),
+            )
+        self.check_button = button("Check answer", self.check, self._report)
+        self.retry_button = button("Try again", self.retry, self._report)
+        self.retry_button.layout.display = "none"
+        heading = widgets.HTML(
+            f"<h3>Question {number} of {total}</h3>{markdown(question['prompt'])}"
+        )
+        super().__init__([heading, self.selector, widgets.HBox([self.check_button, self.retry_button]),
+                          self.feedback])
+        self.add_class("course-question")
+        self.answer = None
+
+    def _report(self, message):
+        self.feedback.html = message
+
+    @property
+    def selected(self):
+        """The option numbers currently chosen."""
+        if self.boxes is not None:
+            return [i for i, box_ in enumerate(self.boxes) if box_.value]
+        return [] if self.selector.value is None else [self.selector.value]
+
+    def select(self, numbers):
+        """Choose options by number (as a learner's clicks would)."""
+        if self.boxes is not None:
+            for i, box_ in enumerate(self.boxes):
+                box_.value = i in numbers
+        else:
+            self.selector.value = numbers[0] if numbers else None
+
+    def check(self):
+        selected = self.selected
+        if not selected:
+            self.feedback.html = "<p>Choose an answer first, then select Check answer.</p>"
+            return
+        attempts = (self.answer or {}).get("attempts", 0) + 1
+        self.show_result(selected)
+        self.answer = {"selected": selected, "correct": score_answer(self.question, selected),
+                       "attempts": attempts, "answered_at": now()}
+        self.on_answer(self.question["id"], self.answer)
+
+    def show_result(self, selected):
+        """Lock the options and explain every chosen option."""
+        options = self.question["options"]
+        correct = score_answer(self.question, selected)
+        if correct:
+            verdict = CORRECT_MARK
+        elif any(options[i]["correct"] for i in selected):
+            verdict = PARTLY_MARK
+        else:
+            verdict = WRONG_MARK
+        parts = [f"<p><strong>{verdict}</strong></p>"]
+        for i in selected:
+            parts.append(f"<p>You chose <em>{escape(options[i]['text'])}</em>. "
+                         f"{markdown(options[i]['feedback'])}</p>")
+        if not correct:
+            missed = sum(1 for i, o in enumerate(options) if o["correct"] and i not in selected)
+            if self.question["kind"] == "multiple" and missed:
+                parts.append(f"<p>You missed {missed} correct option{'s' if missed > 1 else ''}.</p>")
+            parts.append("<p>Select Try again to have another go.</p>")
+        self.feedback.html = "".join(parts)
+        self.set_locked(True)
+
+    def set_locked(self, locked):
+        for control in self.boxes or [self.selector]:
+            control.disabled = locked
+        self.check_button.layout.display = "none" if locked else None
+        self.retry_button.layout.display = None if locked else "none"
+
+    def retry(self):
+        self.select([])
+        self.feedback.html = ""
+        self.set_locked(False)
+
+    def restore(self, saved):
+        """Show a saved answer again, if it still fits the question."""
+        if not isinstance(saved, dict):
+            return
+        selected = valid_selection(self.question, saved.get("selected"))
+        if selected is None:
+            return
+        self.select(selected)
+        self.show_result(selected)
+        attempts = saved.get("attempts")
+        self.answer = {"selected": selected, "correct": score_answer(self.question, selected),
+                       "attempts": attempts if isinstance(attempts, int) else 1,
+                       "answered_at": saved.get("answered_at")}
+
+
+class KnowledgeCheck(CourseBox):
+    """All the questions of one knowledge check, with a running score."""
+
+    def __init__(self, activity, record):
+        self.activity = activity
+        self.record = record
+        questions = activity["questions"]
+        self.views = [QuestionView(q, n + 1, len(questions), self.save) for n, q in enumerate(questions)]
+        self.summary = widgets.HTML()
+        saved = record.activity(activity["id"]).get("answers", {})
+        for view in self.views:
+            view.restore(saved.get(view.question["id"]) if isinstance(saved, dict) else None)
+        intro = f"<h3>{escape(activity['title'])}</h3>{markdown(activity.get('intro', ''))}"
+        super().__init__([widgets.HTML(intro), *self.views, self.summary], "knowledge-check", record)
+        self.update_summary()
+
+    @property
+    def answers(self):
+        return {v.question["id"]: v.answer for v in self.views if v.answer}
+
+    @property
+    def score(self):
+        """(number correct, number of questions)."""
+        return sum(1 for a in self.answers.values() if a["correct"]), len(self.views)
+
+    def save(self, question_id, answer):
+        answers = self.answers
+        self.record.update(self.activity["id"], {
+            "type": "knowledge_check", "title": self.activity["title"], "module": self.activity["module"],
+            "answers": answers, "score": self.score[0], "out_of": self.score[1],
+            "completed": len(answers) == len(self.views),
+        })
+        self.update_summary()
+
+    def update_summary(self):
+        right, total = self.score
+        answered = len(self.answers)
+        text = f"Your score: {right} of {total} correct."
+        if answered < total:
+            text += f" {total - answered} question{'s' if total - answered > 1 else ''} still to answer."
+        else:
+            text += " You have answered every question."
+        self.summary.value = f"<p class='course-score'><strong>{text}</strong></p>"

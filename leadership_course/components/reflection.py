@@ -1,0 +1,67 @@
+"""Reflection, pledge or goals: a prompt, a text box, and a visible "Saved at 10:42"."""
+
+from datetime import datetime
+
+import ipywidgets as widgets
+
+from ..record import now
+from .common import CourseBox, LiveRegion, button, escape, markdown
+
+MAX_LENGTH = 20_000
+HEADINGS = {"reflection": "Reflection", "pledge": "Your pledge", "goals": "Your goals"}
+
+
+class Reflection(CourseBox):
+    """Saved when the learner selects Save, and when they leave the box."""
+
+    def __init__(self, reflection, record):
+        self.reflection = reflection
+        self.record = record
+        saved = record.activity(reflection["id"])
+        text = saved.get("text") if isinstance(saved.get("text"), str) else ""
+        self.status = LiveRegion()
+        self.box = widgets.Textarea(value=text, description="Your answer", continuous_update=False,
+                                    rows=6, layout=widgets.Layout(width="95%"))
+        self.box.style.description_width = "initial"
+        self.box.observe(lambda change: self._guarded_save(), names="value")
+        kind = reflection.get("kind", "reflection")
+        hint = f"<p><em>{escape(reflection['hint'])}</em></p>" if reflection.get("hint") else ""
+        intro = widgets.HTML(f"<h3>{HEADINGS[kind]}: {escape(reflection['title'])}</h3>"
+                             f"{markdown(reflection['prompt'])}{hint}")
+        self.save_button = button("Save", self.save, self._report)
+        super().__init__([intro, self.box, self.save_button, self.status], "reflection", record)
+        if text and isinstance(saved.get("saved_at"), str):
+            self.status.html = f"<p>Saved at {escape(_clock(saved['saved_at']))}.</p>"
+
+    def _report(self, message):
+        self.status.html = message
+
+    def _guarded_save(self):
+        try:
+            self.save()
+        except Exception as error:  # same plain message as a button would give
+            from .common import friendly_message
+
+            self._report(friendly_message(error))
+
+    def save(self):
+        text = self.box.value[:MAX_LENGTH]
+        stamp = now()
+        self.record.update(self.reflection["id"], {
+            "type": "reflection", "kind": self.reflection.get("kind", "reflection"),
+            "title": self.reflection["title"], "module": self.reflection["module"],
+            "prompt": self.reflection["prompt"], "text": text, "saved_at": stamp,
+            "completed": bool(text.strip()),
+        })
+        message = f"Saved at {_clock(stamp)}."
+        if len(self.box.value) > MAX_LENGTH:
+            message += f" Only the first {MAX_LENGTH:,} characters were kept."
+        self.status.html = f"<p>{message}</p>"
+
+
+def _clock(stamp):
+    """'10:42' from an ISO time."""
+    try:
+        return datetime.fromisoformat(stamp).strftime("%H:%M")
+    except ValueError:
+        return stamp

@@ -1,0 +1,474 @@
+"""Loading and checking the course content: YAML files in ``modules/content/``.
+
+Every problem is reported with the file, the item and the field, so that an author
+who is not a programmer can find and fix it. The format is documented in
+``docs/content-format.md``.
+"""
+
+import os
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from .conditions import ConditionError, condition_names
+
+CONTENT_DIR_VARIABLE = "COURSE_CONTENT_DIR"
+ACTIVITY_TYPES = ("knowledge_check", "scenario", "self_check", "reflection")
+QUESTION_KINDS = ("single", "multiple", "true_false")
+OUTCOMES = ("positive", "mixed", "difficult")
+REFLECTION_KINDS = ("reflection", "pledge", "goals")
+_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class ContentError(Exception):
+    """One or more problems in a content file; ``problems`` lists them all."""
+
+    def __init__(self, problems):
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+def find_content_dir(start=None):
+    """The folder holding ``course.yaml``: from $COURSE_CONTENT_DIR, or found by
+    looking in ``content/`` and ``modules/content/`` of the working folder and its parents."""
+    if os.environ.get(CONTENT_DIR_VARIABLE):
+        return Path(os.environ[CONTENT_DIR_VARIABLE])
+    here = Path(start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        for candidate in (folder / "content", folder / "modules" / "content"):
+            if (candidate / "course.yaml").is_file():
+                return candidate
+    raise ContentError(
+        [
+            "The course content folder was not found: open the notebooks from the "
+            f"course's modules folder, or set {CONTENT_DIR_VARIABLE}."
+        ]
+    )
+
+
+class _Checker:
+    """Collects the problems found in one file."""
+
+    def __init__(self, filename):
+        self.filename = filename
+        self.problems = []
+
+    def problem(self, where, message):
+        location = f"{self.filename}: {where}: " if where else f"{self.filename}: "
+        self.problems.append(location + message)
+
+    def field(self, mapping, key, where, kind=str, required=True):
+        """The value of a field, reporting a missing field or a wrong kind of value."""
+        place = f"{where}.{key}" if where else key
+        if not isinstance(mapping, dict):
+            self.problem(where or "(top)", "expected a set of named fields")
+            return None
+        if key not in mapping or mapping[key] is None:
+            if required:
+                self.problem(place, f"'{key}' is missing")
+            return None
+        value = mapping[key]
+        if kind is str and isinstance(value, str) and not value.strip():
+            self.problem(place, f"'{key}' is empty")
+            return None
+        if kind is int and isinstance(value, bool):
+            self.problem(place, f"'{key}' must be a whole number")
+            return None
+        if not isinstance(value, kind):
+            hint = " (put it in quotes: \"Yes\")" if kind is str and isinstance(value, bool) else ""
+            self.problem(place, f"'{key}' must be {_kind_name(kind)}, not {_kind_name(type(value))}{hint}")
+            return None
+        return value
+
+    def unique_id(self, value, where, seen):
+        if value is None:
+            return
+        if not _ID.match(str(value)):
+            self.problem(where, f"id '{value}' must use lower-case letters, digits and dashes")
+        elif value in seen:
+            self.problem(where, f"id '{value}' is used twice")
+        seen.add(value)
+
+    def done(self, value):
+        if self.problems:
+            raise ContentError(self.problems)
+        return value
+
+
+def _kind_name(kind):
+    return {
+        str: "text",
+        int: "a whole number",
+        bool: "true or false",
+        list: "a list",
+        dict: "a set of named fields",
+    }.get(kind, kind.__name__ if isinstance(kind, type) else str(kind))
+
+
+def read_yaml(path):
+    """Parse one YAML file, turning syntax errors into a ContentError naming the line."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ContentError([f"{path.name}: the file does not exist"]) from None
+    except UnicodeDecodeError:
+        raise ContentError([f"{path.name}: the file is not UTF-8 text"]) from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = f"line {mark.line + 1}: " if mark else ""
+        reason = getattr(error, "problem", None) or str(error)
+        raise ContentError([f"{path.name}: {line}the YAML cannot be read ({reason})"]) from None
+
+
+# --- the activity types -------------------------------------------------------------
+
+
+def _check_common(check, data, expected_id, expected_type=None):
+    if not isinstance(data, dict):
+        check.problem("", "the file must hold a set of named fields (type, id, module, ...)")
+        check.done(None)
+    kind = check.field(data, "type", "")
+    if kind is not None and kind not in ACTIVITY_TYPES:
+        check.problem("type", f"'{kind}' is not one of {', '.join(ACTIVITY_TYPES)}")
+    if expected_type and kind and kind != expected_type:
+        check.problem("type", f"expected a {expected_type}, found a {kind}")
+    activity_id = check.field(data, "id", "")
+    if activity_id is not None and expected_id is not None and activity_id != expected_id:
+        check.problem("id", f"'{activity_id}' does not match the file name '{expected_id}'")
+    check.field(data, "module", "", int)
+    check.field(data, "title", "")
+    return kind
+
+
+def _check_knowledge_check(check, data):
+    check.field(data, "intro", "", required=False)
+    questions = check.field(data, "questions", "", list)
+    if questions is None:
+        return
+    if not questions:
+        check.problem("questions", "there must be at least one question")
+    seen = set()
+    for q_index, question in enumerate(questions):
+        where = f"questions[{q_index + 1}]"
+        check.unique_id(check.field(question, "id", where), f"{where}.id", seen)
+        kind = check.field(question, "kind", where)
+        if kind is not None and kind not in QUESTION_KINDS:
+            check.problem(f"{where}.kind", f"'{kind}' is not one of {', '.join(QUESTION_KINDS)}")
+        check.field(question, "prompt", where)
+        options = check.field(question, "options", where, list)
+        if options is None:
+            continue
+        if not 2 <= len(options) <= 6:
+            check.problem(f"{where}.options", "a question needs 2 to 6 options")
+        correct = 0
+        for o_index, option in enumerate(options):
+            place = f"{where}.options[{o_index + 1}]"
+            check.field(option, "text", place)
+            check.field(option, "feedback", place)
+            if check.field(option, "correct", place, bool):
+                correct += 1
+        if kind in ("single", "true_false") and correct != 1:
+            check.problem(f"{where}.options", f"a {kind} question needs exactly one correct option, found {correct}")
+        if kind == "multiple" and correct < 1:
+            check.problem(f"{where}.options", "a multiple question needs at least one correct option")
+        if kind == "true_false":
+            texts = [str(o.get("text")) for o in options if isinstance(o, dict)]
+            if sorted(texts) != ["False", "True"]:
+                check.problem(f"{where}.options", "a true_false question has exactly two options, 'True' and 'False'")
+
+
+def _check_self_check(check, data):
+    check.field(data, "intro", "", required=False)
+    scale = check.field(data, "scale", "", list)
+    if scale is not None and not (3 <= len(scale) <= 7 and all(isinstance(s, str) and s.strip() for s in scale)):
+        check.problem("scale", "the scale needs 3 to 7 text labels")
+    dimensions = check.field(data, "dimensions", "", list)
+    if not dimensions:
+        if dimensions is not None:
+            check.problem("dimensions", "there must be at least one dimension")
+        return
+    dim_ids, item_ids = set(), set()
+    for d_index, dimension in enumerate(dimensions):
+        where = f"dimensions[{d_index + 1}]"
+        check.unique_id(check.field(dimension, "id", where), f"{where}.id", dim_ids)
+        check.field(dimension, "label", where)
+        items = check.field(dimension, "items", where, list)
+        if items is not None and not items:
+            check.problem(f"{where}.items", "a dimension needs at least one item")
+        for i_index, item in enumerate(items or []):
+            place = f"{where}.items[{i_index + 1}]"
+            check.unique_id(check.field(item, "id", place), f"{place}.id", item_ids)
+            check.field(item, "text", place)
+            check.field(item, "reverse", place, bool, required=False)
+
+
+def _check_reflection(check, data):
+    check.field(data, "prompt", "")
+    check.field(data, "hint", "", required=False)
+    kind = check.field(data, "kind", "", required=False)
+    if kind is not None and kind not in REFLECTION_KINDS:
+        check.problem("kind", f"'{kind}' is not one of {', '.join(REFLECTION_KINDS)}")
+
+
+def _targets(next_value):
+    """The (condition, target) pairs of a choice's ``next``: a name or a list of {when, go}."""
+    if isinstance(next_value, str):
+        return [(None, next_value)]
+    return [(entry.get("when"), entry.get("go")) for entry in next_value if isinstance(entry, dict)]
+
+
+def _check_scenario(check, data):
+    check.field(data, "setting", "", required=False)
+    check.field(data, "content_note", "", required=False)
+    check.field(data, "debrief", "", required=False)
+    check.field(data, "references", "", list, required=False)
+    state = check.field(data, "state", "", dict, required=False) or {}
+    for name, value in state.items():
+        if not _NAME.match(str(name)):
+            check.problem(f"state.{name}", "state names use lower-case letters, digits and _")
+        if not isinstance(value, int) or isinstance(value, bool):
+            check.problem(f"state.{name}", "the starting value must be a whole number")
+    labels = check.field(data, "state_labels", "", dict, required=False) or {}
+    for name in labels:
+        if name not in state:
+            check.problem(f"state_labels.{name}", f"'{name}' is not declared under 'state'")
+    start = check.field(data, "start", "")
+    nodes = check.field(data, "nodes", "", dict) or {}
+    endings = check.field(data, "endings", "", dict) or {}
+    for name in set(nodes) & set(endings):
+        check.problem(f"endings.{name}", f"'{name}' is both a node and an ending")
+
+    def check_condition(text, where):
+        try:
+            for name in condition_names(text):
+                if name not in state:
+                    check.problem(where, f"'{name}' is not declared under 'state'")
+        except ConditionError as error:
+            check.problem(where, str(error))
+
+    edges = {}
+    for node_id, node in nodes.items():
+        where = f"nodes.{node_id}"
+        if not _ID.match(str(node_id)):
+            check.problem(where, f"node name '{node_id}' must use lower-case letters, digits and dashes")
+        check.field(node, "text", where)
+        choices = check.field(node, "choices", where, list) or []
+        if isinstance(node, dict) and "choices" in node and not choices:
+            check.problem(f"{where}.choices", "a node needs at least one choice (or make it an ending)")
+        edges[node_id] = set()
+        if choices and not any(isinstance(c, dict) and "requires" not in c for c in choices):
+            check.problem(f"{where}.choices", "at least one choice must have no 'requires', so nobody is stuck")
+        for c_index, choice in enumerate(choices):
+            place = f"{where}.choices[{c_index + 1}]"
+            check.field(choice, "text", place)
+            check.field(choice, "consequence", place)
+            if not isinstance(choice, dict):
+                continue
+            if "requires" in choice:
+                check_condition(choice["requires"], f"{place}.requires")
+            effects = check.field(choice, "effects", place, dict, required=False) or {}
+            for name, change in effects.items():
+                if name not in state:
+                    check.problem(f"{place}.effects.{name}", f"'{name}' is not declared under 'state'")
+                if not isinstance(change, int) or isinstance(change, bool):
+                    check.problem(f"{place}.effects.{name}", "a change must be a whole number such as 1 or -1")
+            next_value = choice.get("next")
+            if next_value is None:
+                check.problem(f"{place}.next", "'next' is missing")
+                continue
+            if not isinstance(next_value, (str, list)) or (isinstance(next_value, list) and not next_value):
+                check.problem(f"{place}.next", "'next' must be a node or ending name, or a list of {when, go}")
+                continue
+            if isinstance(next_value, list):
+                for t_index, entry in enumerate(next_value):
+                    spot = f"{place}.next[{t_index + 1}]"
+                    last = t_index == len(next_value) - 1
+                    if not isinstance(entry, dict) or "go" not in entry:
+                        check.problem(spot, "each entry needs 'go' (and 'when', except the last)")
+                    elif "when" in entry:
+                        if last:
+                            check.problem(spot, "the last entry must have no 'when', so there is always a way on")
+                        check_condition(entry["when"], f"{spot}.when")
+                    elif not last:
+                        check.problem(spot, "only the last entry may leave out 'when'")
+            for _, target in _targets(next_value):
+                if target not in nodes and target not in endings:
+                    check.problem(f"{place}.next", f"'{target}' is neither a node nor an ending")
+                else:
+                    edges[node_id].add(target)
+
+    for ending_id, ending in endings.items():
+        where = f"endings.{ending_id}"
+        check.field(ending, "title", where)
+        check.field(ending, "text", where)
+        check.field(ending, "debrief", where)
+        outcome = check.field(ending, "outcome", where)
+        if outcome is not None and outcome not in OUTCOMES:
+            check.problem(f"{where}.outcome", f"'{outcome}' is not one of {', '.join(OUTCOMES)}")
+
+    if start is not None and start not in nodes:
+        check.problem("start", f"'{start}' is not a node")
+        return
+    if start is None or check.problems:
+        return
+    _check_graph(check, start, edges, endings)
+
+
+def _check_graph(check, start, edges, endings):
+    """Every node and ending reachable; no loops, so every path reaches an ending."""
+    reached, order = set(), [start]
+    while order:
+        node = order.pop()
+        if node in reached:
+            continue
+        reached.add(node)
+        order.extend(edges.get(node, ()))
+    for name in list(edges) + list(endings):
+        if name not in reached:
+            where = "endings" if name in endings else "nodes"
+            check.problem(f"{where}.{name}", f"'{name}' cannot be reached from the start")
+    visiting, finished = [], set()
+
+    def visit(node):
+        if node in finished or node in endings:
+            return
+        if node in visiting:
+            loop = visiting[visiting.index(node):] + [node]
+            check.problem(f"nodes.{node}", "a path loops back on itself: " + " -> ".join(loop))
+            return
+        visiting.append(node)
+        for target in sorted(edges.get(node, ())):
+            visit(target)
+        visiting.pop()
+        finished.add(node)
+
+    visit(start)
+
+
+_CHECKS = {
+    "knowledge_check": _check_knowledge_check,
+    "scenario": _check_scenario,
+    "self_check": _check_self_check,
+    "reflection": _check_reflection,
+}
+
+
+def check_activity(data, filename, expected_id=None, expected_type=None):
+    """Check one activity's data; return it or raise ContentError with every problem."""
+    check = _Checker(filename)
+    kind = _check_common(check, data, expected_id, expected_type)
+    if kind in _CHECKS:
+        _CHECKS[kind](check, data)
+    return check.done(data)
+
+
+def check_course(data, filename="course.yaml"):
+    """Check the course map; return it or raise ContentError."""
+    check = _Checker(filename)
+    check.field(data, "title", "")
+    modules = check.field(data, "modules", "", list) or []
+    numbers = set()
+    for index, module in enumerate(modules):
+        where = f"modules[{index + 1}]"
+        number = check.field(module, "number", where, int)
+        if number in numbers:
+            check.problem(f"{where}.number", f"module {number} is listed twice")
+        numbers.add(number)
+        check.field(module, "title", where)
+        check.field(module, "purpose", where)
+        check.field(module, "minutes", where, int)
+        check.field(module, "notebook", where, required=False)
+        activities = check.field(module, "activities", where, list, required=False) or []
+        for activity in activities:
+            if not isinstance(activity, str) or not _ID.match(activity):
+                check.problem(f"{where}.activities", f"'{activity}' is not an activity id")
+    if [m.get("number") for m in modules if isinstance(m, dict)] != sorted(numbers):
+        check.problem("modules", "modules must be listed in order of their number")
+    return check.done(data)
+
+
+# --- the loaded course ------------------------------------------------------------------
+
+
+def load_activity(activity_id, expected_type=None, content_dir=None):
+    """Load and check one activity by its id (its file name without .yaml)."""
+    folder = Path(content_dir) if content_dir else find_content_dir()
+    if not isinstance(activity_id, str) or not _ID.match(activity_id):
+        raise ContentError([f"'{activity_id}' is not an activity id (lower-case letters, digits, dashes)"])
+    path = folder / f"{activity_id}.yaml"
+    if not path.is_file():
+        raise ContentError([f"{path.name}: there is no activity '{activity_id}' in {folder}"])
+    data = read_yaml(path)
+    return check_activity(data, path.name, expected_id=activity_id, expected_type=expected_type)
+
+
+@lru_cache(maxsize=4)
+def _cached_course(folder):
+    return check_course(read_yaml(Path(folder) / "course.yaml"))
+
+
+def load_course(content_dir=None):
+    """The checked course map."""
+    return _cached_course(str(content_dir or find_content_dir()))
+
+
+def load_references(content_dir=None):
+    """The reference list: key -> {text, url}."""
+    path = Path(content_dir or find_content_dir()) / "references.yaml"
+    if not path.is_file():
+        return {}
+    data = read_yaml(path)
+    check = _Checker(path.name)
+    if not isinstance(data, dict):
+        check.problem("", "the file must map reference keys to {text, url}")
+    else:
+        for key, entry in data.items():
+            check.field(entry, "text", str(key))
+            check.field(entry, "url", str(key), required=False)
+    return check.done(data or {})
+
+
+def check_all(content_dir=None):
+    """Check every content file and the links between them; return a list of problems."""
+    folder = Path(content_dir or find_content_dir())
+    problems, activities = [], {}
+    try:
+        course = check_course(read_yaml(folder / "course.yaml"))
+    except ContentError as error:
+        problems.extend(error.problems)
+        course = {"modules": []}
+    try:
+        references = load_references(folder)
+    except ContentError as error:
+        problems.extend(error.problems)
+        references = {}
+    for path in sorted(folder.glob("*.yaml")):
+        if path.name in ("course.yaml", "references.yaml"):
+            continue
+        try:
+            activities[path.stem] = check_activity(read_yaml(path), path.name, expected_id=path.stem)
+        except ContentError as error:
+            problems.extend(error.problems)
+    for module in course.get("modules", []):
+        for activity_id in module.get("activities") or []:
+            if activity_id not in activities and not (folder / f"{activity_id}.yaml").is_file():
+                problems.append(f"course.yaml: module {module['number']}: activity '{activity_id}' has no file")
+            elif activity_id in activities and activities[activity_id].get("module") != module["number"]:
+                problems.append(
+                    f"{activity_id}.yaml: module: says {activities[activity_id].get('module')}, "
+                    f"but course.yaml lists it under module {module['number']}"
+                )
+        notebook = module.get("notebook")
+        if notebook and not (folder.parent / notebook).is_file():
+            problems.append(f"course.yaml: module {module['number']}: notebook '{notebook}' does not exist")
+    for activity_id, activity in activities.items():
+        for key in activity.get("references") or []:
+            if key not in references:
+                problems.append(f"{activity_id}.yaml: references: '{key}' is not in references.yaml")
+    return problems

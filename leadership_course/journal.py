@@ -1,0 +1,94 @@
+"""The learner's journal: their record as a readable HTML document, and the raw JSON.
+
+Learner text is always escaped. The document is self-contained (no outside requests)."""
+
+import json
+
+from .components.common import escape
+
+JOURNAL_STYLE = (
+    "body{font-family:system-ui,sans-serif;max-width:48rem;margin:2rem auto;padding:0 1rem;"
+    "line-height:1.5;color:#111}h1,h2,h3{line-height:1.25}blockquote{border-left:4px solid #555;"
+    "margin:0;padding:0 1rem;white-space:pre-wrap}table{border-collapse:collapse}"
+    "th,td{border:1px solid #555;padding:4px 8px;text-align:left}"
+)
+
+
+def _module_entries(record, course):
+    """[(module, [(activity id, entry)])] in course order, then anything not in the course map."""
+    activities = record.get("activities", {})
+    placed, grouped = set(), []
+    for module in course.get("modules", []):
+        entries = [(a, activities[a]) for a in module.get("activities") or [] if a in activities]
+        placed.update(a for a, _ in entries)
+        grouped.append((module, entries))
+    others = [(a, e) for a, e in activities.items() if a not in placed]
+    if others:
+        grouped.append(({"number": None, "title": "Other activities"}, others))
+    return grouped
+
+
+def progress(record, module):
+    """(done, total) activities of a module."""
+    activities = record.get("activities", {})
+    ids = module.get("activities") or []
+    done = sum(1 for a in ids if isinstance(activities.get(a), dict) and activities[a].get("completed"))
+    return done, len(ids)
+
+
+def journal_html(record, course, created):
+    """The whole journal as one HTML page."""
+    out = [
+        "<!DOCTYPE html><html lang='en-GB'><head><meta charset='utf-8'>",
+        f"<title>My journal: {escape(course.get('title', 'Course'))}</title>",
+        f"<style>{JOURNAL_STYLE}</style></head><body><main>",
+        f"<h1>My journal: {escape(course.get('title', 'Course'))}</h1>",
+        f"<p>Made on {escape(created)}. It holds your progress, reflections, pledges and "
+        "self-check results. Keep it somewhere private.</p>",
+        "<h2>Progress</h2><table><thead><tr><th scope='col'>Module</th><th scope='col'>Done</th></tr>"
+        "</thead><tbody>",
+    ]
+    for module in course.get("modules", []):
+        done, total = progress(record, module)
+        if total:
+            out.append(f"<tr><td>{module['number']}. {escape(module['title'])}</td><td>{done} of {total}</td></tr>")
+    out.append("</tbody></table>")
+    for module, entries in _module_entries(record, course):
+        if not entries:
+            continue
+        label = f"Module {module['number']}: " if module.get("number") is not None else ""
+        out.append(f"<h2>{label}{escape(module['title'])}</h2>")
+        for _, entry in entries:
+            out.append(_entry_html(entry))
+    out.append("</main></body></html>")
+    return "".join(out)
+
+
+def _entry_html(entry):
+    title = escape(entry.get("title", "Activity"))
+    kind = entry.get("type")
+    if kind == "reflection":
+        text = entry.get("text") if isinstance(entry.get("text"), str) else ""
+        return (f"<h3>{title}</h3><p><em>{escape(entry.get('prompt', ''))}</em></p>"
+                f"<blockquote>{escape(text) or '(nothing written yet)'}</blockquote>")
+    if kind == "knowledge_check":
+        return f"<h3>{title}</h3><p>Score: {escape(entry.get('score', 0))} of {escape(entry.get('out_of', '?'))}.</p>"
+    if kind == "scenario":
+        runs = entry.get("runs") if isinstance(entry.get("runs"), list) else []
+        items = "".join(
+            f"<li>{escape(run.get('ending_title', ''))} ({escape(run.get('outcome', ''))})</li>"
+            for run in runs if isinstance(run, dict)
+        )
+        return f"<h3>{title}</h3><p>Endings you reached:</p><ul>{items or '<li>none yet</li>'}</ul>"
+    if kind == "self_check":
+        scores = entry.get("scores") if isinstance(entry.get("scores"), dict) else {}
+        labels = entry.get("labels") if isinstance(entry.get("labels"), dict) else {}
+        rows = "".join(f"<tr><td>{escape(labels.get(k, k))}</td><td>{escape(v)}</td></tr>" for k, v in scores.items())
+        return (f"<h3>{title}</h3><p>For reflection only, not a validated measure.</p>"
+                f"<table><thead><tr><th scope='col'>Area</th><th scope='col'>Your average</th></tr></thead>"
+                f"<tbody>{rows}</tbody></table>")
+    return f"<h3>{title}</h3>"
+
+
+def record_json(record):
+    return json.dumps(record, ensure_ascii=False, indent=1)

@@ -1,0 +1,207 @@
+"""Content files are checked on load; every problem names the file, the item and the field."""
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from leadership_course.content import ContentError, check_all, load_activity
+
+FIXTURES = Path(__file__).parent / "fixtures" / "content"
+REPO = Path(__file__).parent.parent
+
+
+def write(folder, name, text):
+    (folder / f"{name}.yaml").write_text(textwrap.dedent(text), encoding="utf-8")
+
+
+def problems_for(tmp_path, name, text):
+    write(tmp_path, name, text)
+    with pytest.raises(ContentError) as caught:
+        load_activity(name, content_dir=tmp_path)
+    return caught.value.problems
+
+
+def scenario_text(nodes, endings="  end: {title: End, outcome: mixed, text: Done., debrief: Why.}\n",
+                  start="a", state="{trust: 0}"):
+    return (f"type: scenario\nid: s\nmodule: 1\ntitle: S\nstate: {state}\nstart: {start}\n"
+            f"nodes:\n{nodes}endings:\n{endings}")
+
+
+def test_sample_content_is_valid():
+    """Does the test course pass every check?"""
+    assert check_all(FIXTURES) == []
+
+
+BROKEN_CASES = {
+    "missing-feedback": (
+        """
+        type: knowledge_check
+        id: missing-feedback
+        module: 1
+        title: T
+        questions:
+          - id: q
+            kind: single
+            prompt: P?
+            options:
+              - {text: A, correct: true, feedback: Yes.}
+              - {text: B, correct: false}
+        """,
+        "missing-feedback.yaml: questions[1].options[2].feedback: 'feedback' is missing",
+    ),
+    "two-correct-single": (
+        """
+        type: knowledge_check
+        id: two-correct-single
+        module: 1
+        title: T
+        questions:
+          - id: q
+            kind: single
+            prompt: P?
+            options:
+              - {text: A, correct: true, feedback: Yes.}
+              - {text: B, correct: true, feedback: Yes.}
+        """,
+        "questions[1].options: a single question needs exactly one correct option, found 2",
+    ),
+    "bad-true-false": (
+        """
+        type: knowledge_check
+        id: bad-true-false
+        module: 1
+        title: T
+        questions:
+          - id: q
+            kind: true_false
+            prompt: P?
+            options:
+              - {text: Right, correct: true, feedback: Yes.}
+              - {text: Wrong, correct: false, feedback: No.}
+        """,
+        "a true_false question has exactly two options, 'True' and 'False'",
+    ),
+    "unknown-kind": (
+        "type: knowledge_check\nid: unknown-kind\nmodule: 1\ntitle: T\nquestions:\n"
+        "  - {id: q, kind: essay, prompt: P, options: [{text: A, correct: true, feedback: F}, "
+        "{text: B, correct: false, feedback: G}]}\n",
+        "questions[1].kind: 'essay' is not one of single, multiple, true_false",
+    ),
+    "wrong-id": (
+        "type: reflection\nid: another-name\nmodule: 1\ntitle: T\nprompt: P\n",
+        "wrong-id.yaml: id: 'another-name' does not match the file name 'wrong-id'",
+    ),
+    "module-as-text": (
+        "type: reflection\nid: module-as-text\nmodule: one\ntitle: T\nprompt: P\n",
+        "module-as-text.yaml: module: 'module' must be a whole number, not text",
+    ),
+    "bad-yaml": (
+        "type: reflection\nid: bad-yaml\n  title: [unclosed\n",
+        "bad-yaml.yaml: line",
+    ),
+    "self-check-short-scale": (
+        "type: self_check\nid: self-check-short-scale\nmodule: 1\ntitle: T\nscale: [Yes, No]\n"
+        "dimensions:\n  - {id: d, label: D, items: [{id: i, text: I}]}\n",
+        "self-check-short-scale.yaml: scale: the scale needs 3 to 7 text labels",
+    ),
+    "duplicate-item": (
+        "type: self_check\nid: duplicate-item\nmodule: 1\ntitle: T\nscale: [A, B, C]\n"
+        "dimensions:\n  - {id: d, label: D, items: [{id: i, text: I}, {id: i, text: J}]}\n",
+        "dimensions[1].items[2].id: id 'i' is used twice",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BROKEN_CASES))
+def test_broken_file_reports_file_item_and_field(tmp_path, name):
+    """Does each broken file fail with a message naming its file, item and field?"""
+    text, expected = BROKEN_CASES[name]
+    problems = problems_for(tmp_path, name, textwrap.dedent(text))
+    assert any(expected in p for p in problems), problems
+
+
+def test_scenario_target_that_does_not_exist(tmp_path):
+    """Is a choice leading to a missing node reported?"""
+    nodes = "  a:\n    text: A\n    choices:\n      - {text: Go, consequence: C, next: nowhere}\n"
+    problems = problems_for(tmp_path, "s", scenario_text(nodes))
+    assert "s.yaml: nodes.a.choices[1].next: 'nowhere' is neither a node nor an ending" in problems
+
+
+def test_scenario_unreachable_node_and_ending(tmp_path):
+    """Are nodes and endings that no path reaches reported?"""
+    nodes = ("  a:\n    text: A\n    choices:\n      - {text: Go, consequence: C, next: end}\n"
+             "  island:\n    text: I\n    choices:\n      - {text: Go, consequence: C, next: lost}\n")
+    endings = ("  end: {title: E, outcome: mixed, text: T, debrief: D}\n"
+               "  lost: {title: L, outcome: difficult, text: T, debrief: D}\n")
+    problems = problems_for(tmp_path, "s", scenario_text(nodes, endings))
+    assert "s.yaml: nodes.island: 'island' cannot be reached from the start" in problems
+    assert "s.yaml: endings.lost: 'lost' cannot be reached from the start" in problems
+
+
+def test_scenario_loop_is_reported(tmp_path):
+    """Is a path that loops back on itself (and so never ends) reported?"""
+    nodes = ("  a:\n    text: A\n    choices:\n      - {text: Onward, consequence: C, next: b}\n"
+             "  b:\n    text: B\n    choices:\n      - {text: Back, consequence: C, next: a}\n"
+             "      - {text: End, consequence: C, next: end}\n")
+    problems = problems_for(tmp_path, "s", scenario_text(nodes))
+    assert any("a path loops back on itself: a -> b -> a" in p for p in problems), problems
+
+
+def test_scenario_node_where_every_choice_is_conditional(tmp_path):
+    """Is a node where the learner could be left with no choice reported?"""
+    nodes = "  a:\n    text: A\n    choices:\n      - {text: Go, requires: 'trust >= 1', consequence: C, next: end}\n"
+    problems = problems_for(tmp_path, "s", scenario_text(nodes))
+    assert "s.yaml: nodes.a.choices: at least one choice must have no 'requires', so nobody is stuck" in problems
+
+
+def test_scenario_undeclared_state_and_bad_condition(tmp_path):
+    """Are unknown state names and unreadable conditions reported with their place?"""
+    nodes = ("  a:\n    text: A\n    choices:\n"
+             "      - {text: Go, consequence: C, effects: {mood: 1}, next: end}\n"
+             "      - {text: If, requires: 'trust is high', consequence: C, next: end}\n")
+    problems = problems_for(tmp_path, "s", scenario_text(nodes))
+    assert "s.yaml: nodes.a.choices[1].effects.mood: 'mood' is not declared under 'state'" in problems
+    assert any(p.startswith("s.yaml: nodes.a.choices[2].requires: cannot read 'trust is high'") for p in problems)
+
+
+def test_scenario_conditional_next_needs_a_default(tmp_path):
+    """Must a state-dependent 'next' end with an entry that always applies?"""
+    nodes = ("  a:\n    text: A\n    choices:\n      - text: Go\n        consequence: C\n        next:\n"
+             "          - {when: 'trust >= 1', go: end}\n")
+    problems = problems_for(tmp_path, "s", scenario_text(nodes))
+    assert "s.yaml: nodes.a.choices[1].next[1]: the last entry must have no 'when', so there is always a way on" in problems
+
+
+def test_unquoted_yes_explains_the_quotes(tmp_path):
+    """Does YAML's habit of reading Yes as true/false get a message an author can act on?"""
+    text = BROKEN_CASES["missing-feedback"][0].replace("{text: B, correct: false}", "{text: B, correct: false, feedback: Yes}")
+    problems = problems_for(tmp_path, "missing-feedback", textwrap.dedent(text))
+    assert any("'feedback' must be text, not true or false (put it in quotes" in p for p in problems), problems
+
+
+def test_missing_activity_file_names_it(tmp_path):
+    """Does asking for an activity that has no file say which file is missing?"""
+    with pytest.raises(ContentError, match="no-such-thing.yaml: there is no activity"):
+        load_activity("no-such-thing", content_dir=tmp_path)
+
+
+def test_check_command_fails_on_broken_content(tmp_path):
+    """Does `python -m leadership_course check` exit non-zero and list the problems?"""
+    (tmp_path / "course.yaml").write_text(
+        "title: T\nmodules:\n  - {number: 1, title: M, purpose: P, minutes: 20, activities: [absent]}\n")
+    write(tmp_path, "wrong-id", BROKEN_CASES["wrong-id"][0])
+    result = subprocess.run([sys.executable, "-m", "leadership_course", "check", "--content", str(tmp_path)],
+                            capture_output=True, text=True)
+    assert result.returncode == 1
+    assert "course.yaml: module 1: activity 'absent' has no file" in result.stdout
+    assert "wrong-id.yaml: id:" in result.stdout
+
+
+def test_course_content_is_valid():
+    """Does the real course content pass `python -m leadership_course check`?"""
+    result = subprocess.run([sys.executable, "-m", "leadership_course", "check"], cwd=REPO / "modules",
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr

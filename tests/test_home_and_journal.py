@@ -1,0 +1,60 @@
+"""Course home and journal: progress from the record, learner text escaped, downloads built in."""
+
+import base64
+import re
+
+from leadership_course import course_home, journal_download, reflection, where_saved
+from leadership_course.journal import journal_html
+
+
+def test_home_shows_progress_from_the_record(learner):
+    """Does the course map show each module's time and how many activities are done?"""
+    assert "Not started (0 of 4 activities)" in course_home().map.value
+    reflection("sample-reflection").box.value = "Done."
+    page = course_home().map.value
+    assert "In progress (1 of 4 activities)" in page and "20 minutes" in page
+
+
+def test_module_without_notebook_is_coming_soon(learner):
+    """Is a module with no notebook yet listed as coming soon, with no link?"""
+    page = course_home().map.value
+    assert "<td>2</td><td>A module still being written<br>" in page
+    assert page.count("Coming soon") == 1 and page.count("<a href") == 1
+
+
+def test_journal_escapes_learner_text(learner):
+    """Is HTML or script typed into a reflection shown as text in the journal?"""
+    reflection("sample-reflection").box.value = "<script>alert('x')</script> & <b>bold</b>"
+    from leadership_course.content import load_course
+
+    page = journal_html(learner.read(), load_course(), "today")
+    assert "<script>" not in page and "<b>bold</b>" not in page
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in page
+
+
+def test_download_links_carry_the_journal_and_record(learner):
+    """Do the download links hold the journal page and the raw JSON record?"""
+    reflection("sample-reflection").box.value = "My pledge text"
+    view = journal_download()
+    links = dict(re.findall(r"download='([^']+)' href='data:[^;]+;charset=utf-8;base64,([^']+)'", view.links.value))
+    assert len(links) == 2
+    html_name = next(n for n in links if n.endswith(".html"))
+    json_name = next(n for n in links if n.endswith(".json"))
+    assert "My pledge text" in base64.b64decode(links[html_name]).decode()
+    assert '"sample-reflection"' in base64.b64decode(links[json_name]).decode()
+
+
+def test_journal_update_picks_up_new_work(learner):
+    """Does Update my journal include work done after the links were made?"""
+    view = journal_download()
+    reflection("sample-reflection").box.value = "Later text"
+    view.refresh()
+    decoded = [base64.b64decode(d).decode() for d in re.findall(r"base64,([^']+)'", view.links.value)]
+    assert any("Later text" in d for d in decoded)
+    assert "Your journal is up to date" in view.status.text
+
+
+def test_where_saved_names_the_file(learner):
+    """Does the saving note show the record's full path and say nothing leaves the machine?"""
+    text = where_saved().children[-1].value
+    assert str(learner.path) in text and "Nothing is sent anywhere else" in text

@@ -1,0 +1,105 @@
+"""Knowledge check driven as a learner would: choose, click, read the feedback."""
+
+from leadership_course import knowledge_check
+from leadership_course.record import RECORD_FILE
+
+
+def test_right_answer_gets_correct_feedback_and_is_saved(learner):
+    """Does a right answer say so in words, explain why, and reach the record?"""
+    check = knowledge_check("sample-check")
+    question = check.views[0]
+    question.select([0])
+    question.check_button.click()
+    assert question.feedback.text.startswith("✓ Correct.")
+    assert "This is right because it is." in question.feedback.text
+    saved = learner.activity("sample-check")
+    assert saved["answers"]["pick-one"]["correct"] is True
+    assert saved["score"] == 1 and saved["completed"] is False
+
+
+def test_wrong_answer_explains_and_allows_retry(learner):
+    """Does a wrong answer explain the chosen option, lock the options and offer Try again?"""
+    check = knowledge_check("sample-check")
+    question = check.views[0]
+    question.select([1])
+    question.check_button.click()
+    assert question.feedback.text.startswith("✗ Not quite.")
+    assert "This is wrong because it is not." in question.feedback.text
+    assert question.selector.disabled and question.retry_button.layout.display is None
+    question.retry_button.click()
+    assert question.selected == [] and not question.selector.disabled and question.feedback.html == ""
+    question.select([0])
+    question.check_button.click()
+    assert learner.activity("sample-check")["answers"]["pick-one"]["attempts"] == 2
+
+
+def test_multiple_select_partly_right(learner):
+    """Does choosing one of two right options say 'partly right' and how many were missed?"""
+    check = knowledge_check("sample-check")
+    question = check.views[1]
+    question.select([0])
+    question.check_button.click()
+    assert question.feedback.text.startswith("✗ Partly right.")
+    assert "You missed 1 correct option." in question.feedback.text
+    question.retry_button.click()
+    question.select([0, 1])
+    question.check_button.click()
+    assert question.feedback.text.startswith("✓ Correct.")
+
+
+def test_check_with_nothing_chosen_asks_for_a_choice(learner):
+    """Does Check answer with nothing chosen ask for a choice and save nothing?"""
+    check = knowledge_check("sample-check")
+    check.views[2].check_button.click()
+    assert "Choose an answer first" in check.views[2].feedback.text
+    assert not (learner.directory / RECORD_FILE).exists()
+
+
+def test_score_summary_counts_answers(learner):
+    """Does the summary count right answers and those still to answer?"""
+    check = knowledge_check("sample-check")
+    check.views[0].select([0])
+    check.views[0].check_button.click()
+    check.views[2].select([1])
+    check.views[2].check_button.click()
+    assert "Your score: 1 of 3 correct. 1 question still to answer." in check.summary.value
+    check.views[1].select([0, 1])
+    check.views[1].check_button.click()
+    assert "2 of 3 correct. You have answered every question." in check.summary.value
+    assert learner.activity("sample-check")["completed"] is True
+
+
+def test_answers_are_restored_when_shown_again(learner):
+    """Does running the cell again (a reload) show the saved answers and feedback?"""
+    first = knowledge_check("sample-check")
+    first.views[0].select([1])
+    first.views[0].check_button.click()
+    again = knowledge_check("sample-check")
+    assert again.views[0].selected == [1]
+    assert again.views[0].feedback.text.startswith("✗ Not quite.")
+    assert again.views[0].selector.disabled
+    assert "0 of 3 correct" in again.summary.value
+
+
+def test_saved_answer_that_no_longer_fits_is_ignored(learner):
+    """Is a saved answer with an impossible option number ignored rather than crashing?"""
+    learner.update("sample-check", {"answers": {"pick-one": {"selected": [7]}, "pick-many": "junk"}})
+    check = knowledge_check("sample-check")
+    assert check.views[0].selected == [] and check.views[0].answer is None
+    assert check.views[1].answer is None
+
+
+def test_save_failure_is_shown_plainly(learner, monkeypatch):
+    """If the record cannot be written, does the learner get a plain message, not a traceback?"""
+    from leadership_course.record import RecordError
+
+    check = knowledge_check("sample-check")
+
+    def refuse(*args, **kwargs):
+        raise RecordError("Your work could not be saved in /nowhere (read-only).")
+
+    monkeypatch.setattr(learner, "update", refuse)
+    check.views[0].select([0])
+    check.views[0].check_button.click()
+    assert "Sorry, something went wrong: Your work could not be saved" in check.views[0].feedback.text
+    assert "Traceback" not in check.views[0].feedback.html

@@ -1,0 +1,81 @@
+"""The learner's record: kept on the learner's machine, saved atomically, never lost."""
+
+import json
+import multiprocessing
+
+from leadership_course.record import RECORD_FILE, LearnerRecord, get_record
+
+
+def test_record_folder_is_set_by_environment_variable(learner, tmp_path):
+    """Does $COURSE_RECORD_DIR decide where the record is written?"""
+    learner.update("a", {"text": "hello"})
+    assert (tmp_path / "record" / RECORD_FILE).is_file()
+    assert json.loads((tmp_path / "record" / RECORD_FILE).read_text())["activities"]["a"]["text"] == "hello"
+
+
+def test_update_merges_into_the_entry(learner):
+    """Does a second update keep the fields of the first?"""
+    learner.update("a", {"one": 1})
+    learner.update("a", {"two": 2})
+    entry = learner.activity("a")
+    assert (entry["one"], entry["two"]) == (1, 2)
+
+
+def test_no_temporary_files_left_behind(learner):
+    """Does an atomic save leave only the record and its lock?"""
+    for n in range(5):
+        learner.update("a", {"n": n})
+    names = sorted(p.name for p in learner.directory.iterdir())
+    assert names == [RECORD_FILE, RECORD_FILE + ".lock"]
+
+
+def _write_many(folder, prefix, count):
+    record = LearnerRecord(folder)
+    for n in range(count):
+        record.update(f"{prefix}-{n}", {"n": n})
+
+
+def test_two_kernels_writing_at_once_lose_nothing(tmp_path):
+    """Do two processes saving 40 answers each at the same time keep all 80?"""
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=_write_many, args=(tmp_path, name, 40)) for name in ("tab1", "tab2")]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+        assert worker.exitcode == 0
+    activities = LearnerRecord(tmp_path).read()["activities"]
+    assert len(activities) == 80
+    assert {activities[f"tab2-{n}"]["n"] for n in range(40)} == set(range(40))
+
+
+def test_damaged_file_is_set_aside_and_reported(tmp_path):
+    """Is a damaged file kept under a new name, a fresh record started, and the learner told?"""
+    (tmp_path / RECORD_FILE).write_text('{"version": 1, "activities": {"a": ', encoding="utf-8")
+    record = LearnerRecord(tmp_path)
+    data = record.read()
+    kept = list(tmp_path.glob("learner-record.damaged-*.json"))
+    assert len(kept) == 1
+    assert kept[0].read_text() == '{"version": 1, "activities": {"a": '
+    assert data["activities"] == {}
+    assert data["set_aside"][0]["file"] == kept[0].name
+    notices = record.take_notices()
+    assert len(notices) == 1 and kept[0].name in notices[0] and "Nothing was deleted" in notices[0]
+    assert record.take_notices() == []
+
+
+def test_wrong_shape_is_set_aside(tmp_path):
+    """Is valid JSON of the wrong shape (an entry that is not a set of fields) set aside too?"""
+    (tmp_path / RECORD_FILE).write_text(json.dumps({"version": 1, "activities": {"a": "oops"}}))
+    record = LearnerRecord(tmp_path)
+    assert record.read()["activities"] == {}
+    assert "the entry for 'a' is damaged" in record.take_notices()[0]
+
+
+def test_get_record_follows_the_environment(monkeypatch, tmp_path):
+    """Does each record folder get its own record object?"""
+    monkeypatch.setenv("COURSE_RECORD_DIR", str(tmp_path / "one"))
+    first = get_record()
+    monkeypatch.setenv("COURSE_RECORD_DIR", str(tmp_path / "two"))
+    assert get_record() is not first
+    assert get_record().directory == tmp_path / "two"

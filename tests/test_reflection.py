@@ -1,0 +1,40 @@
+"""Reflection and pledge: typed text is saved visibly and restored."""
+
+import re
+
+from leadership_course import reflection
+from leadership_course.components.reflection import MAX_LENGTH
+
+
+def test_save_shows_the_time(learner):
+    """Does Save store the text and say 'Saved at HH:MM'?"""
+    view = reflection("sample-reflection")
+    view.box.value = "I will ask how I can help."
+    view.save_button.click()
+    assert re.fullmatch(r"Saved at \d\d:\d\d\.", view.status.text)
+    saved = learner.activity("sample-reflection")
+    assert saved["text"] == "I will ask how I can help." and saved["completed"] is True
+    assert saved["kind"] == "pledge"
+
+
+def test_leaving_the_box_saves(learner):
+    """Is the text saved when the box's value changes (the learner leaves the box)?"""
+    view = reflection("sample-reflection")
+    view.box.value = "Listen first."
+    assert learner.activity("sample-reflection")["text"] == "Listen first."
+
+
+def test_text_restored_on_reload(learner):
+    """Is the saved text shown again, with its saved time?"""
+    reflection("sample-reflection").box.value = "Stay curious."
+    again = reflection("sample-reflection")
+    assert again.box.value == "Stay curious."
+    assert again.status.text.startswith("Saved at ")
+
+
+def test_very_long_text_is_trimmed_and_said(learner):
+    """Is a huge text kept up to the limit, and is the learner told?"""
+    view = reflection("sample-reflection")
+    view.box.value = "x" * (MAX_LENGTH + 10)
+    assert len(learner.activity("sample-reflection")["text"]) == MAX_LENGTH
+    assert "Only the first" in view.status.text
