@@ -4,6 +4,8 @@ Notebooks call one function per activity, for example ``show_scenario("busy-shif
 Each function displays the component and never shows the learner a traceback.
 """
 
+import os
+
 from IPython.display import display
 
 from .content import find_content_dir, load_activity, load_course
@@ -20,13 +22,21 @@ __all__ = [
 ]
 
 
+STRICT_VARIABLE = "COURSE_STRICT"
+
+
 def _show(build, what):
-    """Build a component and display it; on any problem, display a plain message instead."""
+    """Build a component and display it; on any problem, display a plain message instead.
+
+    With $COURSE_STRICT=1 (for authors and tests) the problem is raised, so a notebook run
+    fails loudly."""
     from .components.common import problem_widget
 
     try:
         widget = build()
     except Exception as error:  # the learner must never see a traceback
+        if os.environ.get(STRICT_VARIABLE) == "1":
+            raise
         widget = problem_widget(error, what)
     display(widget)
 

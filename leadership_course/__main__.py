@@ -1,9 +1,57 @@
-"""Command line: ``python -m leadership_course check`` checks all course content."""
+"""Command line for the course.
+
+``python -m leadership_course check`` checks all course content;
+``python -m leadership_course start`` serves the course and opens the course home.
+"""
 
 import argparse
+import subprocess
 import sys
+import time
+import urllib.request
+import webbrowser
 
 from .content import ContentError, check_all, find_content_dir
+
+HOME_NOTEBOOK = "course_home.ipynb"
+
+
+def wait_for(url, process, seconds=90):
+    """Wait until ``url`` answers (True) or the server stops or time runs out (False)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            with urllib.request.urlopen(url, timeout=5):
+                return True
+        except OSError:
+            time.sleep(0.5)
+    return False
+
+
+def start(port, lab=False, open_browser=True):
+    """Serve the course on 127.0.0.1 (Voila by default, or JupyterLab) until Ctrl+C."""
+    modules = find_content_dir().parent
+    if lab:  # JupyterLab keeps its login token and opens the browser itself
+        argv = [sys.executable, "-m", "jupyterlab", f"--port={port}", "--ServerApp.ip=127.0.0.1",
+                f"--ServerApp.root_dir={modules}", f"--ServerApp.open_browser={open_browser}",
+                f"--LabApp.default_url=/lab/tree/{HOME_NOTEBOOK}"]
+        env, url = None, None
+    else:
+        from .voila.launch import voila_command
+
+        argv, env = voila_command(modules, port)
+        url = f"http://127.0.0.1:{port}/voila/render/{HOME_NOTEBOOK}"
+    server = subprocess.Popen(argv, env=env, cwd=modules)
+    try:
+        if url and wait_for(url, server):
+            print(f"\nThe course is open at {url}\nPress Ctrl+C here to stop it.\n", flush=True)
+            if open_browser:
+                webbrowser.open(url)
+        return server.wait()
+    except KeyboardInterrupt:
+        server.terminate()
+        server.wait(10)
+        return 0
 
 
 def main(argv=None):
@@ -11,7 +59,13 @@ def main(argv=None):
     commands = parser.add_subparsers(dest="command", required=True)
     check = commands.add_parser("check", help="check every content file and report each problem")
     check.add_argument("--content", help="the content folder (default: found from here)")
+    serve = commands.add_parser("start", help="serve the course on this computer and open the course home")
+    serve.add_argument("--port", type=int, default=8866)
+    serve.add_argument("--lab", action="store_true", help="JupyterLab instead of the course web app")
+    serve.add_argument("--no-browser", action="store_true")
     args = parser.parse_args(argv)
+    if args.command == "start":
+        return start(args.port, lab=args.lab, open_browser=not args.no_browser)
     if args.command == "check":
         try:
             folder = args.content or find_content_dir()

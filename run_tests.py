@@ -1,0 +1,42 @@
+#!/usr/bin/env python3
+"""Run the whole test suite: python3 run_tests.py [pytest options]
+
+Sets up .venv with the course and its test tools when needed, makes sure a Chromium is
+available for the browser tests (Debian's package when run as root on Debian or Ubuntu,
+otherwise Playwright's own download, or the browser named in $CHROMIUM_PATH), then runs
+pytest on tests/.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+
+from start import PYTHON, REPO, ensure_environment
+
+
+def find_chromium():
+    """The Chromium the browser tests will drive, installing one if none is found."""
+    for candidate in (os.environ.get("CHROMIUM_PATH"), shutil.which("chromium"), shutil.which("chromium-browser")):
+        if candidate and os.path.exists(candidate):
+            return candidate
+    if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
+        print("Installing Chromium from Debian's packages...", flush=True)
+        subprocess.run(["apt-get", "update", "-qq"], check=True)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=True,
+                       env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+        return shutil.which("chromium")
+    print("Installing Playwright's Chromium...", flush=True)
+    subprocess.run([str(PYTHON), "-m", "playwright", "install", "chromium"], check=True)
+    return ""  # the tests then use Playwright's own browser
+
+
+def main():
+    ensure_environment("[test]")
+    chromium = find_chromium()
+    env = {**os.environ, "CHROMIUM_PATH": chromium or ""}
+    return subprocess.run([str(PYTHON), "-m", "pytest", *sys.argv[1:]], cwd=REPO, env=env).returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,61 @@
+#!/usr/bin/env python3
+"""Start the course on this computer: python3 start.py
+
+The first run makes a private Python environment in .venv (a minute or two), then every
+run starts the course and opens the course home in your web browser. Your answers are
+saved on this computer only. Press Ctrl+C in this window to stop the course.
+
+Options: --lab opens JupyterLab instead of the course web app; --port N picks the port;
+--no-browser does not open a browser.
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent
+VENV = REPO / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+
+
+def ensure_environment(extras=""):
+    """Create .venv and install the course (and ``extras``) when anything is missing."""
+    stamp = VENV / f".installed{extras}"
+    wanted = (REPO / "pyproject.toml").stat().st_mtime
+    if stamp.exists() and float(stamp.read_text() or 0) >= wanted:
+        return
+    if not PYTHON.exists():
+        print("Setting up the course for the first time (this takes a minute or two)...", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    target = f".{extras}" if extras else "."
+    subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "--upgrade", "pip"], check=True)
+    subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "-e", target], check=True, cwd=REPO)
+    stamp.write_text(str(wanted))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--lab", action="store_true", help="open JupyterLab instead of the course web app")
+    parser.add_argument("--port", type=int, default=8866)
+    parser.add_argument("--no-browser", action="store_true")
+    args = parser.parse_args()
+    if sys.version_info < (3, 10):
+        sys.exit("The course needs Python 3.10 or newer. Please install it from python.org.")
+    ensure_environment()
+    command = [str(PYTHON), "-m", "leadership_course", "start", "--port", str(args.port)]
+    if args.lab:
+        command.append("--lab")
+    if args.no_browser:
+        command.append("--no-browser")
+    try:
+        return subprocess.run(command, cwd=REPO).returncode
+    except KeyboardInterrupt:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,70 @@
+"""The three dependency lists (pyproject, environment.yml, binder/) agree, and Binder would
+build with the conda buildpack and run postBuild."""
+
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).parent.parent
+
+
+def requirement(text):
+    """('name', 'range') from 'name>=1,<2' (spaces and comments ignored)."""
+    match = re.match(r"^\s*([A-Za-z0-9_.\-]+)\s*(.*?)\s*$", text.split("#")[0])
+    return match.group(1).lower().replace("_", "-"), match.group(2).replace(" ", "")
+
+
+def runtime_from_pyproject():
+    data = tomllib.loads((REPO / "pyproject.toml").read_text())
+    return dict(requirement(r) for r in data["project"]["dependencies"])
+
+
+def from_conda(path):
+    data = yaml.safe_load(path.read_text())
+    return dict(requirement(d) for d in data["dependencies"] if isinstance(d, str) and d not in ("pip",)
+                and not d.startswith("python="))
+
+
+def test_environment_yml_matches_pyproject():
+    """Does environment.yml pin the same packages to the same ranges as pyproject.toml?"""
+    assert from_conda(REPO / "environment.yml") == runtime_from_pyproject()
+
+
+def test_binder_environment_matches_root():
+    """Does binder/environment.yml (what Binder uses) match environment.yml?"""
+    assert from_conda(REPO / "binder" / "environment.yml") == from_conda(REPO / "environment.yml")
+    assert yaml.safe_load((REPO / "binder" / "environment.yml").read_text())["dependencies"][0] == \
+        yaml.safe_load((REPO / "environment.yml").read_text())["dependencies"][0]
+
+
+def test_test_tools_stay_out_of_the_learner_install():
+    """Are pytest, nbval and the browser tools only in the test extra?"""
+    runtime = runtime_from_pyproject()
+    for tool in ("pytest", "nbval", "playwright", "axe-playwright-python", "jupyter-repo2docker", "textstat"):
+        assert tool not in runtime
+
+
+def test_postbuild_stops_on_error_and_installs_the_package():
+    """Does binder/postBuild use set -e and install the course package?"""
+    lines = (REPO / "binder" / "postBuild").read_text().splitlines()
+    assert "set -e" in lines
+    assert any(re.match(r"^pip install .*(-e )?\.$", line) for line in lines)
+
+
+def test_repo2docker_would_use_conda_and_run_postbuild(tmp_path):
+    """Would Binder (repo2docker) build with the conda buildpack from binder/ and run postBuild?"""
+    copy = tmp_path / "repo"
+    shutil.copytree(REPO, copy, ignore=shutil.ignore_patterns(".venv", ".git", "__pycache__"))
+    repo2docker = Path(sys.executable).with_name("repo2docker")
+    result = subprocess.run([str(repo2docker), "--no-build", "--no-run", "--debug", str(copy)],
+                            capture_output=True, text=True, timeout=300)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-2000:]
+    assert "Building conda environment for python=3.11" in output
+    assert '--file "binder/environment.yml"' in output
+    assert "RUN ./binder/postBuild" in output
