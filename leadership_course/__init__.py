@@ -8,12 +8,16 @@ import os
 
 from IPython.display import display
 
-from .content import find_content_dir, load_activity, load_course
+from .content import load_activity, load_course, load_glossary, load_picture, load_references
 from .record import get_record
 
 __all__ = [
+    "show_bibliography",
+    "show_glossary",
     "show_course_home",
     "show_journal_download",
+    "show_my_pledges",
+    "show_picture",
     "show_knowledge_check",
     "show_reflection",
     "show_scenario",
@@ -81,6 +85,42 @@ def where_saved():
     from .components.where_saved import WhereSaved
 
     return WhereSaved(get_record())
+
+
+def picture(name):
+    from .components.picture import Picture
+
+    return Picture(*load_picture(name))
+
+
+def my_pledges():
+    from .components.pledge_list import PledgeList
+
+    return PledgeList(get_record())
+
+
+def show_bibliography():
+    """Display every reference the course cites."""
+    from .components.reference_pages import Bibliography
+
+    _show(lambda: Bibliography(load_references()), "bibliography")
+
+
+def show_glossary():
+    """Display the glossary of terms and acronyms."""
+    from .components.reference_pages import Glossary
+
+    _show(lambda: Glossary(load_glossary()), "glossary")
+
+
+def show_picture(name):
+    """Display a picture from assets/ with its alt text and caption."""
+    _show(lambda: picture(name), "picture")
+
+
+def show_my_pledges():
+    """Display every pledge the learner has saved, module by module."""
+    _show(my_pledges, "list of pledges")
 
 
 def show_knowledge_check(activity_id):

@@ -434,6 +434,59 @@ def load_references(content_dir=None):
     return check.done(data or {})
 
 
+def assets_dir(content_dir=None):
+    """The course's assets/ folder, beside modules/."""
+    return Path(content_dir or find_content_dir()).parent.parent / "assets"
+
+
+def load_pictures(content_dir=None):
+    """The picture list in assets/pictures.yaml: name -> {file, alt, caption}, checked."""
+    folder = assets_dir(content_dir)
+    path = folder / "pictures.yaml"
+    if not path.is_file():
+        return {}
+    data = read_yaml(path)
+    check = _Checker("assets/pictures.yaml")
+    if not isinstance(data, dict):
+        check.problem("", "the file must map picture names to {file, alt, caption}")
+        return check.done({})
+    for name, entry in data.items():
+        file = check.field(entry, "file", str(name))
+        alt = check.field(entry, "alt", str(name))
+        check.field(entry, "caption", str(name), required=False)
+        if file and not (folder / file).is_file():
+            check.problem(f"{name}.file", f"'{file}' is not in assets/")
+        elif file and Path(file).suffix not in (".svg", ".png"):
+            check.problem(f"{name}.file", "pictures must be .svg or .png files")
+        if alt and len(alt) < 20:
+            check.problem(f"{name}.alt", "the alt text is too short to describe the picture")
+    return check.done(data)
+
+
+def load_picture(name, content_dir=None):
+    """(entry, path) of one picture."""
+    pictures = load_pictures(content_dir)
+    if name not in pictures:
+        raise ContentError([f"assets/pictures.yaml: there is no picture '{name}'"])
+    return pictures[name], assets_dir(content_dir) / pictures[name]["file"]
+
+
+def load_glossary(content_dir=None):
+    """The glossary in glossary.yaml: term -> {full, meaning}, checked."""
+    path = Path(content_dir or find_content_dir()) / "glossary.yaml"
+    if not path.is_file():
+        return {}
+    data = read_yaml(path)
+    check = _Checker(path.name)
+    if not isinstance(data, dict):
+        check.problem("", "the file must map terms to {full, meaning}")
+        return check.done({})
+    for term, entry in data.items():
+        check.field(entry, "full", str(term), required=False)
+        check.field(entry, "meaning", str(term))
+    return check.done(data)
+
+
 def check_all(content_dir=None):
     """Check every content file and the links between them; return a list of problems."""
     folder = Path(content_dir or find_content_dir())
@@ -448,8 +501,13 @@ def check_all(content_dir=None):
     except ContentError as error:
         problems.extend(error.problems)
         references = {}
+    for loader in (load_pictures, load_glossary):
+        try:
+            loader(folder)
+        except ContentError as error:
+            problems.extend(error.problems)
     for path in sorted(folder.glob("*.yaml")):
-        if path.name in ("course.yaml", "references.yaml"):
+        if path.name in ("course.yaml", "references.yaml", "glossary.yaml"):
             continue
         try:
             activities[path.stem] = check_activity(read_yaml(path), path.name, expected_id=path.stem)

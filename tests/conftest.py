@@ -12,7 +12,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 @pytest.fixture
 def content_dir(monkeypatch):
     """The test course in tests/fixtures/content."""
-    folder = FIXTURES / "content"
+    folder = FIXTURES / "course" / "modules" / "content"
     monkeypatch.setenv(content.CONTENT_DIR_VARIABLE, str(folder))
     content._cached_course.cache_clear()
     yield folder

@@ -9,7 +9,7 @@ import pytest
 
 from leadership_course.content import ContentError, check_all, load_activity
 
-FIXTURES = Path(__file__).parent / "fixtures" / "content"
+FIXTURES = Path(__file__).parent / "fixtures" / "course" / "modules" / "content"
 REPO = Path(__file__).parent.parent
 
 

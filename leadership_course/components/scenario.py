@@ -7,6 +7,7 @@ from ..conditions import condition_holds
 from ..content import load_references
 from ..record import now
 from .common import CourseBox, LiveRegion, button, escape, markdown
+from .reference_pages import reference_html
 
 OUTCOME_NAMES = {"positive": "a positive ending", "mixed": "a mixed ending", "difficult": "a difficult ending"}
 
@@ -189,11 +190,5 @@ def reference_list(keys):
         known = load_references()
     except Exception:  # a broken reference list must not hide the scenario
         known = {}
-    items = []
-    for key in keys:
-        entry = known.get(key)
-        if not entry:
-            continue
-        link = f" <a href='{escape(entry['url'])}'>{escape(entry['url'])}</a>" if entry.get("url") else ""
-        items.append(f"<li>{escape(entry['text'])}{link}</li>")
+    items = [f"<li>{reference_html(known[key])}</li>" for key in keys if key in known]
     return f"<ul>{''.join(items)}</ul>" if items else ""

@@ -1,0 +1,29 @@
+"""The combined bibliography and the glossary, each as one page built from content files."""
+
+import ipywidgets as widgets
+
+from .common import escape, markdown
+
+
+def reference_html(entry):
+    """One reference: its text, then its link."""
+    link = f" <a href='{escape(entry['url'])}'>{escape(entry['url'])}</a>" if entry.get("url") else ""
+    return f"{escape(entry['text'])}{link}"
+
+
+class Bibliography(widgets.HTML):
+    def __init__(self, references):
+        entries = sorted(references.values(), key=lambda e: e["text"].lower())
+        items = "".join(f"<li>{reference_html(e)}</li>" for e in entries)
+        super().__init__(f"<ol class='course-bibliography'>{items}</ol>")
+
+
+class Glossary(widgets.HTML):
+    def __init__(self, glossary):
+        rows = []
+        for term in sorted(glossary, key=str.lower):
+            entry = glossary[term]
+            full = f" ({escape(entry['full'])})" if entry.get("full") else ""
+            rows.append(f"<dt id='{escape(term.lower())}'><strong>{escape(term)}</strong>{full}</dt>"
+                        f"<dd>{markdown(entry['meaning'])}</dd>")
+        super().__init__(f"<dl class='course-glossary'>{''.join(rows)}</dl>")

@@ -1,0 +1,197 @@
+"""Browser test harness: one real Voila server and one Chromium for the whole session.
+
+Fixtures
+* ``voila_server``: Voila (standalone, directory mode) on a free 127.0.0.1 port serving the
+  course's ``modules/`` folder, started with ``leadership_course.voila.launch.voila_command``
+  exactly as the start command does (course template and settings), with a temporary
+  ``$COURSE_RECORD_DIR``. Stopped, with its kernels, at the end of the session.
+* ``browser``: headless Chromium driven by Playwright: $CHROMIUM_PATH, else Debian's
+  /usr/bin/chromium, else Playwright's own browser if one is installed.
+* ``page``: a fresh context and page per test; ``page.course_log`` is a ``PageLog`` of every
+  request URL and every console error.
+* ``open_course_page(notebook)``: loads a notebook through Voila and waits until every widget
+  is drawn (``browser_helpers.wait_for_widgets``).
+* ``axe``: ``axe(page)`` runs axe-core (bundled, no download) and returns every violation of
+  any impact as readable text.
+* ``keys`` / ``keys_for(page)``: keyboard-only moves (``browser_helpers.Keys``).
+
+Set COURSE_VOILA_MODULES_DIR to serve another folder (for example a throwaway notebook
+while working on the template).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from browser_helpers import (
+    CHROMIUM_ARGS,
+    LOCAL_HOST,
+    MODULES_DIR,
+    Keys,
+    axe_violations,
+    chromium_executable,
+    new_course_page,
+    wait_for_widgets,
+)
+from leadership_course.voila.launch import free_port, voila_command
+
+SERVER_START_TIMEOUT_S = 60
+
+
+# --------------------------------------------------------------------------- server
+
+
+@dataclass
+class VoilaServer:
+    """A Voila process started for the tests."""
+
+    process: subprocess.Popen
+    port: int
+    record_dir: Path
+    log_path: Path
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{LOCAL_HOST}:{self.port}"
+
+    def url(self, notebook: str) -> str:
+        """Address of a notebook (relative to the modules folder) rendered by Voila."""
+        return f"{self.base_url}/voila/render/{notebook}"
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no log)"
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def stop_voila(process: subprocess.Popen) -> None:
+    """Stop Voila with SIGTERM (it shuts its kernels down), then end any kernel it left."""
+    try:
+        import psutil  # a dependency of ipykernel
+
+        children = psutil.Process(process.pid).children(recursive=True)
+    except Exception:
+        children = []
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+    for child in children:
+        try:
+            if child.is_running():
+                child.terminate()
+                child.wait(timeout=5)
+        except Exception:
+            try:
+                child.kill()
+            except Exception:
+                pass
+
+
+@pytest.fixture(scope="session")
+def voila_server(tmp_path_factory):
+    """Voila on a free 127.0.0.1 port serving the modules folder, for the whole session."""
+    if not MODULES_DIR.is_dir():
+        pytest.skip(f"no modules folder at {MODULES_DIR}")
+    work = tmp_path_factory.mktemp("voila")
+    record_dir = work / "record"
+    record_dir.mkdir()
+    port = free_port(LOCAL_HOST)
+    argv, env = voila_command(MODULES_DIR, port, record_dir, ip=LOCAL_HOST)
+    log_path = work / "voila.log"
+    with open(log_path, "wb") as log:
+        # cwd: Voila reads a voila.json in its working folder first; start in an empty one.
+        process = subprocess.Popen(argv, env=env, cwd=work, stdout=log, stderr=subprocess.STDOUT)
+    server = VoilaServer(process, port, record_dir, log_path)
+    deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+    while not _answers(server.base_url + "/"):
+        if process.poll() is not None:
+            pytest.fail(f"Voila exited with code {process.returncode}:\n{server.log_tail()}")
+        if time.monotonic() > deadline:
+            stop_voila(process)
+            pytest.fail(f"Voila did not answer within {SERVER_START_TIMEOUT_S} s:\n{server.log_tail()}")
+        time.sleep(0.2)
+    yield server
+    stop_voila(process)
+
+
+# --------------------------------------------------------------------------- browser
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole session."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    executable = chromium_executable()
+    with sync_api.sync_playwright() as playwright:
+        try:
+            launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        except Exception as error:
+            pytest.skip(
+                f"cannot start Chromium ({executable or 'Playwright default'}): {error}. "
+                "Install Debian's chromium, set CHROMIUM_PATH, or run `playwright install chromium`."
+            )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh context and page; ``page.course_log`` records requests and console errors."""
+    context, new_page = new_course_page(browser)
+    yield new_page
+    context.close()
+
+
+@pytest.fixture
+def open_course_page(page, voila_server):
+    """``open_course_page("01_why_compassion.ipynb")``: load it and wait for every widget."""
+
+    def open_(notebook: str):
+        if not (MODULES_DIR / notebook).is_file():
+            pytest.skip(f"{notebook} is not in {MODULES_DIR} yet")
+        page.goto(voila_server.url(notebook))
+        wait_for_widgets(page)
+        return page
+
+    return open_
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+@pytest.fixture
+def axe():
+    """``axe(page)`` -> list of readable violations (empty when the page passes)."""
+    return axe_violations
+
+
+@pytest.fixture
+def keys(page) -> Keys:
+    """Keyboard-only moves on ``page``."""
+    return Keys(page)
+
+
+@pytest.fixture
+def keys_for():
+    """``keys_for(page)``: keyboard-only moves on a page made by another fixture."""
+    return Keys

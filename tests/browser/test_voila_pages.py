@@ -1,0 +1,121 @@
+"""The course home and module 1 as a learner gets them from Voila, in a real Chromium.
+
+Each page is loaded once (one kernel each) and then examined by several tests.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from browser_helpers import MODULES_DIR, new_course_page, wait_for_widgets
+
+PAGES = {
+    "course_home.ipynb": "Compassionate and Inclusive Leadership",
+    "01_why_compassion.ipynb": "Module 1: Why compassion? The four behaviours",
+}
+
+
+@pytest.fixture(scope="module", params=list(PAGES), ids=["course-home", "module-1"])
+def served(request, browser, voila_server):
+    """(page, log, notebook): the notebook loaded through Voila, every widget drawn."""
+    notebook = request.param
+    if not (MODULES_DIR / notebook).is_file():
+        pytest.skip(f"{notebook} is not in {MODULES_DIR} yet")
+    context, page = new_course_page(browser)
+    page.goto(voila_server.url(notebook))
+    wait_for_widgets(page)
+    yield page, page.course_log, notebook
+    context.close()
+
+
+def test_skip_link_moves_focus_to_main(served, keys_for):
+    """Does the first Tab reach a visible "Skip to main content" link, and does Enter on
+    it move the keyboard focus to <main id="main">?"""
+    page, _, _ = served
+    keys = keys_for(page)
+    skip = page.locator("a.course-skip-link")
+    keys.press("Tab")
+    assert keys.is_focused(skip), f"the first Tab went to {keys.focused}"
+    assert skip.inner_text().strip() == "Skip to main content"
+    box = skip.bounding_box()
+    assert box and box["y"] >= 0 and box["height"] >= 24, f"skip link not visible on focus: {box}"
+    keys.press("Enter")
+    page.wait_for_function("() => document.activeElement && document.activeElement.id === 'main'")
+    assert page.evaluate("() => document.activeElement.tagName") == "MAIN"
+
+
+def test_axe_finds_no_violations(served, axe):
+    """Does axe-core report no violations of any impact (WCAG 2.2 A/AA, best practice,
+    24 px targets) on the fully drawn page?"""
+    page, _, notebook = served
+    violations = axe(page)
+    assert not violations, f"{notebook}: {len(violations)} axe violation(s):\n" + "\n".join(violations)
+
+
+def test_no_request_leaves_the_machine(served):
+    """Does every request the page makes (scripts, styles, fonts, widgets, MathJax) go to
+    the course's own 127.0.0.1 server?"""
+    _, log, notebook = served
+    assert log.requests, "no requests were recorded"
+    assert not log.external_requests, f"{notebook} asked other hosts for:\n" + "\n".join(log.external_requests)
+
+
+def test_no_console_errors(served):
+    """Does the page load without a single console error or failed request?"""
+    _, log, notebook = served
+    assert not log.console_errors, f"{notebook} console errors:\n" + "\n".join(log.console_errors)
+    assert not log.failed_requests, f"{notebook} failed requests:\n" + "\n".join(log.failed_requests)
+
+
+def test_page_language_and_title(served):
+    """Is the page marked as British English, and is its title the notebook's first heading?"""
+    page, _, notebook = served
+    assert page.locator("html").get_attribute("lang") == "en-GB"
+    assert page.locator("html[lang='en-GB']").count() == 1
+    assert page.title() == PAGES[notebook]
+
+
+def test_landmarks_hold_the_content(served):
+    """Is there one banner with the course title linking to the course home, one <main>
+    holding every notebook cell, and one footer?"""
+    page, _, _ = served
+    banner = page.get_by_role("banner")
+    assert banner.count() == 1
+    home_link = banner.get_by_role("link", name="Compassionate and Inclusive Leadership")
+    assert home_link.get_attribute("href") == "course_home.ipynb"
+    assert page.get_by_role("main").count() == 1
+    assert page.get_by_role("contentinfo").count() == 1
+    outside = page.evaluate(
+        "() => Array.from(document.querySelectorAll('.jp-Cell')).filter(c => !c.closest('main#main')).length"
+    )
+    assert outside == 0, f"{outside} notebook cell(s) are outside <main>"
+
+
+def test_no_traceback_is_shown(served):
+    """Is the learner spared any traceback or Voila's developer hint?"""
+    page, _, notebook = served
+    text = page.locator("body").inner_text()
+    for marker in ("Traceback", "show_tracebacks", "There was an error when executing cell"):
+        assert marker not in text, f"{notebook} shows {marker!r}"
+
+
+@pytest.mark.parametrize(
+    "path, heading",
+    [
+        ("/", "Compassionate and Inclusive Leadership"),
+        ("/voila/render/no_such_page.ipynb", "Sorry, this page could not be opened"),
+    ],
+    ids=["folder-list", "page-not-found"],
+)
+def test_folder_list_and_missing_page(page, voila_server, axe, path, heading):
+    """Are Voila's other pages (its folder list, and the page for a wrong address) in the
+    course frame too: en-GB, landmarks, a plain heading, a way home, nothing from other
+    hosts and no axe violations?"""
+    response = page.goto(voila_server.base_url + path)
+    assert response.status == (200 if path == "/" else 404)
+    assert page.locator("html").get_attribute("lang") == "en-GB"
+    assert page.get_by_role("heading", level=1).inner_text() == heading
+    assert page.get_by_role("main").get_by_role("link").count() >= 1
+    assert not page.course_log.external_requests, page.course_log.external_requests
+    violations = axe(page)
+    assert not violations, "\n".join(violations)
