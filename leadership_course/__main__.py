@@ -43,7 +43,7 @@ def start(port, lab=False, open_browser=True):
         url = f"http://127.0.0.1:{port}/voila/render/{HOME_NOTEBOOK}"
     server = subprocess.Popen(argv, env=env, cwd=modules)
     try:
-        if url and wait_for(url, server):
+        if url and wait_for(url.split("/voila/")[0] + "/", server):
             print(f"\nThe course is open at {url}\nPress Ctrl+C here to stop it.\n", flush=True)
             if open_browser:
                 webbrowser.open(url)

@@ -57,11 +57,13 @@ def _shape_problem(data):
 
 
 class LearnerRecord:
-    """Reads and changes the record file safely; see the module docstring."""
+    """Reads and changes the record file safely; see the module docstring.
 
-    def __init__(self, directory=None):
+    ``filename`` lets the same safe file serve other answers (an assessment's answers.json)."""
+
+    def __init__(self, directory=None, filename=RECORD_FILE):
         self.directory = Path(directory) if directory else default_record_dir()
-        self.path = self.directory / RECORD_FILE
+        self.path = self.directory / filename
         self.notices = []
 
     def _lock(self):
@@ -116,11 +118,11 @@ class LearnerRecord:
 
     def _set_aside(self, problem):
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        kept = self.path.with_name(f"learner-record.damaged-{stamp}.json")
+        kept = self.path.with_name(f"{self.path.stem}.damaged-{stamp}.json")
         counter = 1
         while kept.exists():
             counter += 1
-            kept = self.path.with_name(f"learner-record.damaged-{stamp}-{counter}.json")
+            kept = self.path.with_name(f"{self.path.stem}.damaged-{stamp}-{counter}.json")
         os.replace(self.path, kept)
         fresh = empty_record()
         fresh["set_aside"].append({"file": kept.name, "reason": problem, "when": now()})

@@ -3,6 +3,7 @@
 import ipywidgets as widgets
 
 from ..record import now
+from .choice_group import ChoiceGroup
 from .common import CourseBox, LiveRegion, button, escape, markdown
 
 CORRECT_MARK = "✓ Correct."
@@ -35,26 +36,13 @@ class QuestionView(widgets.VBox):
         self.question = question
         self.on_answer = on_answer
         self.feedback = LiveRegion()
-        options = question["options"]
-        if question["kind"] == "multiple":
-            self.boxes = [
-                widgets.Checkbox(value=False, description=option["text"], indent=False,
-                                 layout=widgets.Layout(width="auto"))
-                for option in options
-            ]
-            self.selector = widgets.VBox(self.boxes)
-        else:
-            self.boxes = None
-            self.selector = widgets.RadioButtons(
-                options=[(option["text"], i) for i, option in enumerate(options)],
-                value=None, layout=widgets.Layout(width="auto"),
-            )
+        self.selector = ChoiceGroup([o["text"] for o in question["options"]],
+                                    legend_html=markdown(question["prompt"]),
+                                    multiple=question["kind"] == "multiple")
         self.check_button = button("Check answer", self.check, self._report)
         self.retry_button = button("Try again", self.retry, self._report)
         self.retry_button.layout.display = "none"
-        heading = widgets.HTML(
-            f"<h3>Question {number} of {total}</h3>{markdown(question['prompt'])}"
-        )
+        heading = widgets.HTML(f"<h3>Question {number} of {total}</h3>")
         super().__init__([heading, self.selector, widgets.HBox([self.check_button, self.retry_button]),
                           self.feedback])
         self.add_class("course-question")
@@ -66,17 +54,11 @@ class QuestionView(widgets.VBox):
     @property
     def selected(self):
         """The option numbers currently chosen."""
-        if self.boxes is not None:
-            return [i for i, box_ in enumerate(self.boxes) if box_.value]
-        return [] if self.selector.value is None else [self.selector.value]
+        return list(self.selector.value)
 
     def select(self, numbers):
         """Choose options by number (as a learner's clicks would)."""
-        if self.boxes is not None:
-            for i, box_ in enumerate(self.boxes):
-                box_.value = i in numbers
-        else:
-            self.selector.value = numbers[0] if numbers else None
+        self.selector.value = list(numbers)
 
     def check(self):
         selected = self.selected
@@ -85,6 +67,7 @@ class QuestionView(widgets.VBox):
             return
         attempts = (self.answer or {}).get("attempts", 0) + 1
         self.show_result(selected)
+        self.retry_button.focus()  # the Check answer button has gone: keep keyboard focus nearby
         self.answer = {"selected": selected, "correct": score_answer(self.question, selected),
                        "attempts": attempts, "answered_at": now()}
         self.on_answer(self.question["id"], self.answer)
@@ -112,8 +95,7 @@ class QuestionView(widgets.VBox):
         self.set_locked(True)
 
     def set_locked(self, locked):
-        for control in self.boxes or [self.selector]:
-            control.disabled = locked
+        self.selector.disabled = locked
         self.check_button.layout.display = "none" if locked else None
         self.retry_button.layout.display = None if locked else "none"
 
@@ -121,6 +103,7 @@ class QuestionView(widgets.VBox):
         self.select([])
         self.feedback.html = ""
         self.set_locked(False)
+        self.selector.focus()
 
     def restore(self, saved):
         """Show a saved answer again, if it still fits the question."""

@@ -5,7 +5,7 @@ from datetime import datetime
 import ipywidgets as widgets
 
 from ..record import now
-from .common import CourseBox, LiveRegion, button, escape, markdown
+from .common import CourseBox, LiveRegion, button, escape, friendly_message, markdown
 
 MAX_LENGTH = 20_000
 HEADINGS = {"reflection": "Reflection", "pledge": "Your pledge", "goals": "Your goals"}
@@ -40,8 +40,6 @@ class Reflection(CourseBox):
         try:
             self.save()
         except Exception as error:  # same plain message as a button would give
-            from .common import friendly_message
-
             self._report(friendly_message(error))
 
     def save(self):

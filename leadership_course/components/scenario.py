@@ -155,6 +155,8 @@ class Scenario(CourseBox):
             ]
         self.back_button.disabled = not self.path
         self.standing.value = self._standing_html()
+        if keep_consequence:  # the learner acted: keep keyboard focus in the scenario
+            (self.choices.children[0] if self.choices.children else self.restart_button).focus()
 
     def _standing_html(self):
         labels = self.scenario.get("state_labels") or {}

@@ -5,7 +5,8 @@ import ipywidgets as widgets
 
 from ..charts import bar_chart_png, png_data_uri
 from ..record import now
-from .common import CourseBox, LiveRegion, button, escape, markdown
+from .choice_group import ChoiceGroup
+from .common import CourseBox, LiveRegion, button, escape, friendly_message, markdown
 
 DISCLAIMER = (
     "This self-check is for your own reflection. It is not a validated measure, and it "
@@ -67,14 +68,11 @@ class SelfCheck(CourseBox):
             for item in dimension["items"]:
                 number += 1
                 value = saved.get(item["id"])
-                selector = widgets.RadioButtons(
-                    options=[(label, i + 1) for i, label in enumerate(scale)],
-                    value=value if value in range(1, len(scale) + 1) else None,
-                    orientation="horizontal", layout=widgets.Layout(width="auto"),
-                )
-                selector.observe(lambda change: self.save(), names="value")
+                selector = ChoiceGroup(scale, horizontal=True,
+                                       legend_html=f"<strong>{number} of {total}.</strong> {escape(item['text'])}",
+                                       value=[value - 1] if value in range(1, len(scale) + 1) else [])
+                selector.observe(lambda change: self._guarded_save(), names="value")
                 self.selectors[item["id"]] = selector
-                parts.append(widgets.HTML(f"<p><strong>{number} of {total}.</strong> {escape(item['text'])}</p>"))
                 parts.append(selector)
         parts += [button("Show my results", self.show_results, self._report), self.status, self.results]
         super().__init__(parts, "self-check", record)
@@ -86,11 +84,18 @@ class SelfCheck(CourseBox):
 
     @property
     def responses(self):
-        return {item: s.value for item, s in self.selectors.items() if s.value is not None}
+        """Item id -> point on the scale (1 = first label)."""
+        return {item: s.value[0] + 1 for item, s in self.selectors.items() if s.value}
 
     def answer(self, item_id, value):
         """Choose a point on the scale (1 = first label) for one item."""
-        self.selectors[item_id].value = value
+        self.selectors[item_id].value = [value - 1]
+
+    def _guarded_save(self):
+        try:
+            self.save()
+        except Exception as error:  # same plain message as a button would give
+            self._report(friendly_message(error))
 
     def save(self, **extra):
         responses = self.responses

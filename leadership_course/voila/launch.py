@@ -33,6 +33,7 @@ import argparse
 import hashlib
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -76,18 +77,20 @@ def template_search_dir(root: str | os.PathLike | None = None) -> Path:
     parent = root / "nbconvert" / "templates"
     parent.mkdir(parents=True, exist_ok=True)
     link = parent / TEMPLATE_NAME
-    if link.is_symlink() and Path(os.readlink(link)) == TEMPLATE_DIR:
-        return root
+    if link.is_symlink():
+        if Path(os.readlink(link)) == TEMPLATE_DIR:
+            return root
+    elif link.exists():
+        _remove(link)  # an old copy: refresh it
     tmp = parent / f".{TEMPLATE_NAME}.{os.getpid()}"
     try:
-        if tmp.is_symlink() or tmp.exists():
-            _remove(tmp)
+        _remove(tmp)
         os.symlink(TEMPLATE_DIR, tmp, target_is_directory=True)
+        os.replace(tmp, link)  # atomic, also over an outdated link
     except OSError:
-        shutil.copytree(TEMPLATE_DIR, tmp)
-    if link.exists() and not link.is_symlink() and link.is_dir():
-        shutil.rmtree(link)
-    os.replace(tmp, link)
+        _remove(tmp)
+        _remove(link)
+        shutil.copytree(TEMPLATE_DIR, link)
     return root
 
 
@@ -106,10 +109,6 @@ def voila_environment(
     env = dict(os.environ if base_env is None else base_env)
     env["JUPYTER_PATH"] = _prepend_path(str(template_search_dir()), env.get("JUPYTER_PATH"))
     env["JUPYTER_CONFIG_PATH"] = _prepend_path(str(CONFIG_DIR), env.get("JUPYTER_CONFIG_PATH"))
-    repo_root = VOILA_DIR.parent.parent
-    if (repo_root / "pyproject.toml").is_file():
-        # A plain checkout: let the kernels import leadership_course without installing it.
-        env["PYTHONPATH"] = _prepend_path(str(repo_root), env.get("PYTHONPATH"))
     if record_dir is not None:
         env[RECORD_DIR_VARIABLE] = str(Path(record_dir).expanduser().resolve())
     return env
@@ -186,6 +185,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     print(f"The course will be at {home_url(args.port, args.ip)}", flush=True)
     process = subprocess.Popen(command, env=env)
+
+    def stop(signum, frame):  # pass a stop request on, so that Voila shuts its kernels down
+        process.terminate()
+
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), stop)
     if args.open:
         import threading
         import webbrowser

@@ -170,8 +170,14 @@ class Keys:
 
     @property
     def focus_lost(self) -> bool:
-        """True when nothing but <body> has the focus."""
-        return self.page.evaluate("() => !document.activeElement || document.activeElement === document.body")
+        """True when, after up to 2 s for the kernel's focus message to arrive, nothing but
+        <body> has the focus."""
+        script = "() => !document.activeElement || document.activeElement === document.body"
+        for _ in range(20):
+            if not self.page.evaluate(script):
+                return False
+            self.page.wait_for_timeout(100)
+        return True
 
     def tab_to(self, locator, *, max_presses: int = 250) -> int:
         """Press Tab until ``locator`` has the focus, or Shift+Tab when it comes before the

@@ -1,0 +1,88 @@
+"""A group of radio buttons or checkboxes inside <fieldset> with a <legend>.
+
+ipywidgets' RadioButtons give the options no shared name and no group label, so a screen
+reader does not hear the question with its options and each option is its own Tab stop.
+This widget renders native inputs that share a name, in a labelled fieldset: Tab reaches
+the group once and the arrow keys move between radio options."""
+
+import anywidget
+import traitlets
+
+
+class ChoiceGroup(anywidget.AnyWidget):
+    """``value`` holds the numbers of the chosen options (one at most unless ``multiple``)."""
+
+    _esm = """
+    let groups = 0;
+    function render({ model, el }) {
+      const fieldset = document.createElement("fieldset");
+      fieldset.className = "course-choice-group";
+      const legend = document.createElement("legend");
+      const list = document.createElement("div");
+      list.className = "course-options";
+      fieldset.append(legend, list);
+      const name = "course-choice-" + (++groups) + "-" + Math.random().toString(36).slice(2, 8);
+      const inputs = () => [...list.querySelectorAll("input")];
+      function sync() {
+        const chosen = new Set(model.get("value"));
+        for (const input of inputs()) {
+          input.checked = chosen.has(Number(input.value));
+          input.disabled = model.get("disabled");
+        }
+      }
+      function draw() {
+        legend.innerHTML = model.get("legend_html");
+        list.className = "course-options" + (model.get("horizontal") ? " course-options-row" : "");
+        list.replaceChildren();
+        model.get("options").forEach((text, i) => {
+          const label = document.createElement("label");
+          const input = document.createElement("input");
+          input.type = model.get("multiple") ? "checkbox" : "radio";
+          input.name = name;
+          input.value = String(i);
+          input.addEventListener("change", () => {
+            model.set("value", inputs().filter((x) => x.checked).map((x) => Number(x.value)));
+            model.save_changes();
+          });
+          label.append(input, document.createTextNode(" " + text));
+          list.append(label);
+        });
+        sync();
+      }
+      model.on("change:options change:legend_html change:multiple change:horizontal", draw);
+      model.on("change:value change:disabled", sync);
+      draw();
+      el.append(fieldset);
+    }
+    export default { render };
+    """
+    _css = """
+    .course-choice-group { border: 0; margin: 0.5em 0; padding: 0; min-width: 0; }
+    .course-choice-group legend { padding: 0; margin-bottom: 0.4em; font-size: 1rem; line-height: 1.5; }
+    .course-choice-group legend p { margin: 0; }
+    .course-options { display: flex; flex-direction: column; gap: 0.3em; }
+    .course-options-row { flex-direction: row; flex-wrap: wrap; gap: 0.3em 1.2em; }
+    .course-options label { display: flex; align-items: center; gap: 0.5em; min-height: 24px;
+      line-height: 1.5; cursor: pointer; font-size: 1rem; }
+    .course-options input { width: 20px; height: 20px; margin: 0; flex: none; }
+    """
+    options = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    value = traitlets.List(traitlets.Int()).tag(sync=True)
+    multiple = traitlets.Bool(False).tag(sync=True)
+    horizontal = traitlets.Bool(False).tag(sync=True)
+    disabled = traitlets.Bool(False).tag(sync=True)
+    legend_html = traitlets.Unicode("").tag(sync=True)
+
+    def __init__(self, options, legend_html="", multiple=False, horizontal=False, value=()):
+        super().__init__(options=list(options), legend_html=legend_html, multiple=multiple,
+                         horizontal=horizontal, value=list(value))
+
+    @traitlets.validate("value")
+    def _valid_value(self, proposal):
+        chosen = sorted(set(proposal["value"]))
+        if any(not 0 <= i < len(self.options) for i in chosen):
+            raise traitlets.TraitError(f"options are numbered 0 to {len(self.options) - 1}")
+        if not self.multiple and len(chosen) > 1:
+            raise traitlets.TraitError("only one option can be chosen")
+        return chosen
+
