@@ -5,16 +5,25 @@ Each function displays the component and never shows the learner a traceback.
 """
 
 import os
+from pathlib import Path
 
 from IPython.display import display
 
-from .content import load_activity, load_course, load_glossary, load_picture, load_references
+from .assessment import ANSWERS_FILE, check_answered, check_choice, grading_run, load_assessment, read_answers
+from .content import ContentError, load_activity, load_course, load_glossary, load_picture, load_references
 from .record import get_record
 
 __all__ = [
+    "check_answered",
+    "check_choice",
+    "show_assessment_start",
+    "show_question",
+    "show_submission_download",
+    "show_written_answer",
     "show_bibliography",
     "show_glossary",
     "show_course_home",
+    "show_facilitator_dashboard",
     "show_journal_download",
     "show_my_pledges",
     "show_picture",
@@ -156,3 +165,90 @@ def show_journal_download():
 def show_where_saved():
     """Display where the learner's record is kept and what it holds."""
     _show(where_saved, "note on saving")
+
+
+# --- assessments (nbgrader): answers are saved to answers.json beside the notebook ------
+
+
+def _answers_store():
+    from .record import LearnerRecord
+
+    return LearnerRecord(Path.cwd(), ANSWERS_FILE)
+
+
+def _assessment_part(question_id):
+    assessment = load_assessment()
+    for number, question in enumerate(assessment["questions"], start=1):
+        if question["id"] == question_id:
+            return "question", question, number
+    for written in assessment.get("written") or []:
+        if written["id"] == question_id:
+            return "written", written, None
+    raise ContentError([f"assessment.yaml: there is no question or written answer '{question_id}'"])
+
+
+def question(question_id):
+    from .components import assessment as parts
+
+    kind, item, number = _assessment_part(question_id)
+    if kind != "question":
+        raise ContentError([f"assessment.yaml: '{question_id}' is a written answer: use show_written_answer"])
+    if grading_run():
+        return parts.graded_question(item, number, read_answers()[0].get(question_id))
+    return parts.AssessmentQuestion(item, number, _answers_store())
+
+
+def written_answer(written_id):
+    from .components import assessment as parts
+
+    kind, item, _ = _assessment_part(written_id)
+    if kind != "written":
+        raise ContentError([f"assessment.yaml: '{written_id}' is a question: use show_question"])
+    if grading_run():
+        return parts.graded_written(item, read_answers()[0].get(written_id))
+    return parts.WrittenAnswer(item, _answers_store())
+
+
+def assessment_start():
+    from .components import assessment as parts
+
+    assessment = load_assessment()
+    if grading_run():
+        return parts.submission_report(assessment)
+    return parts.learner_instructions(assessment)
+
+
+def submission_download():
+    from .components import assessment as parts
+
+    if grading_run():
+        return parts.static_box("submission-download", "<p>(Learners download their submission here.)</p>")
+    return parts.SubmissionDownload(load_assessment(), _answers_store())
+
+
+def show_question(question_id):
+    """Display an assessment question (graded by nbgrader from answers.json)."""
+    _show(lambda: question(question_id), "question")
+
+
+def show_written_answer(written_id):
+    """Display a box for a written answer that a person marks."""
+    _show(lambda: written_answer(written_id), "written answer")
+
+
+def show_assessment_start():
+    """Display how the assessment works (or, while grading, the submission check)."""
+    _show(assessment_start, "assessment introduction")
+
+
+def show_submission_download():
+    """Display "Download my submission" (for Voila and Binder)."""
+    _show(submission_download, "submission download")
+
+
+def show_facilitator_dashboard(course_dir="."):
+    """Display the cohort dashboard from the nbgrader gradebook in ``course_dir``."""
+    from .components.dashboard import Dashboard
+    from .facilitator import cohort_summary
+
+    _show(lambda: Dashboard(cohort_summary(course_dir)), "dashboard")

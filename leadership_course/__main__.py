@@ -63,7 +63,16 @@ def main(argv=None):
     serve.add_argument("--port", type=int, default=8866)
     serve.add_argument("--lab", action="store_true", help="JupyterLab instead of the course web app")
     serve.add_argument("--no-browser", action="store_true")
+    marks = commands.add_parser("export-marks", help="write per-question marks from nbgrader's gradebook to CSV")
+    marks.add_argument("--course-dir", default="grading", help="the nbgrader course folder (default: grading)")
+    marks.add_argument("--out", default="per-question-marks.csv")
     args = parser.parse_args(argv)
+    if args.command == "export-marks":
+        from .facilitator import write_marks_csv
+
+        count = write_marks_csv(args.course_dir, args.out)
+        print(f"Wrote {count} rows to {args.out}.")
+        return 0
     if args.command == "start":
         return start(args.port, lab=args.lab, open_browser=not args.no_browser)
     if args.command == "check":

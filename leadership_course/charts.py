@@ -8,7 +8,7 @@ import io
 BAR_COLOUR = "#0072B2"
 
 
-def bar_chart_png(labels, values, top, title):
+def bar_chart_png(labels, values, top, title, xlabel=None):
     """A horizontal bar chart of values from 0 to ``top`` as PNG bytes."""
     import matplotlib
 
@@ -22,10 +22,10 @@ def bar_chart_png(labels, values, top, title):
     axes.set_yticks(list(positions), labels=labels, fontsize=11)
     axes.invert_yaxis()
     axes.set_xlim(0, top)
-    axes.set_xlabel(f"Average (1 to {top})", fontsize=11)
+    axes.set_xlabel(xlabel or f"Average (1 to {top})", fontsize=11)
     axes.set_title(title, fontsize=12)
     for position, value in zip(positions, values):
-        axes.text(min(value + 0.05, top - 0.05), position, f"{value:.1f}", va="center",
+        axes.text(min(value + 0.05, top - 0.05), position, f"{value:g}" if xlabel else f"{value:.1f}", va="center",
                   ha="left" if value + 0.6 < top else "right", fontsize=11,
                   color="black", backgroundcolor="white")
     figure.tight_layout()

@@ -1,0 +1,63 @@
+"""The facilitator dashboard: who has submitted, completion, score spread, what needs marking.
+
+Every chart has alt text and the same figures as a table."""
+
+import ipywidgets as widgets
+
+from ..charts import bar_chart_png, png_data_uri
+from .common import escape
+
+BANDS = [("0 to 24%", 0, 25), ("25 to 49%", 25, 50), ("50 to 74%", 50, 75), ("75 to 100%", 75, 101)]
+
+
+def score_bands(scores):
+    """Counts of submissions in each quarter of the marks."""
+    counts = [0] * len(BANDS)
+    for _, score, top in scores:
+        percent = 100 * score / top if top else 0
+        for index, (_, low, high) in enumerate(BANDS):
+            if low <= percent < high:
+                counts[index] += 1
+    return counts
+
+
+def dashboard_html(summary):
+    students = summary["students"]
+    parts = [f"<h2>Learners</h2><p>{len(students)} learner{'s' if len(students) != 1 else ''} in the gradebook.</p>"]
+    rows = "".join(
+        f"<tr><th scope='row'>{escape(a['name'])}</th><td>{len(a['submitted'])} of {len(students)}</td>"
+        f"<td>{len(a['needs_marking'])}</td></tr>" for a in summary["assignments"])
+    parts.append("<h2>Completion by module</h2><table><caption>Submissions and hand-marking still to do, "
+                 "by assessment</caption><thead><tr><th scope='col'>Assessment</th><th scope='col'>Submitted</th>"
+                 f"<th scope='col'>Answers to hand-mark</th></tr></thead><tbody>{rows}</tbody></table>")
+    for assignment in summary["assignments"]:
+        name = escape(assignment["name"])
+        parts.append(f"<h2>{name}</h2>")
+        if not assignment["scores"]:
+            parts.append("<p>No submissions yet.</p>")
+            continue
+        counts = score_bands(assignment["scores"])
+        labels = [band for band, _, _ in BANDS]
+        figures = ", ".join(f"{label}: {count}" for label, count in zip(labels, counts))
+        png = bar_chart_png(labels, counts, max(counts) + 1, f"Scores for {assignment['name']}",
+                            xlabel="Number of submissions")
+        alt = f"Bar chart of how many submissions for {assignment['name']} scored in each band: {figures}."
+        table = "".join(f"<tr><th scope='row'>{label}</th><td>{count}</td></tr>" for label, count in zip(labels, counts))
+        parts.append(f"<img src='{png_data_uri(png)}' alt='{escape(alt)}'>"
+                     f"<table><caption>Submissions by score band (scores so far; hand-marked answers count "
+                     f"once marked)</caption><thead><tr><th scope='col'>Score band</th><th scope='col'>"
+                     f"Submissions</th></tr></thead><tbody>{table}</tbody></table>")
+        waiting = "".join(f"<li>{escape(student)}: {escape(question)}</li>"
+                          for student, question in assignment["needs_marking"])
+        parts.append(f"<h3>Still to hand-mark</h3><ul>{waiting or '<li>Nothing: all marked.</li>'}</ul>")
+        who = ", ".join(escape(s) for s in assignment["submitted"])
+        missing = ", ".join(escape(s) for s in students if s not in assignment["submitted"]) or "nobody"
+        parts.append(f"<p><strong>Submitted:</strong> {who}.<br><strong>Not yet submitted:</strong> {missing}.</p>")
+    return "".join(parts)
+
+
+class Dashboard(widgets.HTML):
+    def __init__(self, summary):
+        super().__init__(dashboard_html(summary))
+        self.add_class("course-box")
+        self.add_class("course-dashboard")

@@ -1,0 +1,105 @@
+"""For facilitators: per-question marks and a cohort summary, read from nbgrader's gradebook.
+
+nbgrader's own ``export`` gives totals only; this reads every grade through
+``nbgrader.api.Gradebook`` and adds, for each submission, the problems a grader should know
+about (a missing notebook, a damaged answers file, an answer that could not be read)."""
+
+import csv
+from pathlib import Path
+
+from .assessment import ANSWERS_FILE, chosen_options, load_assessment, read_answers
+
+COURSE_ID = "compassionate-leadership"
+MARK_COLUMNS = ["student", "assignment", "notebook", "question", "kind", "score", "max_score",
+                "auto_score", "manual_score", "needs_hand_marking", "problems"]
+
+
+def gradebook(course_dir):
+    from nbgrader.api import Gradebook
+
+    return Gradebook(f"sqlite:///{Path(course_dir) / 'gradebook.db'}", course_id=COURSE_ID)
+
+
+def submission_problems(course_dir, student, assignment, notebook_names):
+    """Plain reasons why a submission may score less than the learner expects."""
+    course_dir = Path(course_dir)
+    problems = []
+    submitted = course_dir / "submitted" / student / assignment
+    for name in notebook_names:
+        if not (submitted / f"{name}.ipynb").exists():
+            others = sorted(p.name for p in submitted.glob("*.ipynb")) if submitted.exists() else []
+            found = f" (found: {', '.join(others)})" if others else ""
+            problems.append(f"notebook {name}.ipynb was not submitted{found}")
+    graded = course_dir / "autograded" / student / assignment
+    folder = graded if (graded / ANSWERS_FILE).exists() or not submitted.exists() else submitted
+    answers, answer_problems = read_answers(folder)
+    problems += answer_problems
+    try:
+        questions = load_assessment(course_dir / "source" / assignment)["questions"]
+    except Exception:
+        questions = []
+    for question in questions:
+        if question["id"] in answers and chosen_options(question, answers[question["id"]]) is None:
+            problems.append(f"the answer to {question['id']} could not be read")
+    return problems
+
+
+def per_question_marks(course_dir):
+    """One row per learner, assignment and graded part, as dictionaries (MARK_COLUMNS)."""
+    rows = []
+    with gradebook(course_dir) as gb:
+        for assignment in sorted(gb.assignments, key=lambda a: a.name):
+            notebook_names = [n.name for n in assignment.notebooks]
+            for student in sorted(gb.students, key=lambda s: s.id):
+                try:
+                    submission = gb.find_submission(assignment.name, student.id)
+                except Exception:  # MissingEntry: nothing submitted
+                    continue
+                problems = "; ".join(submission_problems(course_dir, student.id, assignment.name, notebook_names))
+                if not any(notebook.grades for notebook in submission.notebooks):
+                    rows.append({"student": student.id, "assignment": assignment.name, "notebook": "",
+                                 "question": "(whole submission)", "kind": "automatic", "score": 0,
+                                 "max_score": assignment.max_score, "auto_score": 0, "manual_score": None,
+                                 "needs_hand_marking": False, "problems": problems or "nothing could be graded"})
+                for notebook in submission.notebooks:
+                    for grade in sorted(notebook.grades, key=lambda g: g.name):
+                        kind = "hand-marked" if grade.cell_type == "markdown" or grade.auto_score is None else "automatic"
+                        rows.append({
+                            "student": student.id, "assignment": assignment.name, "notebook": notebook.name,
+                            "question": grade.name, "kind": kind, "score": grade.score,
+                            "max_score": grade.max_score, "auto_score": grade.auto_score,
+                            "manual_score": grade.manual_score, "needs_hand_marking": grade.needs_manual_grade,
+                            "problems": problems,
+                        })
+    return rows
+
+
+def write_marks_csv(course_dir, path):
+    """Write per-question marks to ``path``; return the number of rows."""
+    rows = per_question_marks(course_dir)
+    with open(path, "w", newline="", encoding="utf-8") as stream:
+        writer = csv.DictWriter(stream, fieldnames=MARK_COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+    return len(rows)
+
+
+def cohort_summary(course_dir):
+    """What the dashboard shows: learners, submissions, scores and what still needs marking."""
+    with gradebook(course_dir) as gb:
+        students = sorted(s.id for s in gb.students)
+        assignments = []
+        for assignment in sorted(gb.assignments, key=lambda a: a.name):
+            submitted, scores, waiting = [], [], []
+            for student in students:
+                try:
+                    submission = gb.find_submission(assignment.name, student)
+                except Exception:
+                    continue
+                submitted.append(student)
+                scores.append((student, submission.score, submission.max_score))
+                for notebook in submission.notebooks:
+                    waiting += [(student, g.name) for g in notebook.grades if g.needs_manual_grade]
+            assignments.append({"name": assignment.name, "max_score": assignment.max_score,
+                                "submitted": submitted, "scores": scores, "needs_marking": waiting})
+    return {"students": students, "assignments": assignments}

@@ -1,0 +1,96 @@
+"""Assessment widgets: answers saved to answers.json as the learner clicks and types,
+restored on reload, shown plainly while grading; the questions file holds no answers."""
+
+import io
+import json
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import leadership_course as course
+from leadership_course.assessment import check_assessment, check_choice, read_answers
+from leadership_course.content import ContentError
+
+SOURCE = Path(__file__).parent.parent.parent / "grading" / "source" / "module-01"
+
+
+@pytest.fixture
+def assignment(tmp_path, monkeypatch):
+    """A learner's copy of the module 1 assessment, as the working folder (like a kernel's)."""
+    for name in ("assessment.yaml", "module-01-assessment.ipynb"):
+        shutil.copy(SOURCE / name, tmp_path)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+    return tmp_path
+
+
+def test_choice_is_saved_as_option_text_and_restored(assignment):
+    """Is a click saved at once, by option text, and shown again on reload?"""
+    view = course.question("q1-order")
+    view.selector.value = [0]
+    saved = json.loads((assignment / "answers.json").read_text())["activities"]["q1-order"]
+    assert saved["selected"] == ["Attending, understanding, empathising, helping"]
+    assert view.status.text.startswith("Answer saved at ")
+    assert course.question("q1-order").selector.value == [0]
+
+
+def test_written_answer_saved_and_restored(assignment):
+    """Is a written answer saved when the learner leaves the box, and restored?"""
+    course.written_answer("r1-example").box.value = "I listened first."
+    assert course.written_answer("r1-example").box.value == "I listened first."
+
+
+def test_hidden_test_passes_only_for_the_right_answer(assignment):
+    """Does check_choice pass the right answer and fail others without naming the answer?"""
+    course.question("q3-answers").selector.value = [0]
+    with pytest.raises(AssertionError, match="not the answer the mark scheme expects") as caught:
+        check_choice("q3-answers", ["False"])
+    assert "False" not in str(caught.value)
+    course.question("q3-answers").selector.value = [1]
+    check_choice("q3-answers", ["False"])
+
+
+def test_grading_shows_answers_as_escaped_html(assignment, monkeypatch):
+    """While nbgrader grades, are answers shown as plain HTML with learner text escaped?"""
+    course.written_answer("r1-example").box.value = "<script>x()</script>"
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    shown = course.written_answer("r1-example").data
+    assert "&lt;script&gt;x()&lt;/script&gt;" in shown and "<script>" not in shown
+    assert "No answer given." in course.question("q2-myths").data
+
+
+def test_download_needs_a_learner_id_and_makes_a_zip_collect_layout(assignment):
+    """Does the download refuse a bad ID, and make MODULE__ID.zip holding ID__FILE entries?"""
+    course.question("q1-order").selector.value = [0]
+    download = course.submission_download()
+    download.learner_id.value = "../../etc"
+    download.prepare()
+    assert download.link.value == "" and "Please type your learner ID" in download.status.text
+    download.learner_id.value = "ab12"
+    download.prepare()
+    assert "download='module-01__ab12.zip'" in download.link.value
+    from leadership_course.components.assessment import submission_zip
+
+    name, data = submission_zip("ab12", course.load_assessment())
+    names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    assert name == "module-01__ab12.zip"
+    assert sorted(names) == ["ab12__answers.json", "ab12__module-01-assessment.ipynb"]
+
+
+def test_questions_file_with_answers_is_refused():
+    """Is a questions file that carries answers (which learners would receive) refused?"""
+    data = {"type": "assessment", "id": "m", "module": 1, "title": "T", "notebook": "m.ipynb",
+            "questions": [{"id": "q", "kind": "single", "prompt": "P", "options": ["A", "B"], "answer": "A"}]}
+    with pytest.raises(ContentError, match="questions\\[1\\].answer: answers must not be in the questions file"):
+        check_assessment(data)
+
+
+def test_read_answers_never_raises(tmp_path):
+    """Are a missing, a damaged and a wrongly shaped answers file each reported, not raised?"""
+    assert "No answers file was found" in read_answers(tmp_path)[1][0]
+    (tmp_path / "answers.json").write_text("{oops")
+    assert "damaged" in read_answers(tmp_path)[1][0]
+    (tmp_path / "answers.json").write_text('{"activities": []}')
+    assert "expected layout" in read_answers(tmp_path)[1][0]
