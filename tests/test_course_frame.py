@@ -122,3 +122,34 @@ def test_first_code_cell_imports_what_is_used(module):
     imported = set(re.match(r"from leadership_course import (.+)$", code[0]).group(1).split(", "))
     used = {re.match(r"(\w+)\(", line).group(1) for line in code[1:]}
     assert imported == used
+
+
+def glossary_terms():
+    from course_text import CONTENT
+    import yaml
+
+    path = CONTENT / "glossary.yaml"
+    return list(yaml.safe_load(path.read_text(encoding="utf-8")) or {}) if path.exists() else []
+
+
+@pytest.mark.parametrize("module", MODULES, ids=module_id)
+def test_glossary_terms_link_to_the_glossary(module):
+    """Does a module that uses a glossary abbreviation (such as FTSU or WRES) link to the glossary?"""
+    text = markdown_text(module["notebook"])
+    used = [t for t in glossary_terms() if t.isupper() and re.search(rf"\b{re.escape(t)}\b", text)]
+    if used:
+        assert "](glossary.ipynb" in text, f"uses {used} but does not link to glossary.ipynb"
+
+
+def test_every_picture_is_listed_and_shown():
+    """Is every picture in assets/ listed with alt text, and shown by some notebook?"""
+    from course_text import REPO
+    import yaml
+
+    listed = yaml.safe_load((REPO / "assets" / "pictures.yaml").read_text(encoding="utf-8"))
+    files = {p.name for p in (REPO / "assets").glob("*.svg")}
+    assert files == {entry["file"] for entry in listed.values()}
+    shown = set()
+    for module in ALL:
+        shown |= set(calls(module["notebook"], "show_picture"))
+    assert shown == set(listed)
