@@ -153,3 +153,13 @@ def test_every_picture_is_listed_and_shown():
     for module in ALL:
         shown |= set(calls(module["notebook"], "show_picture"))
     assert shown == set(listed)
+
+
+@pytest.mark.parametrize("module", ALL, ids=module_id)
+def test_tables_have_a_header_in_every_column(module):
+    """Has every Markdown table a heading in each column (screen readers need them)?"""
+    lines = markdown_text(module["notebook"]).splitlines()
+    for header, rule in zip(lines, lines[1:]):
+        if header.startswith("|") and re.match(r"^\|(\s*:?-+:?\s*\|)+$", rule.strip()):
+            cells = [c.strip() for c in header.strip().strip("|").split("|")]
+            assert all(cells), f"a table header is empty: {header}"
