@@ -16,7 +16,7 @@ import json
 import os
 from pathlib import Path
 
-from .content import QUESTION_KINDS, ContentError, _Checker, read_yaml
+from .content import ContentError, _Checker, check_question_basics, read_yaml
 
 ASSESSMENT_FILE = "assessment.yaml"
 ANSWERS_FILE = "answers.json"
@@ -44,11 +44,7 @@ def check_assessment(data, filename=ASSESSMENT_FILE):
     seen = set()
     for index, question in enumerate(check.field(data, "questions", "", list) or []):
         where = f"questions[{index + 1}]"
-        check.unique_id(check.field(question, "id", where), f"{where}.id", seen)
-        kind = check.field(question, "kind", where)
-        if kind is not None and kind not in QUESTION_KINDS:
-            check.problem(f"{where}.kind", f"'{kind}' is not one of {', '.join(QUESTION_KINDS)}")
-        check.field(question, "prompt", where)
+        check_question_basics(check, question, where, seen)
         options = check.field(question, "options", where, list) or []
         if options and not (2 <= len(options) <= 6 and all(isinstance(o, str) and o.strip() for o in options)):
             check.problem(f"{where}.options", "a question needs 2 to 6 options, each a line of text")

@@ -146,6 +146,16 @@ def _check_common(check, data, expected_id, expected_type=None):
     return kind
 
 
+def check_question_basics(check, question, where, seen):
+    """Check a question's id, kind and prompt (shared with assessments); return its kind."""
+    check.unique_id(check.field(question, "id", where), f"{where}.id", seen)
+    kind = check.field(question, "kind", where)
+    if kind is not None and kind not in QUESTION_KINDS:
+        check.problem(f"{where}.kind", f"'{kind}' is not one of {', '.join(QUESTION_KINDS)}")
+    check.field(question, "prompt", where)
+    return kind
+
+
 def _check_knowledge_check(check, data):
     check.field(data, "intro", "", required=False)
     questions = check.field(data, "questions", "", list)
@@ -156,11 +166,7 @@ def _check_knowledge_check(check, data):
     seen = set()
     for q_index, question in enumerate(questions):
         where = f"questions[{q_index + 1}]"
-        check.unique_id(check.field(question, "id", where), f"{where}.id", seen)
-        kind = check.field(question, "kind", where)
-        if kind is not None and kind not in QUESTION_KINDS:
-            check.problem(f"{where}.kind", f"'{kind}' is not one of {', '.join(QUESTION_KINDS)}")
-        check.field(question, "prompt", where)
+        kind = check_question_basics(check, question, where, seen)
         options = check.field(question, "options", where, list)
         if options is None:
             continue
