@@ -140,9 +140,13 @@ def auto_score(course_dir, student):
     return sum(float(r["score"]) for r in rows), rows
 
 
-def test_source_passes_validate():
-    """Does `nbgrader validate` pass on the source notebook (with the model answers)?"""
-    result = nbgrader(REPO / "grading", "validate", f"source/{ASSIGNMENT}/{NOTEBOOK}.ipynb")
+ALL_SOURCES = sorted((REPO / "grading" / "source").glob("module-*/module-*-assessment.ipynb"))
+
+
+@pytest.mark.parametrize("source", ALL_SOURCES, ids=[p.parent.name for p in ALL_SOURCES])
+def test_source_passes_validate(source):
+    """Does `nbgrader validate` pass on each module's source notebook (with its model answers)?"""
+    result = nbgrader(REPO / "grading", "validate", str(source.relative_to(REPO / "grading")))
     assert "Success! Your notebook passes all the tests." in result.stdout
 
 
