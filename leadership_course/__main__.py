@@ -1,7 +1,8 @@
 """Command line for the course.
 
 ``python -m leadership_course check`` checks all course content;
-``python -m leadership_course start`` serves the course and opens the course home.
+``python -m leadership_course start`` serves the course and opens the course home;
+``python -m leadership_course workshop start --name NAME`` runs an anonymous pulse for a room.
 """
 
 import argparse
@@ -63,10 +64,30 @@ def main(argv=None):
     serve.add_argument("--port", type=int, default=8866)
     serve.add_argument("--lab", action="store_true", help="JupyterLab instead of the course web app")
     serve.add_argument("--no-browser", action="store_true")
+    builder = commands.add_parser("build-assessment", help="write an assessment's source notebook from its answer key")
+    builder.add_argument("keys", nargs="+", help="answer key files, e.g. grading/keys/module-01.yaml")
     marks = commands.add_parser("export-marks", help="write per-question marks from nbgrader's gradebook to CSV")
     marks.add_argument("--course-dir", default="grading", help="the nbgrader course folder (default: grading)")
     marks.add_argument("--out", default="per-question-marks.csv")
+    from .workshop.cli import add_parser as add_workshop_parser
+
+    add_workshop_parser(commands)
     args = parser.parse_args(argv)
+    if args.command == "workshop":
+        from .workshop.cli import run as run_workshop
+
+        return run_workshop(args)
+    if args.command == "build-assessment":
+        from .assessment_builder import build
+
+        for key in args.keys:
+            try:
+                notebook, _ = build(key)
+            except ContentError as error:
+                print("\n".join(error.problems))
+                return 1
+            print(f"Wrote {notebook} and its model answers.")
+        return 0
     if args.command == "export-marks":
         from .facilitator import write_marks_csv
 

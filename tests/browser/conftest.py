@@ -137,23 +137,6 @@ def voila_server(tmp_path_factory):
 # --------------------------------------------------------------------------- browser
 
 
-@pytest.fixture(scope="session")
-def browser():
-    """One headless Chromium for the whole session."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    executable = chromium_executable()
-    with sync_api.sync_playwright() as playwright:
-        try:
-            launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        except Exception as error:
-            pytest.skip(
-                f"cannot start Chromium ({executable or 'Playwright default'}): {error}. "
-                "Install Debian's chromium, set CHROMIUM_PATH, or run `playwright install chromium`."
-            )
-        yield launched
-        launched.close()
-
-
 @pytest.fixture
 def page(browser):
     """A fresh context and page; ``page.course_log`` records requests and console errors."""

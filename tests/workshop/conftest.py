@@ -1,0 +1,164 @@
+"""Fixtures for the workshop pulse tests.
+
+* ``store``: an empty workshop store in a temporary folder (also $COURSE_WORKSHOP_DIR).
+* ``pulse``: the checked pulse ``workshop/pulses/abc-and-voice.yaml``.
+* ``make_workshop(threshold=5, passcode=PASSCODE, name=...)``: a workshop in ``store``; its code.
+* ``answer(code, options, token=None)``: submit one person's answers (option numbers, one
+  per item, or one number for every item); returns the store's True/False.
+
+Wrong passcodes wait ``store.WRONG_PASSCODE_DELAY`` seconds; here it is set to 0 unless a
+test sets it.
+
+For test_workshop_browser.py (which reuses tests/browser/browser_helpers.py):
+* ``workshop_server``: ``python -m leadership_course workshop start`` itself, on a free
+  127.0.0.1 port with a temporary $COURSE_WORKSHOP_DIR that already holds another workshop;
+  stopped with Ctrl+C (SIGINT) at the end of the session, with anything it left.
+* ``browser``: the session's headless Chromium, from tests/conftest.py.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from leadership_course.workshop import store as store_module
+from leadership_course.workshop.pulses import load_pulse
+from leadership_course.workshop.store import WorkshopStore
+
+# workshop_helpers.py is beside this file; browser_helpers.py beside the course's browser tests.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from workshop_helpers import BROWSER_THRESHOLD, BROWSER_WORKSHOP, PASSCODE, PULSES_DIR  # noqa: E402
+
+SERVER_START_TIMEOUT_S = 90
+
+
+@pytest.fixture(autouse=True)
+def no_passcode_delay(monkeypatch):
+    monkeypatch.setattr(store_module, "WRONG_PASSCODE_DELAY", 0)
+
+
+@pytest.fixture
+def store(tmp_path, monkeypatch):
+    folder = tmp_path / "workshops"
+    monkeypatch.setenv(store_module.STORE_DIR_VARIABLE, str(folder))
+    monkeypatch.delenv("QUERY_STRING", raising=False)
+    return WorkshopStore(folder)
+
+
+@pytest.fixture(scope="session")
+def pulse():
+    return load_pulse("abc-and-voice", folder=PULSES_DIR)
+
+
+@pytest.fixture
+def make_workshop(store, pulse):
+    def make(threshold=5, passcode=PASSCODE, name="Ward leaders, 21 Nov"):
+        return store.create(name, pulse, passcode, threshold)
+
+    return make
+
+
+@pytest.fixture
+def answer(store, pulse):
+    import secrets
+
+    def submit(code, options, token=None):
+        if isinstance(options, int):
+            options = [options] * len(pulse["items"])
+        answers = {item["id"]: option for item, option in zip(pulse["items"], options)}
+        return store.submit(code, token or secrets.token_urlsafe(24), answers)
+
+    return submit
+
+
+# --- a real workshop server and a real Chromium (test_workshop_browser.py) ---------------------
+
+@dataclass
+class WorkshopServer:
+    """``workshop start`` running for the tests: the command's process (Voila is its child)."""
+
+    process: subprocess.Popen
+    port: int
+    code: str
+    other_code: str
+    store_dir: Path
+    log_path: Path
+    output: list = field(default_factory=list)
+
+    def url(self, notebook, code=None):
+        query = f"?workshop={code}" if code else ""
+        return f"http://127.0.0.1:{self.port}/voila/render/{notebook}{query}"
+
+    def log_tail(self, lines=40):
+        text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+        return "\n".join(self.output[-10:] + text.splitlines()[-lines:])
+
+
+def _stop(process):
+    """Ctrl+C for the command (it stops Voila, which shuts its kernels down), then end any
+    process of ours that is left."""
+    try:
+        import psutil
+
+        children = psutil.Process(process.pid).children(recursive=True)
+    except Exception:
+        children = []
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+    for child in children:
+        try:
+            if child.is_running():
+                child.terminate()
+                child.wait(timeout=5)
+        except Exception:
+            try:
+                child.kill()
+            except Exception:
+                pass
+
+
+@pytest.fixture(scope="session")
+def workshop_server(tmp_path_factory, pulse):
+    """``python -m leadership_course workshop start`` on a free 127.0.0.1 port, with a
+    temporary $COURSE_WORKSHOP_DIR that already holds another workshop."""
+    from leadership_course.voila.launch import free_port
+
+    work = tmp_path_factory.mktemp("workshop-voila")
+    store_dir = work / "store"
+    other_code = WorkshopStore(store_dir).create("Another room", pulse, "another-passcode", 3)
+    port = free_port("127.0.0.1")
+    env = {**os.environ, "COURSE_WORKSHOP_DIR": str(store_dir), "PYTHONUNBUFFERED": "1"}
+    for name in ("QUERY_STRING", "COURSE_WORKSHOP_JOIN_URL", "COURSE_STRICT"):
+        env.pop(name, None)
+    argv = [sys.executable, "-m", "leadership_course", "workshop", "start", "--name", BROWSER_WORKSHOP,
+            "--pulse", "abc-and-voice", "--threshold", str(BROWSER_THRESHOLD), "--passcode", PASSCODE,
+            "--port", str(port), "--no-browser"]
+    log_path = work / "voila.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(argv, cwd=work, env=env, stdout=subprocess.PIPE, stderr=log, text=True)
+    output = []
+    # Keep reading the command's output to the end, so that its pipe never fills up.
+    threading.Thread(target=lambda: output.extend(line.rstrip("\n") for line in process.stdout),
+                     daemon=True).start()
+    deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+    server = WorkshopServer(process, port, "", other_code, store_dir, log_path, output)
+    while not any(line.startswith("Results (host):") for line in list(output)):
+        if process.poll() is not None or time.monotonic() > deadline:
+            _stop(process)
+            pytest.fail(f"workshop start did not serve the pages:\n{server.log_tail()}")
+        time.sleep(0.2)
+    server.code = next(line.split(":", 1)[1].strip() for line in output if line.startswith("Workshop code:"))
+    yield server
+    _stop(process)
