@@ -103,3 +103,15 @@ def test_save_failure_is_shown_plainly(learner, monkeypatch):
     check.views[0].check_button.click()
     assert "Sorry, something went wrong: Your work could not be saved" in check.views[0].feedback.text
     assert "Traceback" not in check.views[0].feedback.html
+
+
+def test_choice_arriving_after_the_click_is_checked(learner):
+    """If the last choice reaches the kernel after Check answer (as ipywidgets can order
+    them), are the feedback and the record updated to match what the learner sees?"""
+    check = knowledge_check("sample-check")
+    question = check.views[0]
+    question.select([1])
+    question.check_button.click()
+    question.selector.value = [0]  # the late value change, while the options are locked
+    assert question.feedback.text.startswith("✓ Correct.")
+    assert learner.activity("sample-check")["answers"]["pick-one"]["selected"] == [0]

@@ -4,7 +4,7 @@ import ipywidgets as widgets
 
 from ..record import now
 from .choice_group import ChoiceGroup
-from .common import CourseBox, LiveRegion, button, escape, markdown
+from .common import CourseBox, LiveRegion, button, escape, markdown, safe_callback
 
 CORRECT_MARK = "✓ Correct."
 WRONG_MARK = "✗ Not quite."
@@ -47,9 +47,18 @@ class QuestionView(widgets.VBox):
                           self.feedback])
         self.add_class("course-question")
         self.answer = None
+        self.selector.observe(self._late_choice, names="value")
 
     def _report(self, message):
         self.feedback.html = message
+
+    def _late_choice(self, change):
+        """A choice made just before Check answer can reach the kernel after the click
+        (ipywidgets sends clicks at once but queues value changes): check it again, so the
+        feedback and the record always match what the learner sees."""
+        locked = self.selector.disabled and self.answer
+        if locked and change["new"] and sorted(change["new"]) != self.answer["selected"]:
+            safe_callback(self._report)(self.check)()
 
     @property
     def selected(self):
