@@ -1,9 +1,10 @@
 """Benchmarks: what learners, facilitators and hosts wait for, beside the floor set by
 Jupyter itself, measured in the same run on the same machine.
 
-    .venv/bin/python benchmarks/run.py [--runs 5] [--only import,execute,memory,autograde,voila,pulse]
+    .venv/bin/python benchmarks/run.py [--runs 5] [--only import,execute,autograde]
 
-Prints a table and writes it to benchmarks/results/latest.md. Every figure is a median over
+Prints a table (kernel memory comes with "execute") and writes it to benchmarks/results/latest.md.
+Every figure is a median over
 ``--runs`` runs. Not part of the test suite's pass/fail.
 """
 
