@@ -1,0 +1,51 @@
+"""The hub route, with nbgrader's own exchange commands (as the Assignments tab runs them):
+release, fetch, answer through the widgets, submit, collect, autograde: full marks."""
+
+import csv
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from test_nbgrader_end_to_end import BIN, ENV, REPO
+
+import leadership_course as course
+
+
+def run(cwd, *args, exchange):
+    result = subprocess.run([str(BIN / "nbgrader"), *args, f"--Exchange.root={exchange}"], cwd=cwd, env=ENV,
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    return result
+
+
+def test_fetch_answer_submit_collect_and_autograde(tmp_path, monkeypatch):
+    """Does a learner who fetches, answers by clicking and typing, and submits through the
+    exchange get full automatic marks after collect and autograde?"""
+    grading, exchange, learner = tmp_path / "grading", tmp_path / "exchange", tmp_path / "learner"
+    shutil.copytree(REPO / "grading", grading, ignore=shutil.ignore_patterns(
+        "gradebook.db", "release", "submitted", "autograded", "feedback", "downloaded"))
+    exchange.mkdir(mode=0o777)
+    learner.mkdir()
+    run(grading, "generate_assignment", "module-01", "--force", exchange=exchange)
+    run(grading, "release_assignment", "module-01", "--force", exchange=exchange)
+    run(learner, "fetch_assignment", "module-01", "--course", "compassionate-leadership", exchange=exchange)
+
+    monkeypatch.chdir(learner / "module-01")
+    monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+    picks = {"q1-order": [0], "q2-myths": [0, 1, 3], "q3-answers": [1], "q4-compassion": [0], "q5-understanding": [0]}
+    for question_id, choice in picks.items():
+        course.question(question_id).selector.value = choice
+    course.written_answer("r1-example").box.value = "I noticed, I asked, I listened."
+
+    run(learner, "submit", "module-01", "--course", "compassionate-leadership", exchange=exchange)
+    run(grading, "collect", "module-01", exchange=exchange)
+    student = next((grading / "submitted").iterdir()).name
+    assert (grading / "submitted" / student / "module-01" / "answers.json").is_file()
+    run(grading, "autograde", "module-01", "--force", exchange=exchange)
+    subprocess.run([sys.executable, "-m", "leadership_course", "export-marks", "--course-dir", str(grading),
+                    "--out", str(tmp_path / "marks.csv")], check=True, env=ENV)
+    with open(tmp_path / "marks.csv", newline="") as stream:
+        automatic = [r for r in csv.DictReader(stream) if r["kind"] == "automatic"]
+    assert len(automatic) == 5 and sum(float(r["score"]) for r in automatic) == 5
