@@ -131,13 +131,13 @@ def submission_report(assessment, folder="."):
     rows = (f"<li>Questions answered: {len(answered) - len(unreadable)} of {len(questions)}</li>"
             f"<li>Written answers given: {len(wrote)} of {len(written)}</li>")
     issues = "".join(f"<li>{escape(p)}</li>" for p in problems) or "<li>None.</li>"
-    return static_box("submission-check", f"<h3>Submission check</h3><ul>{rows}</ul>"
+    return static_box("submission-check", f"<h2>Submission check</h2><ul>{rows}</ul>"
                                           f"<p>Problems found:</p><ul>{issues}</ul>")
 
 
 def learner_instructions(assessment):
     return static_box("submission-check", (
-        f"<h3>How this assessment works</h3><p>Answer each question by choosing an option. Write your "
+        f"<h2>How this assessment works</h2><p>Answer each question by choosing an option. Write your "
         "answers in the boxes and select Save. Everything is saved as you go, in a file called "
         f"<code>{ANSWERS_FILE}</code> beside this page.</p><p>When you have finished: if your facilitator "
         "uses a course hub, submit the assignment there. Otherwise, use <strong>Download my "
