@@ -1,7 +1,7 @@
 """Benchmarks: what learners, facilitators and hosts wait for, beside the floor set by
 Jupyter itself, measured in the same run on the same machine.
 
-    .venv/bin/python benchmarks/run.py [--runs 5] [--only import,execute,autograde]
+    .venv/bin/python benchmarks/run.py [--runs 5] [--only import,execute,autograde,voila,pulse]
 
 Prints a table (kernel memory comes with "execute") and writes it to benchmarks/results/latest.md.
 Every figure is a median over
@@ -123,14 +123,130 @@ def bench_autograde(runs, rows, batch=30):
                      median(floor_runs), "autograde of an empty notebook", 1.5))
 
 
+def first_widget_seconds(browser, url):
+    """Seconds from navigation until the first course widget on the page can be used."""
+    context = browser.new_context()
+    page = context.new_page()
+    start = time.perf_counter()
+    page.goto(url)
+    page.wait_for_selector(".widget-button:not([disabled]), .course-choice-group input:not([disabled]), "
+                           "textarea, a.course-download", state="visible", timeout=120_000)
+    seconds = time.perf_counter() - start
+    context.close()
+    return seconds
+
+
+def bench_voila(runs, rows, preheat):
+    """Voila time to first interactive widget per page, against an empty notebook with one button."""
+    from playwright.sync_api import sync_playwright
+
+    sys.path.insert(0, str(REPO / "tests" / "browser"))
+    from browser_helpers import CHROMIUM_ARGS, chromium_executable
+    from leadership_course.voila.launch import free_port, voila_command
+
+    with tempfile.TemporaryDirectory() as folder:
+        served = Path(folder) / "modules"
+        shutil.copytree(MODULES, served)
+        floor = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+            "import ipywidgets; ipywidgets.Button(description='Go')")])
+        floor.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nbformat.write(floor, served / "zz_empty.ipynb")
+        port = free_port("127.0.0.1")
+        extra = ["--preheat_kernel=True", "--pool_size=1"] if preheat else []
+        argv, env = voila_command(served, port, Path(folder) / "record", extra_args=extra)
+        server = subprocess.Popen(argv, env=env, cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            import urllib.request
+            for _ in range(240):
+                try:
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
+                    break
+                except OSError:
+                    time.sleep(0.5)
+            if preheat:
+                time.sleep(30)  # let the pool fill
+            label = "preheated" if preheat else "cold"
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=chromium_executable(), args=CHROMIUM_ARGS)
+                url = f"http://127.0.0.1:{port}/voila/render/"
+                floor_time = median([first_widget_seconds(browser, url + "zz_empty.ipynb") for _ in range(runs)])
+                for path in course_notebooks():
+                    value = median([first_widget_seconds(browser, url + path.name) for _ in range(runs)])
+                    rows.append((f"Voila, {label}: first widget on {path.name}", value, floor_time,
+                                 "notebook with one button", 1.3))
+                browser.close()
+        finally:
+            server.terminate()
+            server.wait(30)
+
+
+def bench_pulse(runs, rows):
+    """50 concurrent submissions (10 processes x 5), against 50 bare SQLite inserts in the same way."""
+    import multiprocessing
+    import sqlite3
+
+    from leadership_course.workshop.pulses import load_pulse
+    from leadership_course.workshop.store import WorkshopStore
+
+    def insert_many(path, count, offset):
+        db = sqlite3.connect(path, timeout=30)
+        for n in range(count):
+            with db:
+                db.execute("INSERT INTO t VALUES (?)", (offset + n,))
+        db.close()
+
+    spawn = multiprocessing.get_context("fork")
+
+    def concurrent(target, args_for):
+        workers = [spawn.Process(target=target, args=args_for(i)) for i in range(10)]
+        start = time.perf_counter()
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+        return time.perf_counter() - start
+
+    pulse = load_pulse(REPO / "workshop" / "pulses" / "abc-and-voice.yaml")
+    course_times, floor_times, refresh_times = [], [], []
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory() as folder:
+            store = WorkshopStore(folder)
+            code = store.create("Benchmark", pulse, "benchmark-passcode", 5)
+            answers = {item["id"]: 0 for item in pulse["items"]}
+            course_times.append(concurrent(_submit_answers, lambda i: (folder, code, 5, i * 5, answers)))
+            host = store.host(code, "benchmark-passcode")
+            start = time.perf_counter()
+            host.results()
+            refresh_times.append(time.perf_counter() - start)
+            bare = Path(folder) / "bare.sqlite"
+            with sqlite3.connect(bare) as db:
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("CREATE TABLE t (n INTEGER UNIQUE)")
+            floor_times.append(concurrent(insert_many, lambda i: (bare, 5, i * 5)))
+    rows.append(("Pulse: store 50 concurrent submissions (10 processes)", median(course_times),
+                 median(floor_times), "50 bare SQLite inserts, same processes", None))
+    rows.append(("Pulse: host results refresh (read and combine)", median(refresh_times), None, "", None))
+
+
+def _submit_answers(folder, code, count, offset, answers):
+    from leadership_course.workshop.store import WorkshopStore
+
+    store = WorkshopStore(folder)
+    for n in range(count):
+        store.submit(code, f"benchmark-token-{offset + n:06d}", answers)
+
+
 def write_table(rows, memory_rows, notes):
     lines = [f"# Benchmarks ({date.today().isoformat()}, {platform.machine()}, {os.cpu_count()} cores, "
              f"Python {platform.python_version()})", "",
              "| What | Course (s) | Floor (s) | Floor is | Ratio | Target |", "|---|---|---|---|---|---|"]
     for name, value, floor, floor_name, target in rows:
-        ratio = value / floor if floor else float("nan")
-        verdict = "met" if ratio <= target else "NOT met"
-        lines.append(f"| {name} | {value:.3f} | {floor:.3f} | {floor_name} | {ratio:.2f} | ≤ {target} ({verdict}) |")
+        if floor is None:
+            lines.append(f"| {name} | {value:.3f} | – | {floor_name or 'no floor'} | – | – |")
+            continue
+        ratio = value / floor
+        verdict = f"≤ {target} ({'met' if ratio <= target else 'NOT met'})" if target else "no target set"
+        lines.append(f"| {name} | {value:.3f} | {floor:.3f} | {floor_name} | {ratio:.2f} | {verdict} |")
     if memory_rows:
         lines += ["", "| What | Above empty kernel (MB) | Empty kernel (MB) | Target |", "|---|---|---|---|"]
         for name, extra, floor in memory_rows:
@@ -157,6 +273,11 @@ def main():
         bench_execute(args.runs, rows, memory_rows)
     if "autograde" in wanted:
         bench_autograde(max(1, args.runs // 2), rows)
+    if "voila" in wanted:
+        bench_voila(args.runs, rows, preheat=False)
+        bench_voila(args.runs, rows, preheat=True)
+    if "pulse" in wanted:
+        bench_pulse(args.runs, rows)
     write_table(rows, memory_rows, notes)
 
 
