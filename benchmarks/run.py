@@ -9,7 +9,6 @@ Every figure is a median over
 """
 
 import argparse
-import json
 import os
 import platform
 import shutil

@@ -19,7 +19,6 @@ from ..assessment import (
     ANSWERS_FILE,
     MAX_WRITTEN_LENGTH,
     chosen_options,
-    grading_run,
     read_answers,
     written_text,
 )

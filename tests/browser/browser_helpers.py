@@ -5,6 +5,11 @@ Kept out of conftest.py so that test modules can import them by a unique name.
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import urllib.error
+import urllib.request
+
 import os
 import shutil
 from dataclasses import dataclass, field
@@ -198,3 +203,64 @@ class Keys:
         if self.is_focused(locator):
             return max_presses
         raise AssertionError(f"{key} x{max_presses} never reached {locator}; focus is on {self.focused}")
+
+
+def stop_voila(process: subprocess.Popen, stop_signal: int = signal.SIGTERM) -> None:
+    """Stop Voila (or a command running it) with ``stop_signal``: it shuts its kernels down.
+    Then end any process of ours that is left."""
+    try:
+        import psutil  # a dependency of ipykernel
+
+        children = psutil.Process(process.pid).children(recursive=True)
+    except Exception:
+        children = []
+    if process.poll() is None:
+        process.send_signal(stop_signal)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+    for child in children:
+        try:
+            if child.is_running():
+                child.terminate()
+                child.wait(timeout=5)
+        except Exception:
+            try:
+                child.kill()
+            except Exception:
+                pass
+
+
+@dataclass
+class VoilaServer:
+    """A Voila process started for the tests."""
+
+    process: subprocess.Popen
+    port: int
+    record_dir: Path
+    log_path: Path
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{LOCAL_HOST}:{self.port}"
+
+    def url(self, notebook: str) -> str:
+        """Address of a notebook (relative to the modules folder) rendered by Voila."""
+        return f"{self.base_url}/voila/render/{notebook}"
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no log)"
+
+
+def answers(url: str) -> bool:
+    """True when ``url`` answers 200."""
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except (urllib.error.URLError, OSError):
+        return False

@@ -23,21 +23,18 @@ from __future__ import annotations
 
 import subprocess
 import time
-import urllib.error
-import urllib.request
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
 from browser_helpers import (
-    CHROMIUM_ARGS,
     LOCAL_HOST,
     MODULES_DIR,
     Keys,
     axe_violations,
-    chromium_executable,
     new_course_page,
+    VoilaServer,
+    answers,
+    stop_voila,
     wait_for_widgets,
 )
 from leadership_course.voila.launch import free_port, voila_command
@@ -46,65 +43,6 @@ SERVER_START_TIMEOUT_S = 60
 
 
 # --------------------------------------------------------------------------- server
-
-
-@dataclass
-class VoilaServer:
-    """A Voila process started for the tests."""
-
-    process: subprocess.Popen
-    port: int
-    record_dir: Path
-    log_path: Path
-
-    @property
-    def base_url(self) -> str:
-        return f"http://{LOCAL_HOST}:{self.port}"
-
-    def url(self, notebook: str) -> str:
-        """Address of a notebook (relative to the modules folder) rendered by Voila."""
-        return f"{self.base_url}/voila/render/{notebook}"
-
-    def log_tail(self, lines: int = 40) -> str:
-        try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return "(no log)"
-
-
-def _answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return response.status == 200
-    except (urllib.error.URLError, OSError):
-        return False
-
-
-def stop_voila(process: subprocess.Popen) -> None:
-    """Stop Voila with SIGTERM (it shuts its kernels down), then end any kernel it left."""
-    try:
-        import psutil  # a dependency of ipykernel
-
-        children = psutil.Process(process.pid).children(recursive=True)
-    except Exception:
-        children = []
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-    for child in children:
-        try:
-            if child.is_running():
-                child.terminate()
-                child.wait(timeout=5)
-        except Exception:
-            try:
-                child.kill()
-            except Exception:
-                pass
 
 
 @pytest.fixture(scope="session")
@@ -123,7 +61,7 @@ def voila_server(tmp_path_factory):
         process = subprocess.Popen(argv, env=env, cwd=work, stdout=log, stderr=subprocess.STDOUT)
     server = VoilaServer(process, port, record_dir, log_path)
     deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-    while not _answers(server.base_url + "/"):
+    while not answers(server.base_url + "/"):
         if process.poll() is not None:
             pytest.fail(f"Voila exited with code {process.returncode}:\n{server.log_tail()}")
         if time.monotonic() > deadline:

@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from browser_helpers import new_course_page, wait_for_widgets
-from conftest import LOCAL_HOST, VoilaServer, _answers, stop_voila
+from browser_helpers import LOCAL_HOST, VoilaServer, answers, new_course_page, stop_voila, wait_for_widgets
 from leadership_course.voila.launch import free_port, voila_command
 
 REPO = Path(__file__).parent.parent.parent
@@ -36,7 +35,7 @@ def grading_server(tmp_path_factory):
         process = subprocess.Popen(argv, env=env, cwd=work, stdout=log, stderr=subprocess.STDOUT)
     server = VoilaServer(process, port, work / "record", work / "voila.log")
     deadline = time.monotonic() + 60
-    while not _answers(server.base_url + "/"):
+    while not answers(server.base_url + "/"):
         assert process.poll() is None and time.monotonic() < deadline, server.log_tail()
         time.sleep(0.2)
     server.grading = grading

@@ -2,11 +2,9 @@
 release, fetch, answer through the widgets, submit, collect, autograde: full marks."""
 
 import csv
-import os
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 from test_nbgrader_end_to_end import BIN, ENV, REPO
 

@@ -34,6 +34,7 @@ from leadership_course.workshop.store import WorkshopStore
 # workshop_helpers.py is beside this file; browser_helpers.py beside the course's browser tests.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from browser_helpers import stop_voila  # noqa: E402
 from workshop_helpers import BROWSER_THRESHOLD, BROWSER_WORKSHOP, PASSCODE, PULSES_DIR  # noqa: E402
 
 SERVER_START_TIMEOUT_S = 90
@@ -101,34 +102,6 @@ class WorkshopServer:
         return "\n".join(self.output[-10:] + text.splitlines()[-lines:])
 
 
-def _stop(process):
-    """Ctrl+C for the command (it stops Voila, which shuts its kernels down), then end any
-    process of ours that is left."""
-    try:
-        import psutil
-
-        children = psutil.Process(process.pid).children(recursive=True)
-    except Exception:
-        children = []
-    if process.poll() is None:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-    for child in children:
-        try:
-            if child.is_running():
-                child.terminate()
-                child.wait(timeout=5)
-        except Exception:
-            try:
-                child.kill()
-            except Exception:
-                pass
-
-
 @pytest.fixture(scope="session")
 def workshop_server(tmp_path_factory, pulse):
     """``python -m leadership_course workshop start`` on a free 127.0.0.1 port, with a
@@ -156,9 +129,9 @@ def workshop_server(tmp_path_factory, pulse):
     server = WorkshopServer(process, port, "", other_code, store_dir, log_path, output)
     while not any(line.startswith("Results (host):") for line in list(output)):
         if process.poll() is not None or time.monotonic() > deadline:
-            _stop(process)
+            stop_voila(process, signal.SIGINT)
             pytest.fail(f"workshop start did not serve the pages:\n{server.log_tail()}")
         time.sleep(0.2)
     server.code = next(line.split(":", 1)[1].strip() for line in output if line.startswith("Workshop code:"))
     yield server
-    _stop(process)
+    stop_voila(process, signal.SIGINT)

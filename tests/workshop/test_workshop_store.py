@@ -233,7 +233,8 @@ def test_a_wrong_passcode_is_refused_after_a_delay(make_workshop, store, monkeyp
 
 def test_only_a_salted_hash_of_the_passcode_is_stored(make_workshop, store):
     """Is the passcode absent from the database, with a different salt per workshop?"""
-    first, second = make_workshop(), make_workshop()
+    make_workshop()
+    make_workshop()
     data = b"".join(p.read_bytes() for p in store.directory.iterdir() if p.is_file())
     assert PASSCODE.encode() not in data
     hashes = rows(store, "SELECT passcode_kdf, passcode_salt, passcode_hash FROM workshops")
