@@ -42,9 +42,12 @@ def _show(build, what):
     """Build a component and display it; on any problem, display a plain message instead.
 
     With $COURSE_STRICT=1 (for authors and tests) the problem is raised, so a notebook run
-    fails loudly."""
+    fails loudly. In a kernel Voila pre-heated, it first waits for the learner to open
+    the page, so that the component reads the record as it is now (voila/preheat.py)."""
     from .components.common import problem_widget
+    from .voila.preheat import wait_for_learner
 
+    wait_for_learner()
     try:
         widget = build()
     except Exception as error:  # the learner must never see a traceback

@@ -29,8 +29,11 @@ def wait_for(url, process, seconds=90):
     return False
 
 
-def start(port, lab=False, open_browser=True):
-    """Serve the course on 127.0.0.1 (Voila by default, or JupyterLab) until Ctrl+C."""
+def start(port, lab=False, open_browser=True, preheat=True):
+    """Serve the course on 127.0.0.1 (Voila by default, or JupyterLab) until Ctrl+C.
+
+    Voila keeps a kernel ready for each course page unless ``preheat`` is off or the
+    computer is short of free memory."""
     modules = find_content_dir().parent
     if lab:  # JupyterLab keeps its login token and opens the browser itself
         argv = [sys.executable, "-m", "jupyterlab", f"--port={port}", "--ServerApp.ip=127.0.0.1",
@@ -38,9 +41,13 @@ def start(port, lab=False, open_browser=True):
                 f"--LabApp.default_url=/lab/tree/{HOME_NOTEBOOK}"]
         env, url = None, None
     else:
-        from .voila.launch import voila_command
+        from .voila.launch import free_memory_bytes, preheat_fits, voila_command
 
-        argv, env = voila_command(modules, port)
+        if preheat and not preheat_fits(free_memory_bytes()):
+            print("This computer is short of free memory, so pages will start when you open them "
+                  "(a second or two slower).", flush=True)
+            preheat = False
+        argv, env = voila_command(modules, port, preheat=preheat)
         url = f"http://127.0.0.1:{port}/voila/render/{HOME_NOTEBOOK}"
     server = subprocess.Popen(argv, env=env, cwd=modules)
     try:
@@ -64,6 +71,8 @@ def main(argv=None):
     serve.add_argument("--port", type=int, default=8866)
     serve.add_argument("--lab", action="store_true", help="JupyterLab instead of the course web app")
     serve.add_argument("--no-browser", action="store_true")
+    serve.add_argument("--no-preheat", action="store_true",
+                       help="do not keep a kernel ready for each page (uses about 1 GB less memory)")
     builder = commands.add_parser("build-assessment", help="write an assessment's source notebook from its answer key")
     builder.add_argument("keys", nargs="+", help="answer key files, e.g. grading/keys/module-01.yaml")
     marks = commands.add_parser("export-marks", help="write per-question marks from nbgrader's gradebook to CSV")
@@ -95,7 +104,7 @@ def main(argv=None):
         print(f"Wrote {count} rows to {args.out}.")
         return 0
     if args.command == "start":
-        return start(args.port, lab=args.lab, open_browser=not args.no_browser)
+        return start(args.port, lab=args.lab, open_browser=not args.no_browser, preheat=not args.no_preheat)
     if args.command == "check":
         try:
             folder = args.content or find_content_dir()

@@ -124,6 +124,7 @@ def voila_command(
     python: str | None = None,
     extra_args: Sequence[str] = (),
     base_env: Mapping[str, str] | None = None,
+    preheat: bool = True,
 ) -> tuple[list[str], dict[str, str]]:
     """Return ``(argv, env)`` that start Voila on ``modules_dir`` (directory mode).
 
@@ -131,7 +132,9 @@ def voila_command(
     the engine's default. The course home is then at
     ``http://<ip>:<port>/voila/render/course_home.ipynb``.
     The settings themselves (template, denied lab extensions, kernel culling, no
-    tracebacks) come from voila.json, not from this command line.
+    tracebacks, pre-heated kernels for the course pages) come from voila.json, not from
+    this command line; ``preheat=False`` only turns pre-heating off (for the workshop,
+    and for computers short of memory).
     """
     modules_dir = Path(modules_dir).expanduser().resolve()
     if not modules_dir.is_dir():
@@ -146,8 +149,46 @@ def voila_command(
     ]
     if not open_browser:
         argv.append("--no-browser")
+    if not preheat:
+        argv.append("--VoilaConfiguration.preheat_kernel=False")
     argv.extend(extra_args)
     return argv, voila_environment(record_dir, base_env)
+
+
+#: Below this much free memory the start command does not pre-heat kernels: the pool
+#: holds one kernel of about 100 MB for each of the eleven course pages.
+PREHEAT_MIN_FREE_BYTES = 3 * 1024**3
+
+
+def free_memory_bytes() -> int | None:
+    """Memory available to new programs now (Linux and Windows), or None when unknown."""
+    try:
+        if sys.platform.startswith("linux"):
+            with open("/proc/meminfo", encoding="ascii") as meminfo:
+                for line in meminfo:
+                    if line.startswith("MemAvailable:"):
+                        return int(line.split()[1]) * 1024
+        elif os.name == "nt":
+            import ctypes
+
+            class MemoryStatus(ctypes.Structure):
+                _fields_ = [("length", ctypes.c_ulong), ("load", ctypes.c_ulong),
+                            ("total", ctypes.c_ulonglong), ("available", ctypes.c_ulonglong),
+                            ("page_total", ctypes.c_ulonglong), ("page_free", ctypes.c_ulonglong),
+                            ("virtual_total", ctypes.c_ulonglong), ("virtual_free", ctypes.c_ulonglong),
+                            ("extended", ctypes.c_ulonglong)]
+
+            status = MemoryStatus(length=ctypes.sizeof(MemoryStatus))
+            if ctypes.windll.kernel32.GlobalMemoryStatusEx(ctypes.byref(status)):
+                return int(status.available)
+    except (OSError, ValueError, AttributeError):
+        pass
+    return None
+
+
+def preheat_fits(free_bytes: int | None) -> bool:
+    """Should the course pre-heat kernels, given the free memory (None: unknown, so yes)?"""
+    return free_bytes is None or free_bytes >= PREHEAT_MIN_FREE_BYTES
 
 
 def home_url(port: int, ip: str = "127.0.0.1") -> str:

@@ -204,7 +204,8 @@ def _serve(args, store, pages, code):
 
     address = room_address() if args.room else LOCAL
     base = f"http://{address}:{args.port}/voila/render"
-    argv, env = voila_command(pages, args.port, ip="0.0.0.0" if args.room else LOCAL)
+    # No pre-heated kernels: the pages read the workshop code from the request (QUERY_STRING).
+    argv, env = voila_command(pages, args.port, ip="0.0.0.0" if args.room else LOCAL, preheat=False)
     env[STORE_DIR_VARIABLE] = str(store.directory.expanduser().resolve())
     env[JOIN_URL_VARIABLE] = f"{base}/pulse.ipynb"
     server = subprocess.Popen(argv, env=env, cwd=pages)

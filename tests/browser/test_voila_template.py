@@ -70,6 +70,41 @@ def test_voila_command_serves_the_modules_folder(tmp_path):
         launch.voila_command(tmp_path / "missing", 8999)
 
 
+def test_preheating_can_be_turned_off_for_workshops_and_small_computers(tmp_path):
+    """Does preheat=False add Voila's switch, and does the start command keep pre-heating
+    only with at least 3 GB free (or when free memory cannot be read)?"""
+    on, _ = launch.voila_command(tmp_path, 8999)
+    off, _ = launch.voila_command(tmp_path, 8999, preheat=False)
+    assert "--VoilaConfiguration.preheat_kernel=False" in off
+    assert not any(arg.startswith("--VoilaConfiguration.preheat") for arg in on)
+    assert launch.preheat_fits(None) and launch.preheat_fits(launch.PREHEAT_MIN_FREE_BYTES)
+    assert not launch.preheat_fits(launch.PREHEAT_MIN_FREE_BYTES - 1)
+    free = launch.free_memory_bytes()
+    assert free is None or free > 0
+
+
+def test_workshop_server_does_not_preheat(monkeypatch, tmp_path):
+    """Are the workshop pages served without pre-heated kernels (they read the workshop
+    code from the request, which a kernel started ahead of time does not have)?"""
+    from leadership_course.workshop import cli
+
+    started = []
+
+    class Stop(Exception):
+        pass
+
+    def fake_popen(argv, **kwargs):
+        started.append(argv)
+        raise Stop
+
+    monkeypatch.setattr(cli.subprocess, "Popen", fake_popen)
+    args = type("Args", (), {"room": False, "port": 8999})()
+    store = type("Store", (), {"directory": tmp_path})()
+    with pytest.raises(Stop):
+        cli._serve(args, store, tmp_path, "CODE")
+    assert "--VoilaConfiguration.preheat_kernel=False" in started[0]
+
+
 def test_binder_setup_links_template_and_settings(tmp_path):
     """Does binder_setup.sh (for binder/postBuild) put the template and settings where
     Voila as a jupyter-server extension finds them, and is it safe to run twice?"""
@@ -114,7 +149,24 @@ def test_settings_files_agree():
     assert settings["show_tracebacks"] is False
     assert {"@jupyter/nbgrader", "@jupyter-notebook/lab-extension"} <= set(settings["extension_denylist"])
     assert "extension_allowlist" not in settings, "an allowlist stops the widgets from rendering"
-    assert not settings.get("preheat_kernel"), "pre-heated kernels show a stale record (docs/voila.md)"
+
+
+def test_course_pages_have_preheated_kernels_and_nothing_else_does():
+    """Does voila.json keep one pre-heated kernel for the course home and each module page
+    (the pages a learner moves between), and none for any other notebook (glossary,
+    workshop pages, assessments), so that memory goes where learners wait?"""
+    import yaml
+
+    voila = json.loads((VOILA_DIR / "voila.json").read_text())
+    assert voila["VoilaConfiguration"]["preheat_kernel"] is True
+    assert voila["VoilaConfiguration"].get("progressive_rendering") is not True, "Voila cannot do both"
+    pools = voila["VoilaKernelManager"]["kernel_pools_config"]
+    assert pools.pop("default") == {"pool_size": 0}
+    course = yaml.safe_load((launch.VOILA_DIR.parents[1] / "modules" / "content" / "course.yaml").read_text())
+    pages = {launch.HOME_NOTEBOOK} | {module["notebook"] for module in course["modules"]}
+    assert set(pools) == pages
+    assert all(settings == {"pool_size": 1} for settings in pools.values())
+    assert all((launch.VOILA_DIR.parents[1] / "modules" / page).is_file() for page in pages)
 
 
 # --------------------------------------------------------------------------- rendering

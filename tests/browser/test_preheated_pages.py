@@ -1,0 +1,51 @@
+"""Pre-heated kernels in the course web app: a page that waited in Voila's pool shows the
+learner's record as it is when the page is opened, not as it was when the kernel started.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+from leadership_course.content import load_course
+from leadership_course.record import LearnerRecord
+
+HOME = "course_home.ipynb"
+#: Long enough for a pooled kernel to import the engine and reach the point where it
+#: waits; before the fix, the page read the record at that point.
+SETTLE_S = 10
+
+
+def _log(voila_server) -> str:
+    return voila_server.log_path.read_text(errors="replace")
+
+
+def _home_pool_ready(voila_server) -> bool:
+    """Has the home page's pool been filled once more than it has been used?"""
+    log = _log(voila_server)
+    used = len(re.findall(rf"Using pre-heated kernel: \S+ for {re.escape(HOME)}", log))
+    filled = log.count(f"Kernel pool of {HOME} is filled")
+    return filled > used
+
+
+def test_preheated_home_shows_work_saved_after_its_kernel_started(voila_server, open_course_page):
+    """Work saved while the home page's kernel waits in the pool: does the page, opened
+    afterwards, come from that pre-heated kernel and still show the module as complete?"""
+    deadline = time.monotonic() + 180
+    while not _home_pool_ready(voila_server):
+        assert time.monotonic() < deadline, "the home page's pool never filled:\n" + voila_server.log_tail()
+        time.sleep(0.5)
+    time.sleep(SETTLE_S)
+
+    record = LearnerRecord(voila_server.record_dir)
+    saved = record.read().get("activities", {})
+    module = next(m for m in load_course()["modules"]
+                  if not any(saved.get(a, {}).get("completed") for a in m["activities"]))
+    for activity in module["activities"]:
+        record.update(activity, {"completed": True})
+
+    used_before = _log(voila_server).count(f"for {HOME}")
+    page = open_course_page(HOME)
+    assert _log(voila_server).count(f"for {HOME}") == used_before + 1, "the page did not use the pre-heated kernel"
+    row = page.locator("tr", has_text=module["title"])
+    assert "Complete" in row.inner_text(), row.inner_text()
