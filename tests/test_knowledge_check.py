@@ -1,5 +1,6 @@
 """Knowledge check driven as a learner would: choose, click, read the feedback."""
 
+from leadership_course.components.common import is_shown
 from leadership_course import knowledge_check
 from leadership_course.record import RECORD_FILE
 
@@ -25,7 +26,7 @@ def test_wrong_answer_explains_and_allows_retry(learner):
     question.check_button.click()
     assert question.feedback.text.startswith("✗ Not quite.")
     assert "This is wrong because it is not." in question.feedback.text
-    assert question.selector.disabled and question.retry_button.layout.display is None
+    assert question.selector.disabled and is_shown(question.retry_button)
     question.retry_button.click()
     assert question.selected == [] and not question.selector.disabled and question.feedback.html == ""
     question.select([0])
@@ -115,3 +116,32 @@ def test_choice_arriving_after_the_click_is_checked(learner):
     question.selector.value = [0]  # the late value change, while the options are locked
     assert question.feedback.text.startswith("✓ Correct.")
     assert learner.activity("sample-check")["answers"]["pick-one"]["selected"] == [0]
+
+
+def test_widgets_share_their_layout_and_style(learner):
+    """Do the parts of a knowledge check share one Layout and one style per kind, so the
+    browser builds far fewer models, and does a shared Layout refuse a change that would
+    hide every widget using it?"""
+    import ipywidgets
+    import pytest
+
+    check = knowledge_check("sample-check")
+    question = check.views[0]
+    assert question.check_button.layout is question.retry_button.layout
+    assert question.check_button.style is question.retry_button.style
+    assert question.layout is question.selector.layout is question.feedback.layout
+    with pytest.raises(AttributeError, match="set_shown"):
+        question.check_button.layout.display = "none"
+    models = set()
+
+    def collect(widget):
+        if isinstance(widget, ipywidgets.Widget) and widget.model_id not in models:
+            models.add(widget.model_id)
+            for name in ("layout", "style"):
+                collect(getattr(widget, name, None))
+            for child in getattr(widget, "children", ()):
+                collect(child)
+
+    collect(check)
+    # per question: box, heading, choices, button row, two buttons, feedback (was 13 with own Layouts and styles)
+    assert len(models) <= 7 * len(check.views) + 8, len(models)

@@ -24,7 +24,7 @@ from ..assessment import (
 )
 from ..record import now
 from .choice_group import ChoiceGroup
-from .common import CourseBox, LiveRegion, button, escape, markdown
+from .common import CourseBox, LiveRegion, button, escape, html_widget, markdown, plain_look, text_box_look
 
 LEARNER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]{0,63}$")
 
@@ -50,7 +50,7 @@ class AssessmentQuestion(CourseBox):
                                     value=[question["options"].index(t) for t in saved])
         self.status = LiveRegion()
         self.selector.observe(lambda change: self.save(), names="value")
-        super().__init__([widgets.HTML(f"<h3>Question {number}</h3>"), self.selector, self.status],
+        super().__init__([html_widget(f"<h3>Question {number}</h3>"), self.selector, self.status],
                          "assessment-question", store)
 
     def save(self):
@@ -82,11 +82,10 @@ class WrittenAnswer(CourseBox):
         self.store = store
         self.status = LiveRegion()
         self.box = widgets.Textarea(value=written_text(store.activity(written["id"])), description="Your answer",
-                                    continuous_update=False, rows=8, layout=widgets.Layout(width="95%"))
-        self.box.style.description_width = "initial"
+                                    continuous_update=False, rows=8, **text_box_look())
         self.box.observe(lambda change: self.save(), names="value")
         save = button("Save", self.save, self._report)
-        super().__init__([widgets.HTML(markdown(written["prompt"])), self.box, save, self.status],
+        super().__init__([html_widget(markdown(written["prompt"])), self.box, save, self.status],
                          "written-answer", store)
 
     def _report(self, message):
@@ -162,10 +161,11 @@ class SubmissionDownload(CourseBox):
     def __init__(self, assessment, store):
         self.assessment = assessment
         self.learner_id = widgets.Text(description="Your learner ID", placeholder="for example ab12",
-                                       style={"description_width": "initial"})
-        self.link = widgets.HTML()
+                                       **plain_look(),
+                                       style=text_box_look()["style"])
+        self.link = html_widget()
         self.status = LiveRegion()
-        intro = widgets.HTML("<h3>Download my submission</h3><p>Type the learner ID your facilitator gave "
+        intro = html_widget("<h3>Download my submission</h3><p>Type the learner ID your facilitator gave "
                              "you, then select Prepare my submission. Save the file and send it to your "
                              "facilitator as they asked.</p>")
         prepare = button("Prepare my submission", self.prepare, self._report)

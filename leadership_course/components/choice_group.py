@@ -8,6 +8,8 @@ the group once and the arrow keys move between radio options."""
 import anywidget
 import traitlets
 
+from .common import plain_look
+
 
 class ChoiceGroup(anywidget.AnyWidget):
     """``value`` holds the numbers of the chosen options (one at most unless ``multiple``)."""
@@ -75,7 +77,7 @@ class ChoiceGroup(anywidget.AnyWidget):
 
     def __init__(self, options, legend_html="", multiple=False, horizontal=False, value=()):
         super().__init__(options=list(options), legend_html=legend_html, multiple=multiple,
-                         horizontal=horizontal, value=list(value))
+                         horizontal=horizontal, value=list(value), **plain_look())
 
     @traitlets.validate("value")
     def _valid_value(self, proposal):

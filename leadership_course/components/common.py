@@ -7,6 +7,7 @@ import re
 
 import anywidget
 import ipywidgets as widgets
+from ipywidgets.widgets.widget_string import HTMLStyle, TextStyle
 import mistune
 import traitlets
 
@@ -31,12 +32,89 @@ STYLES = """
 .course-box th, .course-box td { border: 1px solid #6b6b6b; padding: 4px 8px; text-align: left; }
 .course-box img { max-width: 100%; height: auto; }
 .course-box textarea { font-size: 1rem; line-height: 1.5; }
+.course-hidden { display: none !important; }
 </style>
 """
 
 
+_shared_models = {}
+
+
+def shared(model_class, **settings):
+    """One ``model_class`` model (a Layout or a style) with ``settings`` for the whole kernel.
+
+    Every ipywidgets widget otherwise brings a Layout and a style model of its own, and the
+    browser builds every model before it draws the page: sharing them halves the models
+    on a module page. A shared model must never change, so it refuses changes; hide and
+    show widgets with :func:`set_shown` instead of ``layout.display``.
+    """
+    key = (model_class, tuple(sorted(settings.items())))
+    model = _shared_models.get(key)
+    if model is None or model.comm is None:
+        model = _shared_models[key] = model_class(**settings)
+        model.observe(_refuse_change, names=[name for name in model.keys if not name.startswith("_")])
+    return model
+
+
+def _refuse_change(change):
+    raise AttributeError(f"{type(change['owner']).__name__} is shared by many widgets and must not change "
+                         f"('{change['name']}'); use set_shown() to hide or show a widget")
+
+
+def plain_look():
+    """Keyword arguments that give a widget the shared Layout."""
+    return {"layout": shared(widgets.Layout)}
+
+
+def html_look():
+    """Keyword arguments that give an HTML widget the shared Layout and style."""
+    return {"layout": shared(widgets.Layout), "style": shared(HTMLStyle)}
+
+
+def text_box_look():
+    """Keyword arguments for a wide text box whose label sits beside it at its own width."""
+    return {"layout": shared(widgets.Layout, width="95%"),
+            "style": shared(TextStyle, description_width="initial")}
+
+
+def html_widget(value="", **kwargs):
+    """An HTML widget with the shared Layout and style."""
+    return widgets.HTML(value, **html_look(), **kwargs)
+
+
+def vbox(children=(), **kwargs):
+    """A VBox with the shared Layout."""
+    return widgets.VBox(list(children), **plain_look(), **kwargs)
+
+
+def hbox(children=(), **kwargs):
+    """An HBox with the shared Layout."""
+    return widgets.HBox(list(children), **plain_look(), **kwargs)
+
+
+def set_shown(widget, shown):
+    """Show or hide a widget: by a class, so that its Layout can be shared, except for an
+    anywidget (its view ignores classes), which needs a Layout of its own."""
+    if isinstance(widget, anywidget.AnyWidget):
+        widget.layout.display = None if shown else "none"
+    elif shown:
+        widget.remove_class("course-hidden")
+    else:
+        widget.add_class("course-hidden")
+
+
+def is_shown(widget):
+    """False when :func:`set_shown` has hidden the widget."""
+    if isinstance(widget, anywidget.AnyWidget):
+        return widget.layout.display != "none"
+    return "course-hidden" not in widget._dom_classes
+
+
 class LiveRegion(anywidget.AnyWidget):
     """A persistent role="status" region: screen readers announce each new message."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**{**plain_look(), **kwargs})
 
     _esm = """
     function render({ model, el }) {
@@ -76,7 +154,7 @@ def escape(text):
 
 def styles():
     """A widget carrying the course styles (harmless when shown more than once)."""
-    return widgets.HTML(STYLES)
+    return html_widget(STYLES)
 
 
 class CourseBox(widgets.VBox):
@@ -87,7 +165,7 @@ class CourseBox(widgets.VBox):
 
     def __init__(self, parts, kind, record):
         notice = notice_widget(record)
-        super().__init__([styles(), *([notice] if notice else []), *parts])
+        super().__init__([styles(), *([notice] if notice else []), *parts], **plain_look())
         self.add_class("course-box")
         self.add_class(f"course-{kind}")
 
@@ -95,7 +173,8 @@ class CourseBox(widgets.VBox):
 def button(label, handler, on_error, extra_class=None):
     """A button whose label wraps; any error in ``handler`` goes to ``on_error`` as a
     plain message, never as a traceback."""
-    made = widgets.Button(description=label, tooltip=label, layout=widgets.Layout(width="auto", height="auto"))
+    made = widgets.Button(description=label, tooltip=label, layout=shared(widgets.Layout, width="auto", height="auto"),
+                          style=shared(widgets.ButtonStyle))
     if extra_class:
         made.add_class(extra_class)
     guarded = safe_callback(on_error)(handler)
@@ -108,7 +187,7 @@ def notice_widget(record):
     notices = record.take_notices()
     if not notices:
         return None
-    return widgets.HTML(
+    return html_widget(
         "<div class='course-notice' role='alert'>"
         + "".join(f"<p>{escape(message)}</p>" for message in notices)
         + "</div>"
@@ -162,4 +241,4 @@ def problem_widget(error, what):
             f"<p><strong>This {escape(what)} could not be shown.</strong> Please tell your "
             "facilitator; the rest of the course still works.</p>"
         )
-    return widgets.HTML(STYLES + f"<div class='course-box course-notice' role='alert'>{body}</div>")
+    return html_widget(STYLES + f"<div class='course-box course-notice' role='alert'>{body}</div>")

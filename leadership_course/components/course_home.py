@@ -1,9 +1,8 @@
 """Course home: the modules in order, with time, links and progress from the record."""
 
-import ipywidgets as widgets
 
 from ..journal import progress
-from .common import CourseBox, escape
+from .common import CourseBox, escape, html_widget
 
 
 def course_map_html(course, record):
@@ -31,5 +30,5 @@ def course_map_html(course, record):
 
 class CourseHome(CourseBox):
     def __init__(self, course, record):
-        self.map = widgets.HTML(course_map_html(course, record.read()))
+        self.map = html_widget(course_map_html(course, record.read()))
         super().__init__([self.map], "home", record)

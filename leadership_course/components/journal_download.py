@@ -4,10 +4,9 @@
 import base64
 from datetime import datetime
 
-import ipywidgets as widgets
 
 from ..journal import journal_html, record_json
-from .common import CourseBox, LiveRegion, button, escape
+from .common import CourseBox, LiveRegion, button, escape, html_widget
 
 
 def download_link(label, filename, mime, text):
@@ -20,9 +19,9 @@ class JournalDownload(CourseBox):
     def __init__(self, course, record):
         self.course = course
         self.record = record
-        self.links = widgets.HTML()
+        self.links = html_widget()
         self.status = LiveRegion()
-        intro = widgets.HTML(
+        intro = html_widget(
             "<h3>Download my journal</h3><p>Your journal gathers your progress, reflections, "
             "pledges and self-check results. The first link saves a page you can read and print. "
             "The second saves your raw record, which you can keep as a backup.</p>"

@@ -4,7 +4,8 @@ import ipywidgets as widgets
 
 from ..record import now
 from .choice_group import ChoiceGroup
-from .common import CourseBox, LiveRegion, button, escape, markdown, safe_callback
+from .common import (CourseBox, LiveRegion, button, escape, hbox, html_widget, markdown, plain_look, safe_callback,
+                     set_shown)
 
 CORRECT_MARK = "✓ Correct."
 WRONG_MARK = "✗ Not quite."
@@ -41,10 +42,10 @@ class QuestionView(widgets.VBox):
                                     multiple=question["kind"] == "multiple")
         self.check_button = button("Check answer", self.check, self._report)
         self.retry_button = button("Try again", self.retry, self._report)
-        self.retry_button.layout.display = "none"
-        heading = widgets.HTML(f"<h3>Question {number} of {total}</h3>")
-        super().__init__([heading, self.selector, widgets.HBox([self.check_button, self.retry_button]),
-                          self.feedback])
+        set_shown(self.retry_button, False)
+        heading = html_widget(f"<h3>Question {number} of {total}</h3>")
+        super().__init__([heading, self.selector, hbox([self.check_button, self.retry_button]),
+                          self.feedback], **plain_look())
         self.add_class("course-question")
         self.answer = None
         self.selector.observe(self._late_choice, names="value")
@@ -105,8 +106,8 @@ class QuestionView(widgets.VBox):
 
     def set_locked(self, locked):
         self.selector.disabled = locked
-        self.check_button.layout.display = "none" if locked else None
-        self.retry_button.layout.display = None if locked else "none"
+        set_shown(self.check_button, not locked)
+        set_shown(self.retry_button, locked)
 
     def retry(self):
         self.select([])
@@ -137,12 +138,12 @@ class KnowledgeCheck(CourseBox):
         self.record = record
         questions = activity["questions"]
         self.views = [QuestionView(q, n + 1, len(questions), self.save) for n, q in enumerate(questions)]
-        self.summary = widgets.HTML()
+        self.summary = html_widget()
         saved = record.activity(activity["id"]).get("answers", {})
         for view in self.views:
             view.restore(saved.get(view.question["id"]) if isinstance(saved, dict) else None)
         intro = f"<h3>{escape(activity['title'])}</h3>{markdown(activity.get('intro', ''))}"
-        super().__init__([widgets.HTML(intro), *self.views, self.summary], "knowledge-check", record)
+        super().__init__([html_widget(intro), *self.views, self.summary], "knowledge-check", record)
         self.update_summary()
 
     @property

@@ -7,7 +7,7 @@ import base64
 
 import ipywidgets as widgets
 
-from .common import escape
+from .common import escape, html_look
 
 MIME_TYPES = {".svg": "image/svg+xml", ".png": "image/png"}
 
@@ -21,5 +21,5 @@ def picture_html(entry, path):
 
 class Picture(widgets.HTML):
     def __init__(self, entry, path):
-        super().__init__(picture_html(entry, path))
+        super().__init__(picture_html(entry, path), **html_look())
         self.add_class("course-picture-box")

@@ -1,8 +1,7 @@
 """All the pledges the learner has made, module by module (for the final module)."""
 
-import ipywidgets as widgets
 
-from .common import CourseBox, LiveRegion, button, escape
+from .common import CourseBox, LiveRegion, button, escape, html_widget
 
 
 def pledges_html(record):
@@ -24,9 +23,9 @@ def pledges_html(record):
 class PledgeList(CourseBox):
     def __init__(self, record):
         self.record = record
-        self.list = widgets.HTML(pledges_html(record.read()))
+        self.list = html_widget(pledges_html(record.read()))
         self.status = LiveRegion()
-        intro = widgets.HTML("<h3>Your pledges so far</h3>")
+        intro = html_widget("<h3>Your pledges so far</h3>")
         refresh = button("Show my latest pledges", self.refresh, self._report)
         super().__init__([intro, self.list, refresh, self.status], "pledges", record)
 

@@ -2,7 +2,7 @@
 
 import ipywidgets as widgets
 
-from .common import escape, markdown
+from .common import escape, markdown, html_look
 
 
 def reference_html(entry):
@@ -15,7 +15,7 @@ class Bibliography(widgets.HTML):
     def __init__(self, references):
         entries = sorted(references.values(), key=lambda e: e["text"].lower())
         items = "".join(f"<li>{reference_html(e)}</li>" for e in entries)
-        super().__init__(f"<ol class='course-bibliography'>{items}</ol>")
+        super().__init__(f"<ol class='course-bibliography'>{items}</ol>", **html_look())
 
 
 class Glossary(widgets.HTML):
@@ -26,4 +26,4 @@ class Glossary(widgets.HTML):
             full = f" ({escape(entry['full'])})" if entry.get("full") else ""
             rows.append(f"<dt id='{escape(term.lower())}'><strong>{escape(term)}</strong>{full}</dt>"
                         f"<dd>{markdown(entry['meaning'])}</dd>")
-        super().__init__(f"<dl class='course-glossary'>{''.join(rows)}</dl>")
+        super().__init__(f"<dl class='course-glossary'>{''.join(rows)}</dl>", **html_look())

@@ -5,7 +5,7 @@ from datetime import datetime
 import ipywidgets as widgets
 
 from ..record import now
-from .common import CourseBox, LiveRegion, button, escape, friendly_message, markdown
+from .common import CourseBox, LiveRegion, button, escape, friendly_message, html_widget, markdown, text_box_look
 
 MAX_LENGTH = 20_000
 HEADINGS = {"reflection": "Reflection", "pledge": "Your pledge", "goals": "Your goals"}
@@ -21,12 +21,11 @@ class Reflection(CourseBox):
         text = saved.get("text") if isinstance(saved.get("text"), str) else ""
         self.status = LiveRegion()
         self.box = widgets.Textarea(value=text, description="Your answer", continuous_update=False,
-                                    rows=6, layout=widgets.Layout(width="95%"))
-        self.box.style.description_width = "initial"
+                                    rows=6, **text_box_look())
         self.box.observe(lambda change: self._guarded_save(), names="value")
         kind = reflection.get("kind", "reflection")
         hint = f"<p><em>{escape(reflection['hint'])}</em></p>" if reflection.get("hint") else ""
-        intro = widgets.HTML(f"<h3>{HEADINGS[kind]}: {escape(reflection['title'])}</h3>"
+        intro = html_widget(f"<h3>{HEADINGS[kind]}: {escape(reflection['title'])}</h3>"
                              f"{markdown(reflection['prompt'])}{hint}")
         self.save_button = button("Save", self.save, self._report)
         super().__init__([intro, self.box, self.save_button, self.status], "reflection", record)

@@ -1,12 +1,11 @@
 """Branching scenario: choices change the state, the state opens or closes later choices
 and decides some endings; Back and Restart; a debrief that ties the path to the evidence."""
 
-import ipywidgets as widgets
 
 from ..conditions import condition_holds
 from ..content import load_references
 from ..record import now
-from .common import CourseBox, LiveRegion, button, escape, markdown
+from .common import CourseBox, LiveRegion, button, escape, hbox, html_widget, markdown, vbox
 from .reference_pages import reference_html
 
 OUTCOME_NAMES = {"positive": "a positive ending", "mixed": "a mixed ending", "difficult": "a difficult ending"}
@@ -61,19 +60,19 @@ class Scenario(CourseBox):
         self.scenario = scenario
         self.record = record
         self.walk = ScenarioWalk(scenario)
-        self.heading = widgets.HTML(self._heading_html())
+        self.heading = html_widget(self._heading_html())
         self.consequence = LiveRegion()
-        self.body = widgets.HTML()
-        self.choices = widgets.VBox()
+        self.body = html_widget()
+        self.choices = vbox()
         self.choices.add_class("course-choices")
         self.back_button = button("Back", self.back, self._report)
         self.restart_button = button("Restart", self.restart, self._report)
-        self.standing = widgets.HTML()
+        self.standing = html_widget()
         saved = record.activity(scenario["id"])
         self.runs = saved.get("runs") if isinstance(saved.get("runs"), list) else []
         self.path, self.place, self.state = self.walk.replay(saved.get("path", []))
         super().__init__([self.heading, self.consequence, self.body, self.choices, self.standing,
-                          widgets.HBox([self.back_button, self.restart_button])], "scenario", record)
+                          hbox([self.back_button, self.restart_button])], "scenario", record)
         self.show()
 
     def _report(self, message):

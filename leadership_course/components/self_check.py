@@ -1,12 +1,11 @@
 """Self-check: Likert items grouped into dimensions; results as a chart with alt text and
 a table. A reflective tool, never a validated measure or a diagnosis."""
 
-import ipywidgets as widgets
 
 from ..charts import bar_chart_png, png_data_uri
 from ..record import now
 from .choice_group import ChoiceGroup
-from .common import CourseBox, LiveRegion, button, escape, friendly_message, markdown
+from .common import CourseBox, LiveRegion, button, escape, friendly_message, html_widget, markdown
 
 DISCLAIMER = (
     "This self-check is for your own reflection. It is not a validated measure, and it "
@@ -58,9 +57,9 @@ class SelfCheck(CourseBox):
         entry = record.activity(self_check["id"])
         saved = entry.get("responses") if isinstance(entry.get("responses"), dict) else {}
         self.status = LiveRegion()
-        self.results = widgets.HTML()
+        self.results = html_widget()
         self.selectors = {}
-        parts = [widgets.HTML(f"<h3>Self-check: {escape(self_check['title'])}</h3>"
+        parts = [html_widget(f"<h3>Self-check: {escape(self_check['title'])}</h3>"
                               f"{markdown(self_check.get('intro', ''))}<p><em>{DISCLAIMER}</em></p>")]
         number = 0
         total = sum(len(d["items"]) for d in self_check["dimensions"])

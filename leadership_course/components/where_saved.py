@@ -1,9 +1,8 @@
 """Where your work is saved: the record's folder and what it holds, in plain words."""
 
-import ipywidgets as widgets
 
 from ..record import RECORD_DIR_VARIABLE
-from .common import CourseBox, escape
+from .common import CourseBox, escape, html_widget
 
 
 class WhereSaved(CourseBox):
@@ -18,4 +17,4 @@ class WhereSaved(CourseBox):
             "journal before you leave.</p>"
             f"<p>A facilitator can choose another folder with the setting <code>{RECORD_DIR_VARIABLE}</code>.</p>"
         )
-        super().__init__([widgets.HTML(text)], "where-saved", record)
+        super().__init__([html_widget(text)], "where-saved", record)

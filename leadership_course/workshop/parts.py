@@ -11,7 +11,7 @@ kernel acts on exactly what is on the screen. (The passcode is never kept in wid
 import anywidget
 import traitlets
 
-from ..components.common import LiveRegion, safe_callback
+from ..components.common import LiveRegion, plain_look, safe_callback
 
 _BUTTON_CLASSES = "jupyter-widgets jupyter-button widget-button course-action"
 
@@ -81,7 +81,7 @@ class FocusHeading(anywidget.AnyWidget):
     focus_requested = traitlets.Bool(False).tag(sync=True)
 
     def __init__(self, text="", level=2):
-        super().__init__(text=text, level=level)
+        super().__init__(text=text, level=level, **plain_look())
 
     def focus(self):
         self.focus_requested = False  # so that the next line is a change, even if still set
@@ -122,7 +122,7 @@ class SendButton(anywidget.AnyWidget):
     container_class = traitlets.Unicode("course-box").tag(sync=True)
 
     def __init__(self, label, handler, on_error, container_class):
-        super().__init__(label=label, container_class=container_class)
+        super().__init__(label=label, container_class=container_class)  # own Layout: set_shown() uses it
         self._handler = safe_callback(on_error)(handler)
         self.on_msg(self._message)
 
@@ -206,7 +206,7 @@ class FieldsForm(anywidget.AnyWidget):
     button = traitlets.Unicode("").tag(sync=True)
 
     def __init__(self, fields, button, handler, on_error):
-        super().__init__(fields=list(fields), button=button)
+        super().__init__(fields=list(fields), button=button, **plain_look())
         self._handler = safe_callback(on_error)(handler)
         self.on_msg(self._message)
 

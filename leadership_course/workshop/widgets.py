@@ -16,7 +16,8 @@ import ipywidgets as widgets
 
 from ..charts import png_data_uri
 from ..components.choice_group import ChoiceGroup
-from ..components.common import CourseBox, LiveRegion, button, escape, markdown
+from ..components.common import (CourseBox, LiveRegion, button, escape, hbox, html_widget, markdown, plain_look,
+                                 set_shown, vbox)
 from .parts import FieldsForm, FocusHeading, SendButton, StatusRegion
 from .report import item_alt_text, item_chart_png, people, results_csv, results_png
 from .store import JOIN_URL_VARIABLE, UnknownWorkshop, WorkshopError, WrongPasscode
@@ -76,7 +77,7 @@ class PulseForm(CourseBox):
         self.sent = False
         pulse = workshop["pulse"]
         self.heading = FocusHeading(pulse["title"])
-        intro = widgets.HTML(
+        intro = html_widget(
             f"<p>Workshop: <strong>{escape(workshop['name'])}</strong></p>"
             f"{REFLECTIVE_NOTE}{anonymity_note(workshop['threshold'])}{markdown(pulse.get('intro'))}"
             f"<p>Choose one answer for each of the {len(pulse['items'])} questions, then select "
@@ -132,7 +133,7 @@ class PulseForm(CourseBox):
         for group in self.groups:
             group.disabled = True
         self.submit_button.disabled = True
-        self.submit_button.layout.display = "none"
+        set_shown(self.submit_button, False)
         self.status.html = ("<p><strong>Thank you.</strong> Your answers have been added to the room's "
                             "combined answers, with nothing that identifies you. The form is now locked; "
                             "you can close this page.</p>")
@@ -151,10 +152,10 @@ class PulsePage(widgets.VBox):
             [{"name": "code", "label": "Workshop code", "value": code or ""}], "Join",
             lambda values: self.join(values.get("code", "")), self._report)
         self.join_box = CourseBox([
-            widgets.HTML("<h2>Join a workshop pulse</h2><p>Type the workshop code your host gave you "
+            html_widget("<h2>Join a workshop pulse</h2><p>Type the workshop code your host gave you "
                          "(6 letters and digits), then select <strong>Join</strong>.</p>"),
             self.code_form, self.status], "pulse-join", _NoRecord())
-        super().__init__([self.join_box])
+        super().__init__([self.join_box], **plain_look())
         if code:
             self.join(code, focus=False)
 
@@ -192,31 +193,31 @@ class ResultsPage(CourseBox):
               "autocomplete": "current-password"}],
             "Show results", lambda values: self.sign_in(values.get("code", ""), values.get("passcode", "")),
             self._report)
-        self.sign_in_box = widgets.VBox([
-            widgets.HTML("<h2>Sign in as the host</h2><p>Type the workshop code and the host "
+        self.sign_in_box = vbox([
+            html_widget("<h2>Sign in as the host</h2><p>Type the workshop code and the host "
                          "passcode chosen when the workshop was started.</p>"),
             self.sign_in_form])
         self.heading = FocusHeading()
-        self.about = widgets.HTML()
-        self.summary = widgets.HTML()
-        self.charts = widgets.HTML()
-        self.downloads = widgets.HTML()
+        self.about = html_widget()
+        self.summary = html_widget()
+        self.charts = html_widget()
+        self.downloads = html_widget()
         self.refresh_button = button("Refresh", self.refresh, self._report)
         self.delete_button = button("Delete this workshop's data", self.ask_delete, self._report)
         self.confirm_yes = button("Yes, delete everything", self.delete, self._report)
         self.confirm_no = button("Cancel", self.cancel_delete, self._report)
-        self.confirm_box = widgets.VBox([
-            widgets.HTML("<p><strong>Delete this workshop and every answer to it?</strong> This cannot "
+        self.confirm_box = vbox([
+            html_widget("<p><strong>Delete this workshop and every answer to it?</strong> This cannot "
                          "be undone. Download the results first if you want to keep them.</p>"),
-            widgets.HBox([self.confirm_yes, self.confirm_no])])
-        self.confirm_box.layout.display = "none"
-        self.delete_box = widgets.VBox([
-            widgets.HTML("<h3>When the workshop is over</h3>"),
+            hbox([self.confirm_yes, self.confirm_no])])
+        set_shown(self.confirm_box, False)
+        self.delete_box = vbox([
+            html_widget("<h3>When the workshop is over</h3>"),
             self.delete_button, self.confirm_box])
-        self.view = widgets.VBox([self.heading, self.about, self.summary, self.refresh_button, self.charts,
+        self.view = vbox([self.heading, self.about, self.summary, self.refresh_button, self.charts,
                                   self.downloads, self.delete_box])
-        self.view.layout.display = "none"
-        super().__init__([widgets.HTML(RESULTS_STYLES), self.sign_in_box, self.view, self.status], "results",
+        set_shown(self.view, False)
+        super().__init__([html_widget(RESULTS_STYLES), self.sign_in_box, self.view, self.status], "results",
                          _NoRecord())
 
     def _report(self, message):
@@ -240,8 +241,8 @@ class ResultsPage(CourseBox):
             self.status.html = f"<p>{escape(error)}</p>"
             return
         self.sign_in_form.clear("passcode")
-        self.sign_in_box.layout.display = "none"
-        self.view.layout.display = None
+        set_shown(self.sign_in_box, False)
+        set_shown(self.view, True)
         self.refresh(announce=False)
         self.status.html = f"<p>Signed in to workshop {escape(self.access.code)}. {self._count_text()}</p>"
         self.heading.focus()
@@ -326,13 +327,13 @@ class ResultsPage(CourseBox):
     # --- deleting ---------------------------------------------------------------------------
 
     def ask_delete(self):
-        self.delete_button.layout.display = "none"
-        self.confirm_box.layout.display = None
+        set_shown(self.delete_button, False)
+        set_shown(self.confirm_box, True)
         self.confirm_no.focus()
 
     def cancel_delete(self):
-        self.confirm_box.layout.display = "none"
-        self.delete_button.layout.display = None
+        set_shown(self.confirm_box, False)
+        set_shown(self.delete_button, True)
         self.delete_button.focus()
 
     def delete(self):
@@ -347,7 +348,7 @@ class ResultsPage(CourseBox):
     def _gone(self, message):
         self.access = None
         self.results = None
-        self.view.layout.display = "none"
+        set_shown(self.view, False)
         self.view.children = []
         self.status.html = f"<p>{escape(message)}</p>"
         self.status.focus()

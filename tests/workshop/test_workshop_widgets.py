@@ -6,6 +6,7 @@ import io
 import re
 from urllib.parse import unquote
 
+from leadership_course.components.common import is_shown
 from leadership_course.workshop import pulse_page, query_code, results_page, show_pulse, show_results
 from leadership_course.workshop.report import results_csv
 from leadership_course.workshop.widgets import PulsePage, ResultsPage
@@ -57,7 +58,7 @@ def test_fill_and_send_the_form_then_it_locks(store, make_workshop, pulse):
     form.submit_button.click()
     assert form.status.text.startswith("Thank you.")
     assert all(group.disabled for group in form.groups)
-    assert form.submit_button.disabled and form.submit_button.layout.display == "none"
+    assert form.submit_button.disabled and not is_shown(form.submit_button)
     assert store.responses(code) == 1
 
 
@@ -176,7 +177,7 @@ def test_a_wrong_passcode_is_refused(store, make_workshop):
     code = make_workshop()
     page = signed_in(store, code, "not-the-passcode")
     assert "That passcode is not right" in page.status.text
-    assert page.access is None and page.view.layout.display == "none"
+    assert page.access is None and not is_shown(page.view)
     assert "not-the-passcode" not in str(page.sign_in_form.get_state())
 
 
@@ -191,7 +192,7 @@ def test_results_are_hidden_below_the_threshold(store, make_workshop, answer):
     for _ in range(4):
         answer(code, 0)
     page = signed_in(store, code)
-    assert page.sign_in_box.layout.display == "none" and page.view.layout.display is None
+    assert not is_shown(page.sign_in_box) and is_shown(page.view)
     assert "Answers so far: 4" in page.summary.value and "(1 more to go)" in page.summary.value
     assert page.charts.value == "" and page.downloads.value == ""
     assert page.heading.text == "Ward leaders, 21 Nov"
@@ -256,13 +257,13 @@ def test_delete_asks_first_then_removes_the_workshop(store, make_workshop, answe
     answer(code, 1)
     page = signed_in(store, code)
     page.delete_button.click()
-    assert page.confirm_box.layout.display is None and page.delete_button.layout.display == "none"
+    assert is_shown(page.confirm_box) and not is_shown(page.delete_button)
     page.confirm_no.click()
-    assert page.confirm_box.layout.display == "none" and store.responses(code) == 1
+    assert not is_shown(page.confirm_box) and store.responses(code) == 1
     page.delete_button.click()
     page.confirm_yes.click()
     assert f"Workshop {code} and every answer to it have been deleted." in page.status.text
-    assert store.list() == [] and page.view.layout.display == "none"
+    assert store.list() == [] and not is_shown(page.view)
 
 
 def test_refresh_after_deletion_elsewhere_says_so(store, make_workshop):
