@@ -6,8 +6,8 @@ run starts the course and opens the course home in your web browser. Your answer
 saved on this computer only. Press Ctrl+C in this window to stop the course.
 
 Options: --lab opens JupyterLab instead of the course web app; --port N picks the port;
---no-browser does not open a browser; --no-preheat saves about 1 GB of memory (each page
-then takes a second or two longer to open).
+--no-browser does not open a browser; --no-preheat saves about 700 MB of memory (each page
+then takes up to a second longer to open).
 """
 
 import argparse
@@ -44,7 +44,7 @@ def main():
     parser.add_argument("--port", type=int, default=8866)
     parser.add_argument("--no-browser", action="store_true")
     parser.add_argument("--no-preheat", action="store_true",
-                        help="do not keep a kernel ready for each page (uses about 1 GB less memory)")
+                        help="do not keep a kernel ready for each page (uses about 700 MB less memory)")
     args = parser.parse_args()
     if sys.version_info < (3, 10):
         sys.exit("The course needs Python 3.10 or newer. Please install it from python.org.")

@@ -11,6 +11,7 @@ Every figure is a median over
 import argparse
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -56,11 +57,23 @@ def import_time(module, runs):
     return median([once(f"import {module}") for _ in range(runs)]) - bare
 
 
-def execute(path, record_dir, with_memory=False):
+def chart_cells(path):
+    """Cells that answer the page's self-check and draw its results chart (matplotlib)."""
+    code = "\n".join(cell.source for cell in nbformat.read(path, 4).cells if cell.cell_type == "code")
+    found = re.search(r'show_self_check\("([^"]+)"\)', code)
+    if not found:
+        return []
+    return [nbformat.v4.new_code_cell(
+        f"from leadership_course import self_check\nchart_check = self_check({found.group(1)!r})\n"
+        "for item in chart_check.selectors: chart_check.answer(item, 1)\nchart_check.show_results()")]
+
+
+def execute(path, record_dir, with_memory=False, extra_cells=()):
     """(seconds to execute headless, kernel RSS in MB afterwards) for one notebook."""
     from nbclient import NotebookClient
 
     notebook = nbformat.read(path, 4)
+    notebook.cells.extend(extra_cells)
     if with_memory:
         notebook.cells.append(nbformat.v4.new_code_cell(MEMORY_CELL))
     client = NotebookClient(notebook, timeout=600, kernel_name="python3",
@@ -85,6 +98,11 @@ def bench_execute(runs, rows, memory_rows):
             seconds, memory = median([r[0] for r in results]), median([r[1] for r in results])
             rows.append((f"Execute {path.name} headless", seconds, floor_time, "empty notebook", 1.5))
             memory_rows.append((f"Kernel memory after {path.name}", memory - floor_mem, floor_mem))
+            extra = chart_cells(path)
+            if extra:
+                memory = median([execute(path, tempfile.mkdtemp(), True, extra)[1] for _ in range(runs)])
+                memory_rows.append((f"Kernel memory after {path.name} with its self-check chart drawn",
+                                    memory - floor_mem, floor_mem))
 
 
 def bench_autograde(runs, rows, batch=30):
@@ -122,11 +140,12 @@ def bench_autograde(runs, rows, batch=30):
                      median(floor_runs), "autograde of an empty notebook", 1.5))
 
 
-def first_widget_seconds(browser, url):
+def first_widget_seconds(context, url):
     """Seconds from navigation until the first course widget on the page can be used.
 
-    The page is then closed as a learner's tab is (Voila shuts its kernel down)."""
-    context = browser.new_context()
+    The page opens in ``context``, whose cache already holds Voila's scripts (as a
+    learner's browser does after the first page); it is then closed as a learner's tab
+    is, and Voila shuts its kernel down."""
     page = context.new_page()
     start = time.perf_counter()
     page.goto(url)
@@ -135,7 +154,6 @@ def first_widget_seconds(browser, url):
     seconds = time.perf_counter() - start
     page.close(run_before_unload=True)
     time.sleep(0.5)  # let the shutdown request reach the server
-    context.close()
     return seconds
 
 
@@ -207,14 +225,15 @@ def bench_voila(runs, rows, preheat):
             times = {name: [] for name in pages}
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=chromium_executable(), args=CHROMIUM_ARGS)
+                context = browser.new_context()
                 url = f"http://127.0.0.1:{port}/voila/render/"
-                first_widget_seconds(browser, url + FLOOR_PAGE)  # warm the browser's cache of Voila's scripts
+                first_widget_seconds(context, url + FLOOR_PAGE)  # fill the browser's cache with Voila's scripts
                 if preheat:
                     _wait_for_pools(log_path, len(pages) + 1)
                 for _ in range(runs):
                     for name in pages:
                         filled = _pools_filled(log_path)
-                        times[name].append(first_widget_seconds(browser, url + name))
+                        times[name].append(first_widget_seconds(context, url + name))
                         if preheat:
                             _wait_for_pools(log_path, filled + 1)
                 browser.close()
@@ -225,6 +244,47 @@ def bench_voila(runs, rows, preheat):
         finally:
             server.terminate()
             server.wait(30)
+
+
+def bench_first_page(runs, rows):
+    """The course home opened as soon as the server answers (as the start command does),
+    with pre-heating, against the same without: at launch every pooled kernel starts at once."""
+    from playwright.sync_api import sync_playwright
+
+    sys.path.insert(0, str(REPO / "tests" / "browser"))
+    from browser_helpers import CHROMIUM_ARGS, chromium_executable
+    from leadership_course.voila.launch import free_port, voila_command
+
+    def once(browser, preheat):
+        with tempfile.TemporaryDirectory() as folder:
+            port = free_port("127.0.0.1")
+            argv, env = voila_command(MODULES, port, Path(folder) / "record", preheat=preheat)
+            server = subprocess.Popen(argv, env=env, cwd=folder, stdout=subprocess.DEVNULL,
+                                      stderr=subprocess.DEVNULL)
+            try:
+                import urllib.request
+                for _ in range(240):
+                    try:
+                        urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
+                        break
+                    except OSError:
+                        time.sleep(0.2)
+                context = browser.new_context()
+                seconds = first_widget_seconds(context, f"http://127.0.0.1:{port}/voila/render/course_home.ipynb")
+                context.close()
+                return seconds
+            finally:
+                server.terminate()
+                server.wait(30)
+                time.sleep(3)
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_executable(), args=CHROMIUM_ARGS)
+        with_pools = median([once(browser, True) for _ in range(runs)])
+        without = median([once(browser, False) for _ in range(runs)])
+        browser.close()
+    rows.append(("Voila: course home opened as the server starts, pre-heated", with_pools, without,
+                 "same, without pre-heating", None))
 
 
 def bench_pulse(runs, rows):
@@ -309,7 +369,7 @@ def write_table(rows, memory_rows, notes):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--only", default="import,execute,autograde")
+    parser.add_argument("--only", default="import,execute,autograde,voila,pulse")
     args = parser.parse_args()
     wanted = set(args.only.split(","))
     rows, memory_rows, notes = [], [], []
@@ -323,6 +383,7 @@ def main():
     if "voila" in wanted:
         bench_voila(args.runs, rows, preheat=False)
         bench_voila(args.runs, rows, preheat=True)
+        bench_first_page(args.runs, rows)
     if "pulse" in wanted:
         bench_pulse(args.runs, rows)
     write_table(rows, memory_rows, notes)

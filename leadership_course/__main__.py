@@ -45,7 +45,7 @@ def start(port, lab=False, open_browser=True, preheat=True):
 
         if preheat and not preheat_fits(free_memory_bytes()):
             print("This computer is short of free memory, so pages will start when you open them "
-                  "(a second or two slower).", flush=True)
+                  "(up to a second slower).", flush=True)
             preheat = False
         argv, env = voila_command(modules, port, preheat=preheat)
         url = f"http://127.0.0.1:{port}/voila/render/{HOME_NOTEBOOK}"
@@ -72,7 +72,7 @@ def main(argv=None):
     serve.add_argument("--lab", action="store_true", help="JupyterLab instead of the course web app")
     serve.add_argument("--no-browser", action="store_true")
     serve.add_argument("--no-preheat", action="store_true",
-                       help="do not keep a kernel ready for each page (uses about 1 GB less memory)")
+                       help="do not keep a kernel ready for each page (uses about 700 MB less memory)")
     builder = commands.add_parser("build-assessment", help="write an assessment's source notebook from its answer key")
     builder.add_argument("keys", nargs="+", help="answer key files, e.g. grading/keys/module-01.yaml")
     marks = commands.add_parser("export-marks", help="write per-question marks from nbgrader's gradebook to CSV")

@@ -1,7 +1,8 @@
 """Pre-heated Voila kernels: the page waits for the learner, then reads the record."""
 
+import threading
+
 import pytest
-import voila.utils
 
 import leadership_course
 from leadership_course import reflection
@@ -13,7 +14,13 @@ def fresh_kernel(monkeypatch):
     """A kernel that has not waited yet; ``calls`` counts the waits."""
     monkeypatch.setattr(preheat, "_waited", False)
     calls = []
-    monkeypatch.setattr(voila.utils, "wait_for_request", lambda: calls.append("waited"))
+    monkeypatch.setenv("VOILA_KERNEL_ID", "kernel-1")
+
+    def receive(url):
+        calls.append(url)
+        return {"QUERY_STRING": ""}
+
+    monkeypatch.setattr(preheat, "receive_request_info", receive)
     return calls
 
 
@@ -39,10 +46,13 @@ def test_preheated_page_reads_the_record_after_the_learner_arrives(learner, monk
     monkeypatch.setenv(preheat.PREHEAT_VARIABLE, "True")
     monkeypatch.setattr(preheat, "_waited", False)
 
-    def learner_works_then_opens_the_page():
-        reflection("sample-reflection").box.value = "Saved while the kernel waited."
+    monkeypatch.setenv("VOILA_KERNEL_ID", "kernel-1")
 
-    monkeypatch.setattr(voila.utils, "wait_for_request", learner_works_then_opens_the_page)
+    def learner_works_then_opens_the_page(url):
+        reflection("sample-reflection").box.value = "Saved while the kernel waited."
+        return {}
+
+    monkeypatch.setattr(preheat, "receive_request_info", learner_works_then_opens_the_page)
     leadership_course.show_course_home()
     assert "In progress (1 of 4 activities)" in shown[0].map.value
 
@@ -53,7 +63,7 @@ def test_preheated_kernel_waits_once(learner, fresh_kernel, shown, monkeypatch):
     leadership_course.show_course_home()
     leadership_course.show_reflection("sample-reflection")
     leadership_course.show_where_saved()
-    assert fresh_kernel == ["waited"] and len(shown) == 3
+    assert fresh_kernel == ["ws://127.0.0.1:8866/voila/query/kernel-1"] and len(shown) == 3
 
 
 def test_page_still_builds_when_voila_cannot_be_asked(learner, shown, monkeypatch, caplog):
@@ -61,10 +71,45 @@ def test_page_still_builds_when_voila_cannot_be_asked(learner, shown, monkeypatc
     monkeypatch.setenv(preheat.PREHEAT_VARIABLE, "True")
     monkeypatch.setattr(preheat, "_waited", False)
 
-    def broken():
-        raise ConnectionRefusedError("no server")
-
-    monkeypatch.setattr(voila.utils, "wait_for_request", broken)
+    monkeypatch.setenv("VOILA_KERNEL_ID", "kernel-1")
+    monkeypatch.setenv("VOILA_APP_PORT", "1")  # nothing listens there
     leadership_course.show_course_home()
     assert "Not started (0 of 4 activities)" in shown[0].map.value
     assert "Could not wait for the page request" in caplog.text
+
+
+def test_request_info_arrives_by_voilas_own_websocket(monkeypatch):
+    """Does the kernel side speak Voila's protocol: connect to Voila's own request-info
+    handler at /voila/query/<kernel id>, wait, and receive the request's variables once
+    the page is requested (here, half a second after the kernel starts waiting)?"""
+    import asyncio
+
+    import tornado.web
+    from voila.request_info_handler import RequestInfoSocketHandler
+
+    from leadership_course.voila.launch import free_port
+
+    port = free_port()
+    ready = threading.Event()
+
+    def serve():
+        async def main():
+            app = tornado.web.Application([(r"/voila/query/(.+)", RequestInfoSocketHandler)])
+            app.listen(port, "127.0.0.1")
+            ready.set()
+            await asyncio.sleep(0.5)  # the learner arrives later
+            RequestInfoSocketHandler.send_updates({"kernel_id": "kernel-7",
+                                                   "payload": '{"QUERY_STRING": "workshop=ABC"}'})
+            await asyncio.sleep(2)
+
+        asyncio.run(main())
+
+    server = threading.Thread(target=serve, daemon=True)
+    server.start()
+    ready.wait(10)
+    for name, value in {"VOILA_APP_PORT": str(port), "VOILA_KERNEL_ID": "kernel-7", "VOILA_SERVER_URL": "/"}.items():
+        monkeypatch.setenv(name, value)
+    url = preheat.request_info_url()
+    assert url == f"ws://127.0.0.1:{port}/voila/query/kernel-7"
+    assert preheat.receive_request_info(url) == {"QUERY_STRING": "workshop=ABC"}
+    server.join(10)

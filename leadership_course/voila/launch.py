@@ -156,8 +156,8 @@ def voila_command(
 
 
 #: Below this much free memory the start command does not pre-heat kernels: the pool
-#: holds one kernel of about 100 MB for each of the eleven course pages.
-PREHEAT_MIN_FREE_BYTES = 3 * 1024**3
+#: holds one kernel of about 60 MB for each of the eleven course pages.
+PREHEAT_MIN_FREE_BYTES = 2 * 1024**3
 
 
 def free_memory_bytes() -> int | None:

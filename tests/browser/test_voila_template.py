@@ -72,7 +72,7 @@ def test_voila_command_serves_the_modules_folder(tmp_path):
 
 def test_preheating_can_be_turned_off_for_workshops_and_small_computers(tmp_path):
     """Does preheat=False add Voila's switch, and does the start command keep pre-heating
-    only with at least 3 GB free (or when free memory cannot be read)?"""
+    only with at least 2 GB free (or when free memory cannot be read)?"""
     on, _ = launch.voila_command(tmp_path, 8999)
     off, _ = launch.voila_command(tmp_path, 8999, preheat=False)
     assert "--VoilaConfiguration.preheat_kernel=False" in off
