@@ -108,6 +108,10 @@ def _kind_name(kind):
     }.get(kind, kind.__name__ if isinstance(kind, type) else str(kind))
 
 
+#: PyYAML's safe loader, in C (libyaml) where the wheel has it: about ten times faster.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def read_yaml(path):
     """Parse one YAML file, turning syntax errors into a ContentError naming the line."""
     path = Path(path)
@@ -118,7 +122,7 @@ def read_yaml(path):
     except UnicodeDecodeError:
         raise ContentError([f"{path.name}: the file is not UTF-8 text"]) from None
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=SAFE_LOADER)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = f"line {mark.line + 1}: " if mark else ""

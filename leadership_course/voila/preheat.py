@@ -25,12 +25,9 @@ Voila without pre-heating) ``VOILA_PREHEAT`` is not ``"True"`` and nothing waits
 
 from __future__ import annotations
 
-import asyncio
 import importlib
-import json
 import logging
 import os
-import threading
 
 #: Set by Voila in the environment of the kernels it starts ahead of time.
 PREHEAT_VARIABLE = "VOILA_PREHEAT"
@@ -75,6 +72,10 @@ def request_info_url() -> str:
 
 def receive_request_info(url: str) -> dict[str, str]:
     """Block until Voila sends the request's details (CGI-style variables) on ``url``."""
+    import asyncio
+    import json
+    import threading
+
     import tornado.websocket
 
     async def receive():
