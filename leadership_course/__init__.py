@@ -44,7 +44,6 @@ def _show(build, what):
     With $COURSE_STRICT=1 (for authors and tests) the problem is raised, so a notebook run
     fails loudly. In a kernel Voila pre-heated, it first waits for the learner to open
     the page, so that the component reads the record as it is now (voila/preheat.py)."""
-    from .components.common import problem_widget
     from .voila.preheat import wait_for_learner
 
     wait_for_learner()
@@ -53,6 +52,8 @@ def _show(build, what):
     except Exception as error:  # the learner must never see a traceback
         if os.environ.get(STRICT_VARIABLE) == "1":
             raise
+        from .components.common import problem_widget
+
         widget = problem_widget(error, what)
     display(widget)
 
@@ -191,42 +192,46 @@ def _assessment_part(question_id):
 
 
 def question(question_id):
-    from .components import assessment as parts
-
     kind, item, number = _assessment_part(question_id)
     if kind != "question":
         raise ContentError([f"assessment.yaml: '{question_id}' is a written answer: use show_written_answer"])
-    if grading_run():
-        return parts.graded_question(item, number, read_answers()[0].get(question_id))
-    return parts.AssessmentQuestion(item, number, _answers_store())
+    if grading_run():  # plain HTML: nbgrader runs load no widget library
+        from .components.graded import graded_question
+
+        return graded_question(item, number, read_answers()[0].get(question_id))
+    from .components.assessment import AssessmentQuestion
+
+    return AssessmentQuestion(item, number, _answers_store())
 
 
 def written_answer(written_id):
-    from .components import assessment as parts
-
     kind, item, _ = _assessment_part(written_id)
     if kind != "written":
         raise ContentError([f"assessment.yaml: '{written_id}' is a question: use show_question"])
     if grading_run():
-        return parts.graded_written(item, read_answers()[0].get(written_id))
-    return parts.WrittenAnswer(item, _answers_store())
+        from .components.graded import graded_written
+
+        return graded_written(item, read_answers()[0].get(written_id))
+    from .components.assessment import WrittenAnswer
+
+    return WrittenAnswer(item, _answers_store())
 
 
 def assessment_start():
-    from .components import assessment as parts
+    from .components.graded import learner_instructions, submission_report
 
     assessment = load_assessment()
-    if grading_run():
-        return parts.submission_report(assessment)
-    return parts.learner_instructions(assessment)
+    return submission_report(assessment) if grading_run() else learner_instructions(assessment)
 
 
 def submission_download():
-    from .components import assessment as parts
-
     if grading_run():
-        return parts.static_box("submission-download", "<p>(Learners download their submission here.)</p>")
-    return parts.SubmissionDownload(load_assessment(), _answers_store())
+        from .components.graded import static_box
+
+        return static_box("submission-download", "<p>(Learners download their submission here.)</p>")
+    from .components.assessment import SubmissionDownload
+
+    return SubmissionDownload(load_assessment(), _answers_store())
 
 
 def show_question(question_id):

@@ -13,29 +13,23 @@ from datetime import datetime
 from pathlib import Path
 
 import ipywidgets as widgets
-from IPython.display import HTML
 
 from ..assessment import (
     ANSWERS_FILE,
     MAX_WRITTEN_LENGTH,
     chosen_options,
-    read_answers,
     written_text,
 )
 from ..record import now
 from .choice_group import ChoiceGroup
-from .common import CourseBox, LiveRegion, button, escape, html_widget, markdown, plain_look, text_box_look
+from .common import CourseBox, LiveRegion, button, escape, html_widget, plain_look, text_box_look
+from .markup import markdown
 
 LEARNER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]{0,63}$")
 
 
 def _clock(stamp):
     return datetime.fromisoformat(stamp).strftime("%H:%M")
-
-
-def static_box(kind, body):
-    """Plain HTML output (not a widget), so it shows in graded notebooks and feedback pages."""
-    return HTML(f"<div class='course-box course-{kind}'>{body}</div>")
 
 
 class AssessmentQuestion(CourseBox):
@@ -61,17 +55,6 @@ class AssessmentQuestion(CourseBox):
             self.status.html = "<p>Sorry, your answer could not be saved. Please try again.</p>"
             return
         self.status.html = f"<p>Answer saved at {_clock(now())}.</p>" if chosen else "<p>Answer cleared.</p>"
-
-
-def graded_question(question, number, entry):
-    chosen = chosen_options(question, entry) if entry is not None else None
-    if entry is None:
-        given = "<p><strong>No answer given.</strong></p>"
-    elif chosen is None:
-        given = "<p><strong>The saved answer could not be read, so it scores 0.</strong></p>"
-    else:
-        given = "<p>Answer submitted:</p><ul>" + "".join(f"<li>{escape(c)}</li>" for c in chosen) + "</ul>"
-    return static_box("assessment-question", f"<h3>Question {number}</h3>{markdown(question['prompt'])}{given}")
 
 
 class WrittenAnswer(CourseBox):
@@ -100,46 +83,6 @@ class WrittenAnswer(CourseBox):
             return
         note = f" Only the first {MAX_WRITTEN_LENGTH:,} characters were kept." if len(self.box.value) > MAX_WRITTEN_LENGTH else ""
         self.status.html = f"<p>Saved at {_clock(now())}.{note}</p>"
-
-
-def graded_written(written, entry):
-    raw = entry.get("text") if isinstance(entry, dict) else None
-    if raw is not None and not isinstance(raw, str):
-        given = "<p><strong>The saved answer was not text, so nothing can be shown.</strong></p>"
-    elif not (raw or "").strip():
-        given = "<p><strong>No answer given.</strong></p>"
-    else:
-        cut = (f"<p><em>The answer was longer than {MAX_WRITTEN_LENGTH:,} characters; only the start is shown.</em></p>"
-               if len(raw) > MAX_WRITTEN_LENGTH else "")
-        given = (f"<p>Answer submitted:</p><blockquote style='white-space:pre-wrap'>{escape(written_text(entry))}"
-                 f"</blockquote>{cut}")
-    return static_box("written-answer", f"{markdown(written['prompt'])}{given}")
-
-
-def submission_report(assessment, folder="."):
-    """What a grader needs to know about a submission before marking it."""
-    answers, problems = read_answers(folder)
-    questions = assessment["questions"]
-    answered = [q for q in questions if q["id"] in answers]
-    unreadable = [q["id"] for q in answered if chosen_options(q, answers[q["id"]]) is None]
-    for question_id in unreadable:
-        problems.append(f"The answer to {question_id} could not be read as a choice of its options and scores 0.")
-    written = assessment.get("written") or []
-    wrote = [w for w in written if written_text(answers.get(w["id"])).strip()]
-    rows = (f"<li>Questions answered: {len(answered) - len(unreadable)} of {len(questions)}</li>"
-            f"<li>Written answers given: {len(wrote)} of {len(written)}</li>")
-    issues = "".join(f"<li>{escape(p)}</li>" for p in problems) or "<li>None.</li>"
-    return static_box("submission-check", f"<h2>Submission check</h2><ul>{rows}</ul>"
-                                          f"<p>Problems found:</p><ul>{issues}</ul>")
-
-
-def learner_instructions(assessment):
-    return static_box("submission-check", (
-        f"<h2>How this assessment works</h2><p>Answer each question by choosing an option. Write your "
-        "answers in the boxes and select Save. Everything is saved as you go, in a file called "
-        f"<code>{ANSWERS_FILE}</code> beside this page.</p><p>When you have finished: if your facilitator "
-        "uses a course hub, submit the assignment there. Otherwise, use <strong>Download my "
-        "submission</strong> at the end of this page and send the file to your facilitator.</p>"))
 
 
 def submission_zip(learner_id, assessment, folder="."):

@@ -1,19 +1,17 @@
 """What every component shares: the live region, text rendering, styles and safe callbacks."""
 
 import functools
-import html
 import logging
-import re
 
 import anywidget
 import ipywidgets as widgets
 from ipywidgets.widgets.widget_string import HTMLStyle, TextStyle
-import mistune
+
+from .markup import escape, html_to_text
 import traitlets
 
 log = logging.getLogger("leadership_course")
 
-_markdown = mistune.create_markdown(escape=True)
 
 STYLES = """
 <style>
@@ -135,21 +133,6 @@ class LiveRegion(anywidget.AnyWidget):
     def text(self):
         """The message without markup (for tests and logs)."""
         return html_to_text(self.html)
-
-
-def html_to_text(markup):
-    """Roughly the text a reader sees in a piece of HTML."""
-    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", markup))).strip()
-
-
-def markdown(text):
-    """Authored Markdown as HTML (raw HTML in the source is escaped)."""
-    return _markdown(text or "").strip()
-
-
-def escape(text):
-    """Learner text made safe to place in HTML."""
-    return html.escape(str(text), quote=True)
 
 
 def styles():

@@ -4,8 +4,8 @@ import ipywidgets as widgets
 
 from ..record import now
 from .choice_group import ChoiceGroup
-from .common import (CourseBox, LiveRegion, button, escape, hbox, html_widget, markdown, plain_look, safe_callback,
-                     set_shown)
+from .common import CourseBox, LiveRegion, button, escape, hbox, html_widget, plain_look, safe_callback, set_shown
+from .markup import markdown
 
 CORRECT_MARK = "✓ Correct."
 WRONG_MARK = "✗ Not quite."

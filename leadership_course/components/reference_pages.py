@@ -2,7 +2,8 @@
 
 import ipywidgets as widgets
 
-from .common import escape, markdown, html_look
+from .common import escape, html_look
+from .markup import markdown
 
 
 def reference_html(entry):

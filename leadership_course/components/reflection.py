@@ -5,7 +5,8 @@ from datetime import datetime
 import ipywidgets as widgets
 
 from ..record import now
-from .common import CourseBox, LiveRegion, button, escape, friendly_message, html_widget, markdown, text_box_look
+from .common import CourseBox, LiveRegion, button, escape, friendly_message, html_widget, text_box_look
+from .markup import markdown
 
 MAX_LENGTH = 20_000
 HEADINGS = {"reflection": "Reflection", "pledge": "Your pledge", "goals": "Your goals"}

@@ -5,7 +5,8 @@ and decides some endings; Back and Restart; a debrief that ties the path to the 
 from ..conditions import condition_holds
 from ..content import load_references
 from ..record import now
-from .common import CourseBox, LiveRegion, button, escape, hbox, html_widget, markdown, vbox
+from .common import CourseBox, LiveRegion, button, escape, hbox, html_widget, vbox
+from .markup import markdown
 from .reference_pages import reference_html
 
 OUTCOME_NAMES = {"positive": "a positive ending", "mixed": "a mixed ending", "difficult": "a difficult ending"}

@@ -5,7 +5,8 @@ a table. A reflective tool, never a validated measure or a diagnosis."""
 from ..charts import bar_chart_png, png_data_uri
 from ..record import now
 from .choice_group import ChoiceGroup
-from .common import CourseBox, LiveRegion, button, escape, friendly_message, html_widget, markdown
+from .common import CourseBox, LiveRegion, button, escape, friendly_message, html_widget
+from .markup import markdown
 
 DISCLAIMER = (
     "This self-check is for your own reflection. It is not a validated measure, and it "

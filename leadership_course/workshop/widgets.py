@@ -16,8 +16,8 @@ import ipywidgets as widgets
 
 from ..charts import png_data_uri
 from ..components.choice_group import ChoiceGroup
-from ..components.common import (CourseBox, LiveRegion, button, escape, hbox, html_widget, markdown, plain_look,
-                                 set_shown, vbox)
+from ..components.common import CourseBox, LiveRegion, button, escape, hbox, html_widget, plain_look, set_shown, vbox
+from ..components.markup import markdown
 from .parts import FieldsForm, FocusHeading, SendButton, StatusRegion
 from .report import item_alt_text, item_chart_png, people, results_csv, results_png
 from .store import JOIN_URL_VARIABLE, UnknownWorkshop, WorkshopError, WrongPasscode

@@ -94,3 +94,29 @@ def test_read_answers_never_raises(tmp_path):
     assert "damaged" in read_answers(tmp_path)[1][0]
     (tmp_path / "answers.json").write_text('{"activities": []}')
     assert "expected layout" in read_answers(tmp_path)[1][0]
+
+
+def test_autograding_loads_no_widget_library(tmp_path):
+    """While nbgrader runs a submission, do the parts show as plain HTML without loading
+    ipywidgets or anywidget (each would add its import time to every submission)?"""
+    import subprocess
+    import sys
+
+    source = Path(__file__).resolve().parents[2] / "grading" / "source" / "module-01"
+    shutil.copytree(source, tmp_path / "module-01")
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures" / "submissions"
+    shutil.copy(fixtures / "complete.answers.json", tmp_path / "module-01" / "answers.json")
+    code = (
+        "import json, sys\n"
+        "notebook = json.load(open('module-01-assessment.ipynb'))\n"
+        "scope = {}\n"
+        "for cell in notebook['cells']:\n"
+        "    if cell['cell_type'] == 'code':\n"
+        "        exec(''.join(cell['source']), scope)\n"
+        "print(json.dumps(sorted(m for m in ('ipywidgets', 'anywidget') if m in sys.modules)))\n"
+    )
+    env = {**__import__("os").environ, "NBGRADER_EXECUTION": "autograde", "COURSE_STRICT": "1"}
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path / "module-01", env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == []
