@@ -202,6 +202,7 @@ def bench_voila(runs, rows, preheat):
 
     sys.path.insert(0, str(REPO / "tests" / "browser"))
     from browser_helpers import CHROMIUM_ARGS, chromium_executable
+    from leadership_course.__main__ import wait_for
     from leadership_course.voila.launch import VOILA_DIR, free_port, voila_command
 
     with tempfile.TemporaryDirectory() as folder:
@@ -226,13 +227,7 @@ def bench_voila(runs, rows, preheat):
         with open(log_path, "w") as log:
             server = subprocess.Popen(argv, env=env, cwd=folder, stdout=log, stderr=subprocess.STDOUT)
         try:
-            import urllib.request
-            for _ in range(240):
-                try:
-                    urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
-                    break
-                except OSError:
-                    time.sleep(0.5)
+            wait_for(f"http://127.0.0.1:{port}/", server, seconds=120)
             if preheat:
                 _wait_for_pools(log_path, len(pages))
             label = "pre-heated" if preheat else "cold"
@@ -267,6 +262,7 @@ def bench_first_page(runs, rows):
 
     sys.path.insert(0, str(REPO / "tests" / "browser"))
     from browser_helpers import CHROMIUM_ARGS, chromium_executable
+    from leadership_course.__main__ import wait_for
     from leadership_course.voila.launch import free_port, voila_command
 
     def once(browser, preheat):
@@ -276,13 +272,7 @@ def bench_first_page(runs, rows):
             server = subprocess.Popen(argv, env=env, cwd=folder, stdout=subprocess.DEVNULL,
                                       stderr=subprocess.DEVNULL)
             try:
-                import urllib.request
-                for _ in range(240):
-                    try:
-                        urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
-                        break
-                    except OSError:
-                        time.sleep(0.2)
+                wait_for(f"http://127.0.0.1:{port}/", server, seconds=120)
                 context = browser.new_context()
                 seconds = first_widget_seconds(context, f"http://127.0.0.1:{port}/voila/render/course_home.ipynb")
                 context.close()
