@@ -79,11 +79,11 @@ def build_notebook(assessment, key):
     for question in questions:
         qid = question["id"]
         correct = ", ".join(json.dumps(text, ensure_ascii=False) for text in key["answers"][qid])
-        cells.append(_cell("code", f'show_question("{qid}")', f"{qid}-shown"))
-        cells.append(_cell("code", "# Your facilitator marks this after you submit. This line only checks that "
-                           f'you answered.\ncheck_answered("{qid}")\n### BEGIN HIDDEN TESTS\n'
+        # One cell shows the question and holds its tests: nbgrader's work grows with every cell.
+        cells.append(_cell("code", f'show_question("{qid}")\ncheck_answered("{qid}")  # checks only that you '
+                           "answered: the mark comes after you submit\n### BEGIN HIDDEN TESTS\n"
                            f'check_choice("{qid}", [{correct}])\n### END HIDDEN TESTS',
-                           f"{qid}-test", grade=True, points=1))
+                           qid, grade=True, points=1))
     if written:
         cells.append(_cell("markdown", "## Part 2: written answers (marked by your facilitator)", "part-2"))
     for number, item in enumerate(written, start=1):

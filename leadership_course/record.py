@@ -2,17 +2,16 @@
 
 One JSON file in a folder the learner can choose with $COURSE_RECORD_DIR. Every change is
 a locked read-modify-write followed by an atomic replace, so two tabs (two kernels) can
-save at the same moment without losing anything. A file that cannot be read is moved
-aside, never emptied, and the learner is told where it went.
+save at the same moment without losing anything. Because the file is only ever replaced
+whole, reading needs no lock (and pages that only read do not load the locking library).
+A file that cannot be read is moved aside, never emptied, and the learner is told where it went.
 """
 
 import json
 import os
-import tempfile
+import time
 from datetime import datetime
 from pathlib import Path
-
-from filelock import FileLock, Timeout
 
 RECORD_DIR_VARIABLE = "COURSE_RECORD_DIR"
 RECORD_FILE = "learner-record.json"
@@ -67,17 +66,34 @@ class LearnerRecord:
         self.notices = []
 
     def _lock(self):
+        from filelock import FileLock
+
         self.directory.mkdir(parents=True, exist_ok=True)
         return FileLock(str(self.path) + ".lock", timeout=15)
 
     def read(self):
-        """The whole record (a fresh copy)."""
+        """The whole record (a fresh copy).
+
+        Read without the lock: a writer replaces the file whole, so a read sees the old
+        or the new record, never half of one. Only a file that looks damaged is read
+        again under the lock, where it is set aside."""
+        try:
+            data, problem = self._parse()
+            if problem is None:
+                return data
+        except OSError as error:
+            return self._not_opened(error)
+        from filelock import Timeout
+
         try:
             with self._lock():
                 return self._load()
         except (OSError, Timeout) as error:
-            self.notices.append(f"Your saved work could not be opened ({error.__class__.__name__}).")
-            return empty_record()
+            return self._not_opened(error)
+
+    def _not_opened(self, error):
+        self.notices.append(f"Your saved work could not be opened ({error.__class__.__name__}).")
+        return empty_record()
 
     def activity(self, activity_id):
         """The saved entry of one activity, or an empty one."""
@@ -85,6 +101,8 @@ class LearnerRecord:
 
     def update(self, activity_id, changes):
         """Merge ``changes`` into one activity's entry and save; return the new entry."""
+        from filelock import Timeout
+
         try:
             with self._lock():
                 data = self._load()
@@ -101,20 +119,25 @@ class LearnerRecord:
         notices, self.notices = self.notices, []
         return notices
 
-    # --- inside the lock ---------------------------------------------------------------
+    # --- the file itself (changed only inside the lock) ----------------------------------
 
-    def _load(self):
+    def _parse(self):
+        """(record, None) for a usable file or no file; (None, why) for a damaged one."""
         if not self.path.exists():
-            return empty_record()
+            return empty_record(), None
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
             problem = _shape_problem(data)
         except (ValueError, UnicodeDecodeError):
-            problem = "it is not readable JSON"
-        if problem is None:
-            data.setdefault("set_aside", [])
-            return data
-        return self._set_aside(problem)
+            return None, "it is not readable JSON"
+        if problem is not None:
+            return None, problem
+        data.setdefault("set_aside", [])
+        return data, None
+
+    def _load(self):
+        data, problem = self._parse()
+        return data if problem is None else self._set_aside(problem)
 
     def _set_aside(self, problem):
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -134,16 +157,31 @@ class LearnerRecord:
         return fresh
 
     def _write(self, data):
+        import tempfile
+
         handle, temporary = tempfile.mkstemp(prefix=".record-", suffix=".tmp", dir=self.directory)
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as stream:
                 json.dump(data, stream, ensure_ascii=False, indent=1)
                 stream.flush()
                 os.fsync(stream.fileno())
-            os.replace(temporary, self.path)
+            _replace(temporary, self.path)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
+
+
+def _replace(source, target, attempts=50):
+    """os.replace, tried again for a moment if the target is open elsewhere: on Windows a
+    page reading the record at that instant makes the replace fail with PermissionError."""
+    for attempt in range(attempts):
+        try:
+            os.replace(source, target)
+            return
+        except PermissionError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.01)
 
 
 _records = {}

@@ -2,6 +2,9 @@
 
 import json
 import multiprocessing
+import os
+import subprocess
+import sys
 
 from leadership_course.record import RECORD_FILE, LearnerRecord, get_record
 
@@ -79,3 +82,53 @@ def test_get_record_follows_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("COURSE_RECORD_DIR", str(tmp_path / "two"))
     assert get_record() is not first
     assert get_record().directory == tmp_path / "two"
+
+
+def _read_many(folder, count, found):
+    record = LearnerRecord(folder)
+    for _ in range(count):
+        record.read()
+    found.put(record.take_notices())
+
+
+def test_reads_racing_another_kernels_saves_set_nothing_aside(tmp_path):
+    """Reads take no lock: does a reader racing 200 saves report no damage and set nothing aside?"""
+    LearnerRecord(tmp_path).update("start", {"n": 0})
+    context = multiprocessing.get_context("spawn")
+    found = context.Queue()
+    writer = context.Process(target=_write_many, args=(tmp_path, "w", 200))
+    reader = context.Process(target=_read_many, args=(tmp_path, 2000, found))
+    writer.start()
+    reader.start()
+    notices = found.get(timeout=120)
+    for worker in (writer, reader):
+        worker.join(120)
+        assert worker.exitcode == 0
+    assert notices == []
+    assert list(tmp_path.glob("learner-record.damaged-*.json")) == []
+    assert len(LearnerRecord(tmp_path).read()["activities"]) == 201
+
+
+def test_a_page_that_only_reads_does_not_load_the_locking_library(tmp_path):
+    """Is filelock imported only when something is saved?"""
+    code = ("import sys; from leadership_course.record import LearnerRecord; "
+            f"r = LearnerRecord({str(tmp_path)!r}); r.read(); print('filelock' in sys.modules); "
+            "r.update('a', {'n': 1}); print('filelock' in sys.modules)")
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert shown == ["False", "True"]
+
+
+def test_a_replace_blocked_for_a_moment_is_tried_again(monkeypatch, tmp_path):
+    """On Windows a reader holding the file open makes os.replace fail briefly: is the save kept?"""
+    real_replace, failures = os.replace, []
+
+    def blocked_twice(source, target):
+        if len(failures) < 2:
+            failures.append(target)
+            raise PermissionError("the file is open in another process")
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", blocked_twice)
+    LearnerRecord(tmp_path).update("a", {"n": 1})
+    assert len(failures) == 2
+    assert LearnerRecord(tmp_path).activity("a")["n"] == 1
