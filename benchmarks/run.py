@@ -347,6 +347,11 @@ def _submit_answers(folder, code, count, offset, answers):
         store.submit(code, f"benchmark-token-{offset + n:06d}", answers)
 
 
+def progress(section):
+    """Say on stderr which part is being measured (the table goes to stdout)."""
+    print(f"{time.strftime('%H:%M:%S')} measuring {section}...", file=sys.stderr, flush=True)
+
+
 def write_table(rows, memory_rows, notes):
     lines = [f"# Benchmarks ({date.today().isoformat()}, {platform.machine()}, {os.cpu_count()} cores, "
              f"Python {platform.python_version()})", "",
@@ -378,20 +383,25 @@ def main():
     wanted = set(args.only.split(","))
     rows, memory_rows, notes = [], [], []
     if "import" in wanted:
+        progress("import")
         floor, package, full = import_times(["import ipywidgets", "import leadership_course", FULL_ENGINE],
                                             args.runs)
         rows.append(("Import the course engine (the notebooks' first cell)", package, floor, "import ipywidgets", 1.5))
         rows.append(("Import the engine with every component and the course map", full, floor,
                      "import ipywidgets", 1.5))
     if "execute" in wanted:
+        progress("execute")
         bench_execute(args.runs, rows, memory_rows)
     if "autograde" in wanted:
-        bench_autograde(max(1, args.runs // 2), rows)
+        progress("autograde")
+        bench_autograde(max(3, args.runs // 2), rows)
     if "voila" in wanted:
+        progress("voila")
         bench_voila(args.runs, rows, preheat=False)
         bench_voila(args.runs, rows, preheat=True)
         bench_first_page(args.runs, rows)
     if "pulse" in wanted:
+        progress("pulse")
         bench_pulse(args.runs, rows)
     write_table(rows, memory_rows, notes)
 
