@@ -76,13 +76,14 @@ class LearnerRecord:
 
         Read without the lock: a writer replaces the file whole, so a read sees the old
         or the new record, never half of one. Only a file that looks damaged is read
-        again under the lock, where it is set aside."""
+        again under the lock, where it is set aside; so is one that could not be opened
+        (on Windows, for a moment while another tab replaces it)."""
         try:
             data, problem = self._parse()
             if problem is None:
                 return data
-        except OSError as error:
-            return self._not_opened(error)
+        except OSError:
+            pass  # tried again under the lock
         from filelock import Timeout
 
         try:
