@@ -28,6 +28,7 @@ def ensure_environment(extras=""):
     stamp = VENV / f".installed{extras}"
     wanted = (REPO / "pyproject.toml").stat().st_mtime
     if stamp.exists() and float(stamp.read_text() or 0) >= wanted:
+        compile_engine()
         return
     if not PYTHON.exists():
         print("Setting up the course for the first time (this takes a minute or two)...", flush=True)
@@ -36,6 +37,13 @@ def ensure_environment(extras=""):
     subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "--upgrade", "pip"], check=True)
     subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "-e", target], check=True, cwd=REPO)
     stamp.write_text(str(wanted))
+    compile_engine()
+
+
+def compile_engine():
+    """Compile the course engine to bytecode now (only files that changed), so that no
+    page compiles it while a learner waits, even where Python may not write bytecode."""
+    subprocess.run([str(PYTHON), "-m", "compileall", "-q", "leadership_course"], check=True, cwd=REPO)
 
 
 def main():

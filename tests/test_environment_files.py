@@ -68,3 +68,25 @@ def test_repo2docker_would_use_conda_and_run_postbuild(tmp_path):
     assert "Building conda environment for python=3.11" in output
     assert '--file "binder/environment.yml"' in output
     assert "RUN ./binder/postBuild" in output
+
+
+def test_setup_compiles_every_engine_module(tmp_path):
+    """Does the start command's set-up leave bytecode for every engine module, even where
+    Python is told not to write any (so no page compiles the engine while a learner waits)?"""
+    import importlib.util
+
+    copy = tmp_path / "repo"
+    shutil.copytree(REPO, copy, ignore=shutil.ignore_patterns(".venv", ".git", "__pycache__", "modules",
+                                                              "tests", "docs", "grading", "assets"))
+    code = ("import sys, start; start.PYTHON = sys.executable; start.compile_engine()")
+    subprocess.run([sys.executable, "-c", code], cwd=copy, check=True, env={"PYTHONDONTWRITEBYTECODE": "1"})
+    sources = list((copy / "leadership_course").rglob("*.py"))
+    assert len(sources) > 20
+    missing = [str(s.relative_to(copy)) for s in sources if not Path(importlib.util.cache_from_source(s)).is_file()]
+    assert not missing
+
+
+def test_postbuild_compiles_the_engine():
+    """Does binder/postBuild compile the course engine after installing it?"""
+    lines = (REPO / "binder" / "postBuild").read_text().splitlines()
+    assert "python -m compileall -q leadership_course" in lines
