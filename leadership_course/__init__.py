@@ -10,7 +10,7 @@ from pathlib import Path
 from IPython.display import display
 
 from .assessment import ANSWERS_FILE, check_answered, check_choice, grading_run, load_assessment, read_answers
-from .content import ContentError, load_activity, load_course, load_glossary, load_picture, load_references
+from .content import ContentError, load_activity, load_course, load_glossary, load_picture, load_plan, load_references
 from .record import get_record
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "show_my_pledges",
     "show_picture",
     "show_knowledge_check",
+    "show_plan",
     "show_reflection",
     "show_scenario",
     "show_self_check",
@@ -80,6 +81,12 @@ def reflection(activity_id):
     from .components.reflection import Reflection
 
     return Reflection(load_activity(activity_id, "reflection"), get_record())
+
+
+def plan(plan_id):
+    from .components.plan import Plan
+
+    return Plan(*load_plan(plan_id), get_record())
 
 
 def course_home():
@@ -154,6 +161,11 @@ def show_self_check(activity_id):
 def show_reflection(activity_id):
     """Display a reflection, pledge or goals box by its id."""
     _show(lambda: reflection(activity_id), "reflection")
+
+
+def show_plan(plan_id):
+    """Display a plan: several reflections answered together in one card."""
+    _show(lambda: plan(plan_id), "plan")
 
 
 def show_course_home():

@@ -16,6 +16,8 @@ from .conditions import ConditionError, condition_names
 
 CONTENT_DIR_VARIABLE = "COURSE_CONTENT_DIR"
 ACTIVITY_TYPES = ("knowledge_check", "scenario", "self_check", "reflection")
+#: Content types: the activities, and plans (reflections answered together in one card).
+CONTENT_TYPES = (*ACTIVITY_TYPES, "plan")
 QUESTION_KINDS = ("single", "multiple", "true_false")
 OUTCOMES = ("positive", "mixed", "difficult")
 REFLECTION_KINDS = ("reflection", "pledge", "goals")
@@ -138,8 +140,8 @@ def _check_common(check, data, expected_id, expected_type=None):
         check.problem("", "the file must hold a set of named fields (type, id, module, ...)")
         check.done(None)
     kind = check.field(data, "type", "")
-    if kind is not None and kind not in ACTIVITY_TYPES:
-        check.problem("type", f"'{kind}' is not one of {', '.join(ACTIVITY_TYPES)}")
+    if kind is not None and kind not in CONTENT_TYPES:
+        check.problem("type", f"'{kind}' is not one of {', '.join(CONTENT_TYPES)}")
     if expected_type and kind and kind != expected_type:
         check.problem("type", f"expected a {expected_type}, found a {kind}")
     activity_id = check.field(data, "id", "")
@@ -224,6 +226,17 @@ def _check_reflection(check, data):
     kind = check.field(data, "kind", "", required=False)
     if kind is not None and kind not in REFLECTION_KINDS:
         check.problem("kind", f"'{kind}' is not one of {', '.join(REFLECTION_KINDS)}")
+
+
+def _check_plan(check, data):
+    parts = check.field(data, "parts", "", list) or []
+    if data.get("parts") == []:
+        check.problem("parts", "a plan needs at least one part")
+    seen = set()
+    for index, part in enumerate(parts):
+        where = f"parts[{index + 1}]"
+        check.unique_id(check.field(part, "reflection", where), f"{where}.reflection", seen)
+        check.field(part, "heading", where)
 
 
 def _targets(next_value):
@@ -366,6 +379,7 @@ _CHECKS = {
     "scenario": _check_scenario,
     "self_check": _check_self_check,
     "reflection": _check_reflection,
+    "plan": _check_plan,
 }
 
 
@@ -416,6 +430,23 @@ def load_activity(activity_id, expected_type=None, content_dir=None):
         raise ContentError([f"{path.name}: there is no activity '{activity_id}' in {folder}"])
     data = read_yaml(path)
     return check_activity(data, path.name, expected_id=activity_id, expected_type=expected_type)
+
+
+def load_plan(plan_id, content_dir=None):
+    """Load a plan and its parts: the plan, and a (heading, reflection) pair for each part."""
+    plan = load_activity(plan_id, "plan", content_dir)
+    parts = []
+    for index, part in enumerate(plan["parts"]):
+        try:
+            reflection = load_activity(part["reflection"], "reflection", content_dir)
+        except ContentError as error:
+            raise ContentError([f"{plan_id}.yaml: parts[{index + 1}].reflection: {problem}"
+                                for problem in error.problems]) from None
+        if reflection["module"] != plan["module"]:
+            raise ContentError([f"{plan_id}.yaml: parts[{index + 1}].reflection: '{part['reflection']}' belongs "
+                                f"to module {reflection['module']}, the plan to module {plan['module']}"])
+        parts.append((part["heading"], reflection))
+    return plan, parts
 
 
 @lru_cache(maxsize=4)
@@ -523,9 +554,25 @@ def check_all(content_dir=None):
             activities[path.stem] = check_activity(read_yaml(path), path.name, expected_id=path.stem)
         except ContentError as error:
             problems.extend(error.problems)
+    in_plans = {}
+    for plan_id, plan in activities.items():
+        if plan.get("type") != "plan":
+            continue
+        try:
+            load_plan(plan_id, folder)
+        except ContentError as error:
+            problems.extend(error.problems)
+        for part in plan["parts"]:
+            if part["reflection"] in in_plans:
+                problems.append(f"{plan_id}.yaml: parts: '{part['reflection']}' is already a part of "
+                                f"{in_plans[part['reflection']]}")
+            in_plans[part["reflection"]] = plan_id
     for module in course.get("modules", []):
         for activity_id in module.get("activities") or []:
-            if activity_id not in activities and not (folder / f"{activity_id}.yaml").is_file():
+            if activities.get(activity_id, {}).get("type") == "plan":
+                problems.append(f"course.yaml: module {module['number']}: '{activity_id}' is a plan: "
+                                "list its parts (the reflections) instead")
+            elif activity_id not in activities and not (folder / f"{activity_id}.yaml").is_file():
                 problems.append(f"course.yaml: module {module['number']}: activity '{activity_id}' has no file")
             elif activity_id in activities and activities[activity_id].get("module") != module["number"]:
                 problems.append(

@@ -90,17 +90,20 @@ def test_scenario_shape(module):
 
 @pytest.mark.parametrize("module", MODULES, ids=module_id)
 def test_self_check_or_reflection(module):
-    """Has the module a self-check or a reflection (besides its pledge)?"""
+    """Has the module a self-check, a plan or a reflection (besides its pledge)?"""
     reflections = [a for a in calls(module["notebook"], "show_reflection") if activity(a).get("kind") != "pledge"]
-    assert calls(module["notebook"], "show_self_check") or reflections
+    assert calls(module["notebook"], "show_self_check") or calls(module["notebook"], "show_plan") or reflections
 
 
 @pytest.mark.parametrize("module", ALL, ids=module_id)
 def test_every_activity_in_course_map_is_shown(module):
-    """Is every activity listed for the module in course.yaml shown in its notebook, and no other?"""
+    """Is every activity listed for the module in course.yaml shown in its notebook (a plan
+    shows its parts), and no other?"""
     shown = []
     for function in ("show_knowledge_check", "show_scenario", "show_self_check", "show_reflection"):
         shown += calls(module["notebook"], function)
+    for plan_id in calls(module["notebook"], "show_plan"):
+        shown += [part["reflection"] for part in activity(plan_id)["parts"]]
     assert sorted(shown) == sorted(module.get("activities") or [])
 
 

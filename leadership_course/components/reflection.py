@@ -19,7 +19,7 @@ class Reflection(CourseBox):
         self.reflection = reflection
         self.record = record
         saved = record.activity(reflection["id"])
-        text = saved.get("text") if isinstance(saved.get("text"), str) else ""
+        text = saved_text(saved)
         self.status = LiveRegion()
         self.box = widgets.Textarea(value=text, description="Your answer", continuous_update=False,
                                     rows=6, **text_box_look())
@@ -31,7 +31,7 @@ class Reflection(CourseBox):
         self.save_button = button("Save", self.save, self._report)
         super().__init__([intro, self.box, self.save_button, self.status], "reflection", record)
         if text and isinstance(saved.get("saved_at"), str):
-            self.status.html = f"<p>Saved at {escape(_clock(saved['saved_at']))}.</p>"
+            self.status.html = f"<p>Saved at {escape(clock(saved['saved_at']))}.</p>"
 
     def _report(self, message):
         self.status.html = message
@@ -43,21 +43,32 @@ class Reflection(CourseBox):
             self._report(friendly_message(error))
 
     def save(self):
-        text = self.box.value[:MAX_LENGTH]
-        stamp = now()
-        self.record.update(self.reflection["id"], {
-            "type": "reflection", "kind": self.reflection.get("kind", "reflection"),
-            "title": self.reflection["title"], "module": self.reflection["module"],
-            "prompt": self.reflection["prompt"], "text": text, "saved_at": stamp,
-            "completed": bool(text.strip()),
-        })
-        message = f"Saved at {_clock(stamp)}."
+        stamp = save_reflection(self.record, self.reflection, self.box.value)
+        message = f"Saved at {clock(stamp)}."
         if len(self.box.value) > MAX_LENGTH:
             message += f" Only the first {MAX_LENGTH:,} characters were kept."
-        self.status.html = f"<p>{message}</p>"
+        self.status.html = f"<p>{escape(message)}</p>"
 
 
-def _clock(stamp):
+def saved_text(saved):
+    """The text of a saved reflection, or "" when there is none (or it is not text)."""
+    return saved.get("text") if isinstance(saved.get("text"), str) else ""
+
+
+def save_reflection(record, reflection, text):
+    """Store ``text`` (up to MAX_LENGTH characters) as the answer to ``reflection``; return the time."""
+    text = text[:MAX_LENGTH]
+    stamp = now()
+    record.update(reflection["id"], {
+        "type": "reflection", "kind": reflection.get("kind", "reflection"),
+        "title": reflection["title"], "module": reflection["module"],
+        "prompt": reflection["prompt"], "text": text, "saved_at": stamp,
+        "completed": bool(text.strip()),
+    })
+    return stamp
+
+
+def clock(stamp):
     """'10:42' from an ISO time."""
     try:
         return datetime.fromisoformat(stamp).strftime("%H:%M")

@@ -106,7 +106,7 @@ def receive_request_info(url: str) -> dict[str, str]:
 
 #: The component modules a course page may use.
 COMPONENTS = ("course_home", "journal_download", "knowledge_check", "picture", "pledge_list",
-              "reflection", "scenario", "self_check", "where_saved")
+              "plan", "reflection", "scenario", "self_check", "where_saved")
 
 
 def _warm_up() -> None:
