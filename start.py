@@ -28,7 +28,7 @@ def ensure_environment(extras=""):
     stamp = VENV / f".installed{extras}"
     wanted = (REPO / "pyproject.toml").stat().st_mtime
     if stamp.exists() and float(stamp.read_text() or 0) >= wanted:
-        compile_engine()
+        prepare_course()
         return
     if not PYTHON.exists():
         print("Setting up the course for the first time (this takes a minute or two)...", flush=True)
@@ -37,13 +37,17 @@ def ensure_environment(extras=""):
     subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "--upgrade", "pip"], check=True)
     subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "-e", target], check=True, cwd=REPO)
     stamp.write_text(str(wanted))
-    compile_engine()
+    prepare_course()
 
 
-def compile_engine():
-    """Compile the course engine to bytecode now (only files that changed), so that no
-    page compiles it while a learner waits, even where Python may not write bytecode."""
+def prepare_course():
+    """Work no page should do while a learner waits: compile the course engine to bytecode
+    (only files that changed, even where Python may not write bytecode) and keep a
+    ready-to-read copy of the checked content. Content problems are listed, not fatal:
+    the pages then read the YAML and report them."""
     subprocess.run([str(PYTHON), "-m", "compileall", "-q", "leadership_course"], check=True, cwd=REPO)
+    subprocess.run([str(PYTHON), "-m", "leadership_course", "prepare"], cwd=REPO / "modules",
+                   stdout=subprocess.DEVNULL)
 
 
 def main():

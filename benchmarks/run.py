@@ -382,9 +382,9 @@ def main():
     args = parser.parse_args()
     wanted = set(args.only.split(","))
     sys.path.insert(0, str(REPO))
-    from start import compile_engine
+    from start import prepare_course
 
-    compile_engine()  # as the start command leaves it: no kernel compiles the engine
+    prepare_course()  # as the start command leaves it: engine compiled, content prepared
     rows, memory_rows, notes = [], [], []
     if "import" in wanted:
         progress("import")

@@ -13,6 +13,7 @@ import urllib.request
 import webbrowser
 
 from .content import ContentError, check_all, find_content_dir
+from .prepared import prepare_all
 
 HOME_NOTEBOOK = "course_home.ipynb"
 
@@ -67,6 +68,8 @@ def main(argv=None):
     commands = parser.add_subparsers(dest="command", required=True)
     check = commands.add_parser("check", help="check every content file and report each problem")
     check.add_argument("--content", help="the content folder (default: found from here)")
+    prepare = commands.add_parser("prepare", help="check the content and keep a ready-to-read copy for pages")
+    prepare.add_argument("--content", help="the content folder (default: found from here)")
     serve = commands.add_parser("start", help="serve the course on this computer and open the course home")
     serve.add_argument("--port", type=int, default=8866)
     serve.add_argument("--lab", action="store_true", help="JupyterLab instead of the course web app")
@@ -105,10 +108,10 @@ def main(argv=None):
         return 0
     if args.command == "start":
         return start(args.port, lab=args.lab, open_browser=not args.no_browser, preheat=not args.no_preheat)
-    if args.command == "check":
+    if args.command in ("check", "prepare"):
         try:
             folder = args.content or find_content_dir()
-            problems = check_all(folder)
+            problems = check_all(folder) if args.command == "check" else prepare_all(folder)
         except ContentError as error:
             problems = error.problems
             folder = args.content or "(not found)"
@@ -117,7 +120,7 @@ def main(argv=None):
         if problems:
             print(f"{len(problems)} problem(s) found in {folder}.", file=sys.stderr)
             return 1
-        print(f"All content in {folder} is valid.")
+        print(f"All content in {folder} is valid{' and prepared' if args.command == 'prepare' else ''}.")
         return 0
     return 2
 

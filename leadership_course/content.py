@@ -10,9 +10,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 from .conditions import ConditionError, condition_names
+from .prepared import read_prepared
 
 CONTENT_DIR_VARIABLE = "COURSE_CONTENT_DIR"
 ACTIVITY_TYPES = ("knowledge_check", "scenario", "self_check", "reflection")
@@ -110,12 +109,10 @@ def _kind_name(kind):
     }.get(kind, kind.__name__ if isinstance(kind, type) else str(kind))
 
 
-#: PyYAML's safe loader, in C (libyaml) where the wheel has it: about ten times faster.
-SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
 def read_yaml(path):
     """Parse one YAML file, turning syntax errors into a ContentError naming the line."""
+    import yaml  # only here: pages read prepared content (prepared.py)
+
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -124,7 +121,8 @@ def read_yaml(path):
     except UnicodeDecodeError:
         raise ContentError([f"{path.name}: the file is not UTF-8 text"]) from None
     try:
-        return yaml.load(text, Loader=SAFE_LOADER)
+        # PyYAML's safe loader, in C (libyaml) where the wheel has it: about ten times faster
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = f"line {mark.line + 1}: " if mark else ""
@@ -428,8 +426,16 @@ def load_activity(activity_id, expected_type=None, content_dir=None):
     path = folder / f"{activity_id}.yaml"
     if not path.is_file():
         raise ContentError([f"{path.name}: there is no activity '{activity_id}' in {folder}"])
-    data = read_yaml(path)
-    return check_activity(data, path.name, expected_id=activity_id, expected_type=expected_type)
+    data = read_prepared(path)
+    if data is None or (expected_type and data.get("type") != expected_type):
+        data = check_activity(read_yaml(path), path.name, expected_id=activity_id, expected_type=expected_type)
+    return data
+
+
+def _checked(path, check):
+    """A content file's checked data: its prepared copy while that fits, else ``check(read_yaml(path))``."""
+    data = read_prepared(path)
+    return check(read_yaml(path)) if data is None else data
 
 
 def load_plan(plan_id, content_dir=None):
@@ -451,7 +457,7 @@ def load_plan(plan_id, content_dir=None):
 
 @lru_cache(maxsize=4)
 def _cached_course(folder):
-    return check_course(read_yaml(Path(folder) / "course.yaml"))
+    return _checked(Path(folder) / "course.yaml", check_course)
 
 
 def load_course(content_dir=None):
@@ -464,8 +470,12 @@ def load_references(content_dir=None):
     path = Path(content_dir or find_content_dir()) / "references.yaml"
     if not path.is_file():
         return {}
-    data = read_yaml(path)
-    check = _Checker(path.name)
+    return _checked(path, lambda data: check_references(data, path.name))
+
+
+def check_references(data, filename):
+    """Check the reference list; return it or raise ContentError."""
+    check = _Checker(filename)
     if not isinstance(data, dict):
         check.problem("", "the file must map reference keys to {text, url}")
     else:
@@ -482,11 +492,14 @@ def assets_dir(content_dir=None):
 
 def load_pictures(content_dir=None):
     """The picture list in assets/pictures.yaml: name -> {file, alt, caption}, checked."""
-    folder = assets_dir(content_dir)
-    path = folder / "pictures.yaml"
+    path = assets_dir(content_dir) / "pictures.yaml"
     if not path.is_file():
         return {}
-    data = read_yaml(path)
+    return _checked(path, lambda data: check_pictures(data, path.parent))
+
+
+def check_pictures(data, folder):
+    """Check the picture list of ``folder`` (assets/) and its files; return it or raise ContentError."""
     check = _Checker("assets/pictures.yaml")
     if not isinstance(data, dict):
         check.problem("", "the file must map picture names to {file, alt, caption}")
@@ -517,8 +530,12 @@ def load_glossary(content_dir=None):
     path = Path(content_dir or find_content_dir()) / "glossary.yaml"
     if not path.is_file():
         return {}
-    data = read_yaml(path)
-    check = _Checker(path.name)
+    return _checked(path, lambda data: check_glossary(data, path.name))
+
+
+def check_glossary(data, filename):
+    """Check the glossary; return it or raise ContentError."""
+    check = _Checker(filename)
     if not isinstance(data, dict):
         check.problem("", "the file must map terms to {full, meaning}")
         return check.done({})
@@ -537,16 +554,19 @@ def check_all(content_dir=None):
     except ContentError as error:
         problems.extend(error.problems)
         course = {"modules": []}
-    try:
-        references = load_references(folder)
-    except ContentError as error:
-        problems.extend(error.problems)
-        references = {}
-    for loader in (load_pictures, load_glossary):
+
+    def check_file(path, check):
+        if not path.is_file():
+            return {}
         try:
-            loader(folder)
+            return check(read_yaml(path))
         except ContentError as error:
             problems.extend(error.problems)
+            return {}
+
+    references = check_file(folder / "references.yaml", lambda data: check_references(data, "references.yaml"))
+    check_file(assets_dir(folder) / "pictures.yaml", lambda data: check_pictures(data, assets_dir(folder)))
+    check_file(folder / "glossary.yaml", lambda data: check_glossary(data, "glossary.yaml"))
     for path in sorted(folder.glob("*.yaml")):
         if path.name in ("course.yaml", "references.yaml", "glossary.yaml"):
             continue

@@ -70,23 +70,30 @@ def test_repo2docker_would_use_conda_and_run_postbuild(tmp_path):
     assert "RUN ./binder/postBuild" in output
 
 
-def test_setup_compiles_every_engine_module(tmp_path):
+def test_setup_compiles_the_engine_and_prepares_the_content(tmp_path):
     """Does the start command's set-up leave bytecode for every engine module, even where
-    Python is told not to write any (so no page compiles the engine while a learner waits)?"""
+    Python is told not to write any, and a prepared copy of every content file?"""
     import importlib.util
 
+    from leadership_course.prepared import copy_path
+
     copy = tmp_path / "repo"
-    shutil.copytree(REPO, copy, ignore=shutil.ignore_patterns(".venv", ".git", "__pycache__", "modules",
-                                                              "tests", "docs", "grading", "assets"))
-    code = ("import sys, start; start.PYTHON = sys.executable; start.compile_engine()")
-    subprocess.run([sys.executable, "-c", code], cwd=copy, check=True, env={"PYTHONDONTWRITEBYTECODE": "1"})
+    shutil.copytree(REPO, copy, ignore=shutil.ignore_patterns(".venv", ".git", "__pycache__", ".prepared", "tests",
+                                                              "docs", "grading"))
+    code = "import sys, start; start.PYTHON = sys.executable; start.prepare_course()"
+    subprocess.run([sys.executable, "-c", code], cwd=copy, check=True,
+                   env={"PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(copy)})
     sources = list((copy / "leadership_course").rglob("*.py"))
     assert len(sources) > 20
     missing = [str(s.relative_to(copy)) for s in sources if not Path(importlib.util.cache_from_source(s)).is_file()]
     assert not missing
+    content = list((copy / "modules" / "content").glob("*.yaml"))
+    assert len(content) > 40
+    assert [p.name for p in content if not copy_path(p).is_file()] == []
 
 
-def test_postbuild_compiles_the_engine():
-    """Does binder/postBuild compile the course engine after installing it?"""
+def test_postbuild_compiles_the_engine_and_prepares_the_content():
+    """Does binder/postBuild compile the course engine and prepare the content after installing it?"""
     lines = (REPO / "binder" / "postBuild").read_text().splitlines()
     assert "python -m compileall -q leadership_course" in lines
+    assert "(cd modules && python -m leadership_course prepare)" in lines
