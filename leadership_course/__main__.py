@@ -115,6 +115,10 @@ def main(argv=None):
         except ContentError as error:
             problems = error.problems
             folder = args.content or "(not found)"
+        except OSError as error:  # a read-only copy of the course: pages read the YAML instead
+            print(f"Could not keep prepared content in {folder} ({error.strerror or error}); "
+                  "pages will read the content files directly.")
+            return 0
         for problem in problems:
             print(problem)
         if problems:

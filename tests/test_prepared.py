@@ -128,3 +128,15 @@ def test_prepare_command_reports_problems(tmp_path):
                             capture_output=True, text=True)
     assert result.returncode == 1
     assert "bad.yaml: module:" in result.stdout
+
+
+def test_prepare_where_copies_cannot_be_written_says_so_plainly(tmp_path):
+    """Where the copies cannot be written, does prepare say so in a sentence, without a
+    traceback, and leave the start command free to go on?"""
+    shutil.copytree(FIXTURE_COURSE, tmp_path / "course")
+    folder = tmp_path / "course" / "modules" / "content"
+    (folder / prepared.FOLDER).write_text("a file where the folder should be")
+    result = subprocess.run([sys.executable, "-m", "leadership_course", "prepare", "--content", str(folder)],
+                            capture_output=True, text=True)
+    assert result.returncode == 0
+    assert "Could not keep prepared content" in result.stdout and "Traceback" not in result.stderr
