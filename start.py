@@ -46,8 +46,10 @@ def prepare_course():
     ready-to-read copy of the checked content. Content problems are listed, not fatal:
     the pages then read the YAML and report them."""
     subprocess.run([str(PYTHON), "-m", "compileall", "-q", "leadership_course"], check=True, cwd=REPO)
-    subprocess.run([str(PYTHON), "-m", "leadership_course", "prepare"], cwd=REPO / "modules",
-                   stdout=subprocess.DEVNULL)
+    prepared = subprocess.run([str(PYTHON), "-m", "leadership_course", "prepare"], cwd=REPO / "modules",
+                              stdout=subprocess.PIPE, text=True)
+    if prepared.returncode != 0:
+        print(prepared.stdout, end="")
 
 
 def main():

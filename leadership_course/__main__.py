@@ -117,7 +117,7 @@ def main(argv=None):
             folder = args.content or "(not found)"
         except OSError as error:  # a read-only copy of the course: pages read the YAML instead
             print(f"Could not keep prepared content in {folder} ({error.strerror or error}); "
-                  "pages will read the content files directly.")
+                  "pages will read the content files directly.", file=sys.stderr)
             return 0
         for problem in problems:
             print(problem)

@@ -139,4 +139,4 @@ def test_prepare_where_copies_cannot_be_written_says_so_plainly(tmp_path):
     result = subprocess.run([sys.executable, "-m", "leadership_course", "prepare", "--content", str(folder)],
                             capture_output=True, text=True)
     assert result.returncode == 0
-    assert "Could not keep prepared content" in result.stdout and "Traceback" not in result.stderr
+    assert "Could not keep prepared content" in result.stderr and "Traceback" not in result.stderr
