@@ -9,7 +9,8 @@ from pathlib import Path
 
 from IPython.display import display
 
-from .assessment import ANSWERS_FILE, check_answered, check_choice, grading_run, load_assessment, read_answers
+from .grading.marking import check_answered, check_choice
+from .grading.questions import ANSWERS_FILE, grading_run, load_assessment, read_answers
 from .content import ContentError, load_activity, load_course, load_glossary, load_picture, load_plan, load_references
 from .record import get_record
 
@@ -208,10 +209,10 @@ def question(question_id):
     if kind != "question":
         raise ContentError([f"assessment.yaml: '{question_id}' is a written answer: use show_written_answer"])
     if grading_run():  # plain HTML: nbgrader runs load no widget library
-        from .components.graded import graded_question
+        from .grading.graded_view import graded_question
 
         return graded_question(item, number, read_answers()[0].get(question_id))
-    from .components.assessment import AssessmentQuestion
+    from .grading.learner_widgets import AssessmentQuestion
 
     return AssessmentQuestion(item, number, _answers_store())
 
@@ -221,16 +222,16 @@ def written_answer(written_id):
     if kind != "written":
         raise ContentError([f"assessment.yaml: '{written_id}' is a question: use show_question"])
     if grading_run():
-        from .components.graded import graded_written
+        from .grading.graded_view import graded_written
 
         return graded_written(item, read_answers()[0].get(written_id))
-    from .components.assessment import WrittenAnswer
+    from .grading.learner_widgets import WrittenAnswer
 
     return WrittenAnswer(item, _answers_store())
 
 
 def assessment_start():
-    from .components.graded import learner_instructions, submission_report
+    from .grading.graded_view import learner_instructions, submission_report
 
     assessment = load_assessment()
     return submission_report(assessment) if grading_run() else learner_instructions(assessment)
@@ -238,10 +239,10 @@ def assessment_start():
 
 def submission_download():
     if grading_run():
-        from .components.graded import static_box
+        from .grading.graded_view import static_box
 
         return static_box("submission-download", "<p>(Learners download their submission here.)</p>")
-    from .components.assessment import SubmissionDownload
+    from .grading.learner_widgets import SubmissionDownload
 
     return SubmissionDownload(load_assessment(), _answers_store())
 
@@ -268,7 +269,7 @@ def show_submission_download():
 
 def show_facilitator_dashboard(course_dir="."):
     """Display the cohort dashboard from the nbgrader gradebook in ``course_dir``."""
-    from .components.dashboard import Dashboard
-    from .facilitator import cohort_summary
+    from .grading.dashboard import Dashboard
+    from .grading.marks import cohort_summary
 
     _show(lambda: Dashboard(cohort_summary(course_dir)), "dashboard")

@@ -90,7 +90,7 @@ def main(argv=None):
 
         return run_workshop(args)
     if args.command == "build-assessment":
-        from .assessment_builder import build
+        from .grading.builder import build
 
         for key in args.keys:
             try:
@@ -101,7 +101,7 @@ def main(argv=None):
             print(f"Wrote {notebook} and its model answers.")
         return 0
     if args.command == "export-marks":
-        from .facilitator import write_marks_csv
+        from .grading.marks import write_marks_csv
 
         count = write_marks_csv(args.course_dir, args.out)
         print(f"Wrote {count} rows to {args.out}.")

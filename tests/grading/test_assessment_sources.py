@@ -8,8 +8,8 @@ import nbformat
 import pytest
 import yaml
 
-from leadership_course.assessment import check_assessment
-from leadership_course.assessment_builder import build_notebook, check_key, model_answers
+from leadership_course.grading.questions import check_assessment
+from leadership_course.grading.builder import build_notebook, check_key, model_answers
 
 REPO = Path(__file__).parent.parent.parent
 GRADING = REPO / "grading"

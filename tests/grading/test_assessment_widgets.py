@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 import leadership_course as course
-from leadership_course.assessment import check_assessment, check_choice, read_answers
+from leadership_course.grading.marking import check_choice
+from leadership_course.grading.questions import check_assessment, read_answers
 from leadership_course.content import ContentError
 
 SOURCE = Path(__file__).parent.parent.parent / "grading" / "source" / "module-01"
@@ -71,7 +72,7 @@ def test_download_needs_a_learner_id_and_makes_a_zip_collect_layout(assignment):
     download.learner_id.value = "ab12"
     download.prepare()
     assert "download='module-01__ab12.zip'" in download.link.value
-    from leadership_course.components.assessment import submission_zip
+    from leadership_course.grading.learner_widgets import submission_zip
 
     name, data = submission_zip("ab12", course.load_assessment())
     names = zipfile.ZipFile(io.BytesIO(data)).namelist()

@@ -44,7 +44,7 @@ def nbgrader(course, *args, check=True):
 def answer_as_a_learner(folder, right):
     """Drive the assessment widgets in ``folder`` and return the downloaded zip (name, bytes)."""
     import leadership_course as course
-    from leadership_course.assessment import load_assessment
+    from leadership_course.grading.questions import load_assessment
 
     here = os.getcwd()
     os.chdir(folder)
@@ -229,7 +229,7 @@ def test_feedback_hides_answers_and_escapes_learner_text(course):
     for page in pages:
         html = page.read_text()
         for secret in ("check_choice(", "HIDDEN TESTS", "MARK SCHEME", "Award one mark",
-                       "Traceback (most recent call last)", "leadership_course/assessment.py"):
+                       "Traceback (most recent call last)", "leadership_course/grading/"):
             assert secret not in html, (page, secret)
         if page.parts[-3] in ("blank", "damaged", "missing-answers-file", "downloaded-partial"):
             assert HIDDEN_ANSWER not in html, page  # they did not choose it, so nothing may reveal it
@@ -249,8 +249,8 @@ def test_huge_reflection_is_cut_for_display(course):
 
 def test_dashboard_summarises_the_cohort(course):
     """Does the dashboard list submissions, score bands with a table, and what needs marking?"""
-    from leadership_course.components.dashboard import dashboard_html
-    from leadership_course.facilitator import cohort_summary
+    from leadership_course.grading.dashboard import dashboard_html
+    from leadership_course.grading.marks import cohort_summary
 
     page = dashboard_html(cohort_summary(course["dir"]))
     assert f"{len(EXPECTED_AUTO)} learners in the gradebook" in page

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import nbformat
 
-from .assessment import MODEL_ANSWERS_FILE, check_assessment
-from .content import _Checker, read_yaml
+from .questions import MODEL_ANSWERS_FILE, check_assessment
+from ..content import _Checker, read_yaml
 
 IMPORTS = ("from leadership_course import show_assessment_start, show_question, show_written_answer, "
            "show_submission_download, check_answered, check_choice")

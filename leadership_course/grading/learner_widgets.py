@@ -14,16 +14,16 @@ from pathlib import Path
 
 import ipywidgets as widgets
 
-from ..assessment import (
+from .questions import (
     ANSWERS_FILE,
     MAX_WRITTEN_LENGTH,
     chosen_options,
     written_text,
 )
 from ..record import now
-from .choice_group import ChoiceGroup
-from .common import CourseBox, LiveRegion, button, escape, html_widget, plain_look, text_box_look
-from .markup import markdown
+from ..components.choice_group import ChoiceGroup
+from ..components.common import CourseBox, LiveRegion, button, escape, html_widget, plain_look, text_box_look
+from ..components.markup import markdown
 
 LEARNER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]{0,63}$")
 

@@ -5,7 +5,7 @@ Every chart has alt text and the same figures as a table."""
 import ipywidgets as widgets
 
 from ..charts import bar_chart_png, png_data_uri
-from .common import escape, html_look
+from ..components.common import escape, html_look
 
 BANDS = [("0 to 24%", 0, 25), ("25 to 49%", 25, 50), ("50 to 74%", 50, 75), ("75 to 100%", 75, 101)]
 

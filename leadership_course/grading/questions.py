@@ -4,7 +4,7 @@ nbgrader re-runs a submitted notebook headless, where nobody clicks, so live wid
 cannot be graded. Instead every answer is saved, as the learner gives it, to
 ``answers.json`` beside the notebook. That file travels with the submission (nbgrader's
 submit, or the "Download my submission" zip for zip_collect) and the hidden tests read it
-with :func:`check_choice`.
+with ``marking.check_choice``.
 
 The questions file (``assessment.yaml``) holds no answers: the correct options live only in
 the notebook's hidden tests, which nbgrader removes from the released version. Model
@@ -16,7 +16,7 @@ import json
 import os
 from pathlib import Path
 
-from .content import ContentError, _Checker, check_question_basics, read_yaml
+from ..content import ContentError, _Checker, check_question_basics, read_yaml
 
 ASSESSMENT_FILE = "assessment.yaml"
 ANSWERS_FILE = "answers.json"
@@ -113,36 +113,3 @@ def written_text(entry):
     """The saved text of a written answer ('' when missing or not text), cut to the limit."""
     text = entry.get("text") if isinstance(entry, dict) else None
     return text[:MAX_WRITTEN_LENGTH] if isinstance(text, str) else ""
-
-
-def _question(question_id):
-    question = next((q for q in load_assessment()["questions"] if q["id"] == question_id), None)
-    if question is None:
-        raise AssertionError(f"There is no question '{question_id}' in this assessment.")
-    return question
-
-
-def check_answered(question_id):
-    """Visible test: while nbgrader runs the notebook, fail when no readable answer was saved.
-
-    It reveals nothing about the right answer; run by a learner, it does nothing."""
-    if not grading_run():
-        return
-    answers, _ = read_answers()
-    if chosen_options(_question(question_id), answers.get(question_id)) is None:
-        raise AssertionError("No answer was given to this question (or it could not be read).")
-
-
-def check_choice(question_id, correct):
-    """Hidden test: pass only when the saved answer is exactly the ``correct`` option texts.
-
-    The messages never reveal the right answer."""
-    question = _question(question_id)
-    answers, _ = read_answers()
-    if question_id not in answers:
-        raise AssertionError("No answer was given to this question.")
-    chosen = chosen_options(question, answers[question_id])
-    if chosen is None:
-        raise AssertionError("The saved answer could not be read as a choice of the options, so it scores 0.")
-    if chosen != sorted(set(correct)):
-        raise AssertionError("This is not the answer the mark scheme expects.")

@@ -7,7 +7,7 @@ about (a missing notebook, a damaged answers file, an answer that could not be r
 import csv
 from pathlib import Path
 
-from .assessment import ANSWERS_FILE, chosen_options, load_assessment, read_answers
+from .questions import ANSWERS_FILE, chosen_options, load_assessment, read_answers
 
 COURSE_ID = "compassionate-leadership"
 MARK_COLUMNS = ["student", "assignment", "notebook", "question", "kind", "score", "max_score",

@@ -5,8 +5,8 @@ Loads no widget library, so each submission autogrades without ipywidgets."""
 
 from IPython.display import HTML
 
-from ..assessment import ANSWERS_FILE, MAX_WRITTEN_LENGTH, chosen_options, read_answers, written_text
-from .markup import escape, markdown
+from .questions import ANSWERS_FILE, MAX_WRITTEN_LENGTH, chosen_options, read_answers, written_text
+from ..components.markup import escape, markdown
 
 
 def static_box(kind, body):

@@ -1,0 +1,14 @@
+"""Assessments graded with nbgrader: everything on the grading side of the course, apart from
+the learner's course pages.
+
+Learner side (what runs in the assessment notebook):
+  ``questions``       the questions file and the saved answers (``answers.json``);
+  ``learner_widgets`` questions, written answers and "Download my submission" as widgets;
+  ``graded_view``     the same parts as plain HTML while nbgrader grades the notebook;
+  ``marking``         the tests in the notebook's grade cells (``check_answered``, ``check_choice``).
+
+Facilitator side (what runs on the facilitator's machine):
+  ``builder``         builds each source notebook from its questions file and private answer key;
+  ``marks``           per-question marks, reasons and the cohort summary from the gradebook;
+  ``dashboard``       the cohort dashboard.
+"""
