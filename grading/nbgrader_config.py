@@ -32,10 +32,11 @@ c.GenerateFeedback.preprocessors = [
 ]
 
 # nbgrader's feedback page loads MathJax from a CDN; this template (in templates/) does not.
+# Set for feedback only (GenerateFeedback's own exporter): formgrader's pages need its own template.
 import nbgrader  # noqa: E402
 
-c.HTMLExporter.template_name = "course-feedback"
-c.HTMLExporter.extra_template_basedirs = [
+c.GenerateFeedback.HTMLExporter.template_name = "course-feedback"
+c.GenerateFeedback.HTMLExporter.extra_template_basedirs = [
     str(Path(nbgrader.__file__).parent / "server_extensions" / "formgrader" / "templates"),
     str(HERE / "templates"),
 ]
