@@ -7,7 +7,6 @@ plain, escaped HTML instead of a widget, so graders and feedback readers see it.
 import base64
 import io
 import json
-import re
 import zipfile
 from datetime import datetime
 from pathlib import Path
@@ -20,12 +19,11 @@ from .questions import (
     chosen_options,
     written_text,
 )
+from .roster import LEARNER_ID, LEARNER_ID_RULE, normalise_learner_id
 from ..record import now
 from ..components.choice_group import ChoiceGroup
 from ..components.common import CourseBox, LiveRegion, button, escape, html_widget, plain_look, text_box_look
 from ..components.markup import markdown
-
-LEARNER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]{0,63}$")
 
 
 def _clock(stamp):
@@ -118,11 +116,11 @@ class SubmissionDownload(CourseBox):
         self.status.html = message
 
     def prepare(self):
-        learner_id = self.learner_id.value.strip()
+        learner_id = normalise_learner_id(self.learner_id.value)
         if not LEARNER_ID.match(learner_id):
             self.link.value = ""
-            self.status.html = ("<p>Please type your learner ID: letters and numbers, and dots or dashes, "
-                                "as your facilitator gave it.</p>")
+            self.status.html = (f"<p>Please type your learner ID as your facilitator gave it: {LEARNER_ID_RULE}."
+                                "</p>")
             return
         name, data = submission_zip(learner_id, self.assessment)
         encoded = base64.b64encode(data).decode("ascii")
