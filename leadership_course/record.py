@@ -4,18 +4,29 @@ One JSON file in a folder the learner can choose with $COURSE_RECORD_DIR. Every 
 a locked read-modify-write followed by an atomic replace, so two tabs (two kernels) can
 save at the same moment without losing anything. Because the file is only ever replaced
 whole, reading needs no lock (and pages that only read do not load the locking library).
-A file that cannot be read is moved aside, never emptied, and the learner is told where it went.
+A damaged file gives back everything still valid (record_check.py): damaged entries go to
+the record's set-aside list, a file that was cut off or cannot be used is moved aside,
+never emptied, and the learner is told, in plain words, what was kept and what was not.
+The same set-aside list keeps each entry that a merge (continuing from a saved record)
+replaced, so it can be brought back. Temporary files left by an interrupted save are
+removed by the next save, under the lock, so never while another tab is writing one.
 """
 
+import contextlib
 import json
 import os
 import time
 from datetime import datetime
 from pathlib import Path
 
+from .record_check import RECORD_VERSION, Checked, activity_title, check_record, item_key, merge, restorable
+
 RECORD_DIR_VARIABLE = "COURSE_RECORD_DIR"
 RECORD_FILE = "learner-record.json"
-RECORD_VERSION = 1
+#: Temporary files of earlier versions of the course (one name for every record file);
+#: removed only once this old, so never while a kernel still running that version writes one.
+LEGACY_TEMPORARY = ".record-*.tmp"
+LEGACY_TEMPORARY_AGE_S = 600
 
 
 class RecordError(Exception):
@@ -35,24 +46,6 @@ def now():
 
 def empty_record():
     return {"version": RECORD_VERSION, "activities": {}, "set_aside": []}
-
-
-def _shape_problem(data):
-    """Why the data is not a usable record, or None when it is."""
-    if not isinstance(data, dict):
-        return "it is not a set of named fields"
-    if not isinstance(data.get("version"), int) or isinstance(data.get("version"), bool):
-        return "its version is missing"
-    if data["version"] > RECORD_VERSION:
-        return f"it was written by a newer version of the course (version {data['version']})"
-    if not isinstance(data.get("activities"), dict):
-        return "its list of activities is missing"
-    for activity_id, entry in data["activities"].items():
-        if not isinstance(entry, dict):
-            return f"the entry for '{activity_id}' is damaged"
-    if not isinstance(data.get("set_aside", []), list):
-        return "its list of set-aside files is damaged"
-    return None
 
 
 class LearnerRecord:
@@ -76,12 +69,12 @@ class LearnerRecord:
 
         Read without the lock: a writer replaces the file whole, so a read sees the old
         or the new record, never half of one. Only a file that looks damaged is read
-        again under the lock, where it is set aside; so is one that could not be opened
+        again under the lock, where it is repaired; so is one that could not be opened
         (on Windows, for a moment while another tab replaces it)."""
         try:
-            data, problem = self._parse()
-            if problem is None:
-                return data
+            checked = self._parse()
+            if checked.clean:
+                return checked.record
         except OSError:
             pass  # tried again under the lock
         from filelock import Timeout
@@ -102,18 +95,80 @@ class LearnerRecord:
 
     def update(self, activity_id, changes):
         """Merge ``changes`` into one activity's entry and save; return the new entry."""
+        with self._saving():
+            data = self._load()
+            entry = data["activities"].setdefault(activity_id, {})
+            entry.update(changes)
+            entry["updated"] = now()
+            self._write(data)
+            return dict(entry)
+
+    @contextlib.contextmanager
+    def _saving(self):
+        """The lock, with any failure to save given as a RecordError in plain words."""
         from filelock import Timeout
 
         try:
             with self._lock():
-                data = self._load()
-                entry = data["activities"].setdefault(activity_id, {})
-                entry.update(changes)
-                entry["updated"] = now()
-                self._write(data)
-                return dict(entry)
+                yield
         except (OSError, Timeout) as error:
             raise RecordError(f"Your work could not be saved in {self.directory} ({error}).") from error
+
+    def preview(self, raw, source):
+        """(Checked, MergePlan or None): what the file ``raw`` holds and what merging it
+        would change. Changes nothing."""
+        checked = check_record(raw, chosen=True)
+        if checked.refused:
+            return checked, None
+        return checked, merge(self.read(), checked, source, now())[1]
+
+    def merge_file(self, raw, source):
+        """Merge the record file ``raw`` (named ``source`` for the learner) into this one:
+        per activity the newer entry wins, and every other entry is set aside. Returns
+        (Checked, MergePlan or None); a refused file changes nothing."""
+        checked = check_record(raw, chosen=True)
+        if checked.refused:
+            return checked, None
+        with self._saving():
+            merged, plan = merge(self._load(), checked, source, now())
+            if plan.changes:
+                self._write(merged)
+            return checked, plan
+
+    def restore(self, key):
+        """Bring back the set-aside entry named ``key`` (see record_check.item_key); the entry
+        it replaces is set aside in its turn. Returns the activity id, or None when there is
+        no such entry (another tab may have brought it back already)."""
+        with self._saving():
+            data = self._load()
+            found = next((item for item in data["set_aside"] if item_key(item) == key and restorable(item)), None)
+            if found is None:
+                return None
+            activity_id = found["activity"]
+            data["set_aside"].remove(found)
+            current = data["activities"].get(activity_id)
+            if current is not None:
+                data["set_aside"].append({"activity": activity_id, "entry": current, "when": now(),
+                                          "reason": "replaced when you brought back an earlier entry"})
+            data["activities"][activity_id] = {**found["entry"], "updated": now()}
+            self._write(data)
+            return activity_id
+
+    def set_aside_file(self, name):
+        """The bytes of a file this record set aside, by the name its set-aside list gives;
+        None for a name that is not a plain file name in this folder (or no longer there)."""
+        if not isinstance(name, str) or Path(name).name != name or name.startswith("."):
+            return None
+        path = self.directory / name
+        try:
+            return path.read_bytes() if path.is_file() and not path.is_symlink() else None
+        except OSError:
+            return None
+
+    def clean_temporary_files(self):
+        """Remove the temporary files interrupted saves left; returns their names."""
+        with self._saving():
+            return self._clean_temporary_files()
 
     def take_notices(self):
         """Messages for the learner not yet shown (for example, a damaged file set aside)."""
@@ -123,24 +178,32 @@ class LearnerRecord:
     # --- the file itself (changed only inside the lock) ----------------------------------
 
     def _parse(self):
-        """(record, None) for a usable file or no file; (None, why) for a damaged one."""
+        """A Checked for the file (an empty record when there is none)."""
         if not self.path.exists():
-            return empty_record(), None
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-            problem = _shape_problem(data)
-        except (ValueError, UnicodeDecodeError):
-            return None, "it is not readable JSON"
-        if problem is not None:
-            return None, problem
-        data.setdefault("set_aside", [])
-        return data, None
+            return Checked(record=empty_record())
+        return check_record(self.path.read_bytes())
 
     def _load(self):
-        data, problem = self._parse()
-        return data if problem is None else self._set_aside(problem)
+        checked = self._parse()
+        return checked.record if checked.clean else self._repair(checked)
 
-    def _set_aside(self, problem):
+    def _repair(self, checked):
+        """Keep everything still valid; set aside what is not; tell the learner. A file that
+        could not be read whole (or not at all) is first moved aside, never emptied."""
+        stamp = now()
+        kept = None
+        if checked.refused or checked.problems:
+            kept = self._move_aside()
+        data = checked.record or empty_record()
+        if kept:
+            reason = checked.refused or "; ".join(checked.problems)
+            data["set_aside"].append({"file": kept.name, "reason": reason, "when": stamp})
+        data["set_aside"].extend({**item, "when": stamp} for item in checked.damaged)
+        self._write(data)
+        self.notices.append(repair_notice(checked, kept))
+        return data
+
+    def _move_aside(self):
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         kept = self.path.with_name(f"{self.path.stem}.damaged-{stamp}.json")
         counter = 1
@@ -148,19 +211,13 @@ class LearnerRecord:
             counter += 1
             kept = self.path.with_name(f"{self.path.stem}.damaged-{stamp}-{counter}.json")
         os.replace(self.path, kept)
-        fresh = empty_record()
-        fresh["set_aside"].append({"file": kept.name, "reason": problem, "when": now()})
-        self._write(fresh)
-        self.notices.append(
-            f"Your saved work could not be read ({problem}). Nothing was deleted: the old file "
-            f"was kept as {kept} and a new record was started. A facilitator can help you recover it."
-        )
-        return fresh
+        return kept
 
     def _write(self, data):
         import tempfile
 
-        handle, temporary = tempfile.mkstemp(prefix=".record-", suffix=".tmp", dir=self.directory)
+        self._clean_temporary_files()
+        handle, temporary = tempfile.mkstemp(prefix=f".{self.path.name}-", suffix=".tmp", dir=self.directory)
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as stream:
                 json.dump(data, stream, ensure_ascii=False, indent=1)
@@ -170,6 +227,40 @@ class LearnerRecord:
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
+
+    def _clean_temporary_files(self):
+        """Inside the lock no other tab is saving this file, so every temporary file of
+        this file is left over from a save that was interrupted; so is an older course's
+        temporary file once it is LEGACY_TEMPORARY_AGE_S old."""
+        removed = []
+        limit = time.time() - LEGACY_TEMPORARY_AGE_S
+        for path in [*self.directory.glob(f".{self.path.name}-*.tmp"), *self.directory.glob(LEGACY_TEMPORARY)]:
+            try:
+                if path.name.startswith(".record-") and path.stat().st_mtime > limit:
+                    continue
+                path.unlink()
+                removed.append(path.name)
+            except OSError:  # gone already, or (on Windows) still open
+                pass
+        return removed
+
+
+def repair_notice(checked, kept):
+    """What the learner is told when their record needed repair, in plain words."""
+    if checked.refused:
+        return (f"Your saved work could not be read ({checked.refused}). Nothing was deleted: the old file "
+                f"was kept as {kept} and a new record was started. You, or a facilitator, can bring it back "
+                "with \"Continue from a saved record\" on the course home.")
+    count = len(checked.record["activities"])
+    parts = [f"Some of your saved work was damaged, so it was repaired. Your work on {count} "
+             f"activit{'y' if count == 1 else 'ies'} was kept, and you can carry on."]
+    if checked.damaged:
+        names = "; ".join(f"{activity_title(item['activity'], item['entry'])} ({item['reason']})"
+                          if item["activity"] else item["reason"] for item in checked.damaged)
+        parts.append(f"Set aside because it was damaged: {names}. Nothing was deleted.")
+    if kept:
+        parts.append(f"Also, {'; '.join(checked.problems)}. The old file was kept, whole, as {kept}.")
+    return " ".join(parts)
 
 
 def _replace(source, target, attempts=50):

@@ -67,12 +67,18 @@ def test_damaged_file_is_set_aside_and_reported(tmp_path):
     assert record.take_notices() == []
 
 
-def test_wrong_shape_is_set_aside(tmp_path):
-    """Is valid JSON of the wrong shape (an entry that is not a set of fields) set aside too?"""
-    (tmp_path / RECORD_FILE).write_text(json.dumps({"version": 1, "activities": {"a": "oops"}}))
+def test_an_entry_of_the_wrong_shape_is_set_aside_and_the_rest_kept(tmp_path):
+    """Is valid JSON with one entry of the wrong shape repaired: that entry set aside (as it
+    was, with its reason), the other entry kept, and the learner told both?"""
+    (tmp_path / RECORD_FILE).write_text(json.dumps({"version": 1, "activities": {"a": "oops", "b": {"n": 1}}}))
     record = LearnerRecord(tmp_path)
-    assert record.read()["activities"] == {}
-    assert "the entry for 'a' is damaged" in record.take_notices()[0]
+    data = record.read()
+    assert data["activities"] == {"b": {"n": 1}}
+    assert [(i["activity"], i["entry"], i["reason"]) for i in data["set_aside"]] == [
+        ("a", "oops", "it is not a set of named fields")]
+    notice = record.take_notices()[0]
+    assert "Your work on 1 activity was kept" in notice and "a (it is not a set of named fields)" in notice
+    assert LearnerRecord(tmp_path).read() == data, "the repair was not saved"
 
 
 def test_get_record_follows_the_environment(monkeypatch, tmp_path):
