@@ -70,7 +70,9 @@ def build_notebook(assessment, key):
     cells = [
         _cell("markdown", f"# {assessment['title']}\n\n{len(questions)} short questions, marked automatically, "
               f"and {len(written)} written answer{'s' if len(written) != 1 else ''} ({total_written} marks), "
-              "marked by your facilitator. Answer by clicking and typing: you do not need to change any code.",
+              "marked by your facilitator. Answer by clicking and typing: you do not need to change any code.\n\n"
+              "**In JupyterLab, start with Run, then Run All Cells** (or Restart Kernel and Run All Cells): the "
+              "questions and answer boxes then appear below. In the course web app they appear by themselves.",
               "title"),
         _cell("code", IMPORTS, "imports"),
         _cell("code", "show_assessment_start()", "start"),
