@@ -10,7 +10,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from .conditions import ConditionError, condition_names
+from .conditions import ConditionError, condition_holds, condition_names
 from .prepared import read_prepared
 
 CONTENT_DIR_VARIABLE = "COURSE_CONTENT_DIR"
@@ -293,6 +293,9 @@ def _check_scenario(check, data):
                 continue
             if "requires" in choice:
                 check_condition(choice["requires"], f"{place}.requires")
+            if check.field(choice, "always_open", place, bool, required=False) and "requires" in choice:
+                check.problem(f"{place}.requires", "this choice offers help or asks for consent ('always_open'), "
+                                                   "so it must be on offer on every path: remove 'requires'")
             effects = check.field(choice, "effects", place, dict, required=False) or {}
             for name, change in effects.items():
                 if name not in state:
@@ -339,6 +342,8 @@ def _check_scenario(check, data):
     if start is None or check.problems:
         return
     _check_graph(check, start, edges, endings)
+    if not check.problems:
+        _check_paths(check, data, nodes, endings)
 
 
 def _check_graph(check, start, edges, endings):
@@ -370,6 +375,52 @@ def _check_graph(check, start, edges, endings):
         finished.add(node)
 
     visit(start)
+
+
+#: A scenario whose paths give more (place, state) pairs than this is too big to check.
+PATH_LIMIT = 100_000
+
+
+def _check_paths(check, data, nodes, endings):
+    """Follow every path with its state: each ending is reached, and each choice with
+    'requires' is on offer, on at least one path."""
+    start_state = tuple(sorted((data.get("state") or {}).items()))
+    seen, offered, waiting = set(), set(), [(data["start"], start_state)]
+    while waiting:
+        place, state = waiting.pop()
+        if (place, state) in seen or place in endings:
+            seen.add((place, state))
+            continue
+        seen.add((place, state))
+        if len(seen) > PATH_LIMIT:
+            check.problem("nodes", f"the scenario has more than {PATH_LIMIT} places and states to check: make it smaller")
+            return
+        numbers = dict(state)
+        for index, choice in enumerate(nodes[place]["choices"]):
+            if "requires" in choice and not condition_holds(choice["requires"], numbers):
+                continue
+            offered.add((place, index))
+            after = dict(numbers)
+            for name, change in (choice.get("effects") or {}).items():
+                after[name] = after.get(name, 0) + change
+            target = choice["next"]
+            if isinstance(target, list):
+                target = next(entry["go"] for entry in target
+                              if "when" not in entry or condition_holds(entry["when"], after))
+            waiting.append((target, tuple(sorted(after.items()))))
+    reached = {place for place, _ in seen}
+    for ending_id in endings:
+        if ending_id not in reached:
+            check.problem(f"endings.{ending_id}", "no path reaches this ending: the conditions on the way "
+                                                  "('requires' and 'when') never let it happen")
+    for node_id, node in nodes.items():
+        if node_id not in reached:
+            check.problem(f"nodes.{node_id}", "no path reaches this node: the conditions on the way never let it happen")
+            continue
+        for index, choice in enumerate(node["choices"]):
+            if "requires" in choice and (node_id, index) not in offered:
+                check.problem(f"nodes.{node_id}.choices[{index + 1}].requires",
+                              f"this choice is never on offer: no path arrives here with {choice['requires']}")
 
 
 _CHECKS = {

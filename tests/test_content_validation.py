@@ -1,11 +1,13 @@
 """Content files are checked on load; every problem names the file, the item and the field."""
 
+import re
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
 import pytest
+import yaml
 
 from leadership_course.content import ContentError, check_all, load_activity
 
@@ -205,3 +207,61 @@ def test_course_content_is_valid():
     result = subprocess.run([sys.executable, "-m", "leadership_course", "check"], cwd=REPO / "modules",
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_scenario_ending_that_the_conditions_never_allow(tmp_path):
+    """Is an ending reported when the graph reaches it but no path's state ever does?"""
+    nodes = ("  a:\n    text: A\n    choices:\n"
+             "      - text: Go\n        consequence: C\n        effects: {trust: 1}\n        next:\n"
+             "          - {when: 'trust >= 5', go: best}\n          - {go: end}\n")
+    endings = ("  end: {title: E, outcome: mixed, text: T, debrief: D}\n"
+               "  best: {title: B, outcome: positive, text: T, debrief: D}\n")
+    problems = problems_for(tmp_path, "s", scenario_text(nodes, endings))
+    assert ("s.yaml: endings.best: no path reaches this ending: the conditions on the way "
+            "('requires' and 'when') never let it happen") in problems
+
+
+def test_scenario_choice_that_is_never_on_offer(tmp_path):
+    """Is a conditional choice reported when no path arrives with the state it needs?"""
+    nodes = ("  a:\n    text: A\n    choices:\n"
+             "      - {text: Go, consequence: C, next: end}\n"
+             "      - {text: Only if, requires: 'trust >= 1', consequence: C, next: end}\n")
+    problems = problems_for(tmp_path, "s", scenario_text(nodes))
+    assert "s.yaml: nodes.a.choices[2].requires: this choice is never on offer: no path arrives here with trust >= 1" in problems
+
+
+def test_help_or_consent_choice_cannot_be_hidden(tmp_path):
+    """Is a choice marked always_open (it offers help or asks consent) refused when it has 'requires'?"""
+    nodes = ("  a:\n    text: A\n    choices:\n"
+             "      - {text: Go, consequence: C, effects: {trust: 1}, next: b}\n"
+             "  b:\n    text: B\n    choices:\n"
+             "      - {text: Carry on, consequence: C, next: end}\n"
+             "      - {text: Ask what would help, always_open: true, requires: 'trust >= 1', consequence: C, next: end}\n")
+    problems = problems_for(tmp_path, "s", scenario_text(nodes))
+    assert ("s.yaml: nodes.b.choices[2].requires: this choice offers help or asks for consent ('always_open'), "
+            "so it must be on offer on every path: remove 'requires'") in problems
+    fixed = scenario_text(nodes.replace(", requires: 'trust >= 1'", ""))
+    write(tmp_path, "s", fixed)
+    assert load_activity("s", content_dir=tmp_path)["nodes"]["b"]["choices"][1]["always_open"] is True
+
+
+#: Words that mark a choice offering help, asking for help, or about consent and confidentiality.
+HELP_OR_CONSENT = re.compile(r"occupational health|supervision|what would help|extra pair of hands|"
+                             r"\b(her|his|their) name\b|consent|confidential|safe to drive|safe in (him|her|them)self",
+                             re.I)
+
+
+def course_choices():
+    for path in sorted((REPO / "modules" / "content").glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if isinstance(data, dict) and data.get("type") == "scenario":
+            for node_id, node in data["nodes"].items():
+                for index, choice in enumerate(node["choices"]):
+                    yield f"{path.name}: {node_id}[{index + 1}]", choice
+
+
+def test_course_help_and_consent_choices_are_never_hidden():
+    """Is no course choice that speaks of help, support or consent hidden behind 'requires'?"""
+    found = [(where, choice) for where, choice in course_choices() if HELP_OR_CONSENT.search(choice["text"])]
+    assert len([where for where, choice in found if choice.get("always_open")]) >= 6
+    assert [where for where, choice in found if "requires" in choice] == []
