@@ -8,8 +8,9 @@ import io
 BAR_COLOUR = "#0072B2"
 
 
-def bar_chart_png(labels, values, top, title, xlabel=None):
-    """A horizontal bar chart of values from 0 to ``top`` as PNG bytes."""
+def bar_chart_png(labels, values, top, title, xlabel=None, whole_numbers=False):
+    """A horizontal bar chart of values from 0 to ``top`` as PNG bytes (``whole_numbers``: counts,
+    so the axis marks only whole numbers)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -22,6 +23,10 @@ def bar_chart_png(labels, values, top, title, xlabel=None):
     axes.set_yticks(list(positions), labels=labels, fontsize=11)
     axes.invert_yaxis()
     axes.set_xlim(0, top)
+    if whole_numbers:
+        from matplotlib.ticker import MaxNLocator
+
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_xlabel(xlabel or f"Average (1 to {top})", fontsize=11)
     axes.set_title(title, fontsize=12)
     for position, value in zip(positions, values):

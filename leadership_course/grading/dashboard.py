@@ -23,9 +23,13 @@ def score_bands(scores):
 
 def dashboard_html(summary):
     students = summary["students"]
-    parts = [f"<h2>Learners</h2><p>{len(students)} learner{'s' if len(students) != 1 else ''} in the gradebook.</p>"]
+    parts = [f"<h2>Learners</h2><p>{len(students)} learner{'s' if len(students) != 1 else ''} in the gradebook "
+             "(your roster, and anyone whose work was collected).</p>"]
+    if not students:
+        parts.append("<p>Register your cohort first: <code>python -m leadership_course roster import "
+                     "ROSTER.csv</code>.</p>")
     rows = "".join(
-        f"<tr><th scope='row'>{escape(a['name'])}</th><td>{len(a['submitted'])} of {len(students)}</td>"
+        f"<tr><th scope='row'>{escape(a['name'])}</th><td>{len(a['submitted'])} of {len(students)} submitted</td>"
         f"<td>{len(a['needs_marking'])}</td></tr>" for a in summary["assignments"])
     parts.append("<h2>Completion by module</h2><table><caption>Submissions and hand-marking still to do, "
                  "by assessment</caption><thead><tr><th scope='col'>Assessment</th><th scope='col'>Submitted</th>"
@@ -40,7 +44,7 @@ def dashboard_html(summary):
         labels = [band for band, _, _ in BANDS]
         figures = ", ".join(f"{label}: {count}" for label, count in zip(labels, counts))
         png = bar_chart_png(labels, counts, max(counts) + 1, f"Scores for {assignment['name']}",
-                            xlabel="Number of submissions")
+                            xlabel="Number of submissions", whole_numbers=True)
         alt = f"Bar chart of how many submissions for {assignment['name']} scored in each band: {figures}."
         table = "".join(f"<tr><th scope='row'>{label}</th><td>{count}</td></tr>" for label, count in zip(labels, counts))
         parts.append(f"<img src='{png_data_uri(png)}' alt='{escape(alt)}'>"
@@ -51,8 +55,9 @@ def dashboard_html(summary):
                           for student, question in assignment["needs_marking"])
         parts.append(f"<h3>Still to hand-mark</h3><ul>{waiting or '<li>Nothing: all marked.</li>'}</ul>")
         who = ", ".join(escape(s) for s in assignment["submitted"])
-        missing = ", ".join(escape(s) for s in students if s not in assignment["submitted"]) or "nobody"
-        parts.append(f"<p><strong>Submitted:</strong> {who}.<br><strong>Not yet submitted:</strong> {missing}.</p>")
+        missing = ", ".join(escape(s) for s in assignment["not_submitted"]) or "nobody"
+        parts.append(f"<p><strong>{len(assignment['submitted'])} of {len(students)} submitted:</strong> {who}.<br>"
+                     f"<strong>Not yet submitted:</strong> {missing}.</p>")
     return "".join(parts)
 
 

@@ -5,19 +5,56 @@ nbgrader's own ``export`` gives totals only; this reads every grade through
 about (a missing notebook, a damaged answers file, an answer that could not be read)."""
 
 import csv
+import os
+import sys
 from pathlib import Path
 
-from .questions import ANSWERS_FILE, chosen_options, load_assessment, read_answers
+from .questions import ANSWERS_FILE, chosen_options, load_assessment, read_answers, written_text
 
 COURSE_ID = "compassionate-leadership"
-MARK_COLUMNS = ["student", "assignment", "notebook", "question", "kind", "score", "max_score",
-                "auto_score", "manual_score", "needs_hand_marking", "problems"]
+NOT_YET_MARKED = "not yet marked"
+MARK_COLUMNS = ["student", "assignment", "notebook", "question", "part", "kind", "score", "max_score",
+                "auto_score", "manual_score", "needs_hand_marking", "reason", "comments", "problems"]
 
 
 def gradebook(course_dir):
     from nbgrader.api import Gradebook
 
+    # nbgrader runs `alembic` from PATH when it makes a new gradebook: this Python's own first.
+    here = str(Path(sys.executable).parent)
+    if here not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = here + os.pathsep + os.environ.get("PATH", "")
     return Gradebook(f"sqlite:///{Path(course_dir) / 'gradebook.db'}", course_id=COURSE_ID)
+
+
+def assessment_parts(course_dir, assignment):
+    """{grade name: (label, question or written item)} for an assessment, e.g. 'Written answer 2'."""
+    try:
+        assessment = load_assessment(Path(course_dir) / "source" / assignment)
+    except Exception:  # no questions file: the export falls back to nbgrader's names
+        return {}
+    parts = {q["id"]: (f"Question {n}", q) for n, q in enumerate(assessment["questions"], start=1)}
+    for number, item in enumerate(assessment.get("written") or [], start=1):
+        parts[f"{item['id']}-task"] = (f"Written answer {number}", item)
+    return parts
+
+
+def lost_mark_reason(grade, item, answers):
+    """Why a part scored less than its marks: wrong, not answered, not valid, or not yet marked."""
+    if grade.needs_manual_grade:
+        return NOT_YET_MARKED
+    if grade.score >= grade.max_score:
+        return ""
+    if item is None:
+        return "the test did not pass (see the graded notebook)"
+    entry = answers.get(item["id"])
+    if "options" not in item:  # a written answer, marked by hand
+        return "not answered" if not written_text(entry).strip() else "marked by hand (see the comments)"
+    if entry is None:
+        return "not answered"
+    if chosen_options(item, entry) is None:
+        return "not valid: the saved answer is not a choice of this question's options"
+    return "wrong answer"
 
 
 def submission_problems(course_dir, student, assignment, notebook_names):
@@ -50,6 +87,7 @@ def per_question_marks(course_dir):
     with gradebook(course_dir) as gb:
         for assignment in sorted(gb.assignments, key=lambda a: a.name):
             notebook_names = [n.name for n in assignment.notebooks]
+            parts = assessment_parts(course_dir, assignment.name)
             for student in sorted(gb.students, key=lambda s: s.id):
                 try:
                     submission = gb.find_submission(assignment.name, student.id)
@@ -58,18 +96,24 @@ def per_question_marks(course_dir):
                 problems = "; ".join(submission_problems(course_dir, student.id, assignment.name, notebook_names))
                 if not any(notebook.grades for notebook in submission.notebooks):
                     rows.append({"student": student.id, "assignment": assignment.name, "notebook": "",
-                                 "question": "(whole submission)", "kind": "automatic", "score": 0,
+                                 "question": "(whole submission)", "part": "", "kind": "automatic", "score": 0,
                                  "max_score": assignment.max_score, "auto_score": 0, "manual_score": None,
-                                 "needs_hand_marking": False, "problems": problems or "nothing could be graded"})
+                                 "needs_hand_marking": False, "reason": "nothing could be graded",
+                                 "comments": "", "problems": problems or "nothing could be graded"})
+                answers = read_answers(Path(course_dir) / "autograded" / student.id / assignment.name)[0]
                 for notebook in submission.notebooks:
+                    comments = {c.name: c.comment for c in notebook.comments if c.comment}
                     for grade in sorted(notebook.grades, key=lambda g: g.name):
                         kind = "hand-marked" if grade.cell_type == "markdown" or grade.auto_score is None else "automatic"
+                        label, item = parts.get(grade.name, (grade.name, None))
                         rows.append({
                             "student": student.id, "assignment": assignment.name, "notebook": notebook.name,
-                            "question": grade.name, "kind": kind, "score": grade.score,
+                            "question": grade.name, "part": label, "kind": kind,
+                            "score": NOT_YET_MARKED if grade.needs_manual_grade else grade.score,
                             "max_score": grade.max_score, "auto_score": grade.auto_score,
                             "manual_score": grade.manual_score, "needs_hand_marking": grade.needs_manual_grade,
-                            "problems": problems,
+                            "reason": lost_mark_reason(grade, item, answers),
+                            "comments": comments.get(grade.name, ""), "problems": problems,
                         })
     return rows
 
@@ -85,11 +129,13 @@ def write_marks_csv(course_dir, path):
 
 
 def cohort_summary(course_dir):
-    """What the dashboard shows: learners, submissions, scores and what still needs marking."""
+    """What the dashboard shows: the learners registered with nbgrader (the roster, and anyone
+    whose work was collected), submissions, scores and what still needs marking (by part name)."""
     with gradebook(course_dir) as gb:
         students = sorted(s.id for s in gb.students)
         assignments = []
         for assignment in sorted(gb.assignments, key=lambda a: a.name):
+            parts = assessment_parts(course_dir, assignment.name)
             submitted, scores, waiting = [], [], []
             for student in students:
                 try:
@@ -99,7 +145,9 @@ def cohort_summary(course_dir):
                 submitted.append(student)
                 scores.append((student, submission.score, submission.max_score))
                 for notebook in submission.notebooks:
-                    waiting += [(student, g.name) for g in notebook.grades if g.needs_manual_grade]
+                    waiting += [(student, parts.get(g.name, (g.name,))[0])
+                                for g in sorted(notebook.grades, key=lambda g: g.name) if g.needs_manual_grade]
             assignments.append({"name": assignment.name, "max_score": assignment.max_score,
-                                "submitted": submitted, "scores": scores, "needs_marking": waiting})
+                                "submitted": submitted, "not_submitted": [s for s in students if s not in submitted],
+                                "scores": scores, "needs_marking": waiting})
     return {"students": students, "assignments": assignments}

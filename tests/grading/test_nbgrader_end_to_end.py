@@ -256,5 +256,5 @@ def test_dashboard_summarises_the_cohort(course):
     assert f"{len(EXPECTED_AUTO)} learners in the gradebook" in page
     assert "<th scope='row'>module-01</th><td>" in page
     assert re.search(r"alt='Bar chart of how many submissions for module-01 scored in each band: 0 to 24%: \d+", page)
-    assert "partial: r1-example-task" in page
-    assert "complete: r1-example-task" not in page
+    assert "partial: Written answer 1" in page
+    assert "complete: Written answer 1" not in page
