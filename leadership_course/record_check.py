@@ -120,7 +120,15 @@ def _check_layout(data, problems, cut):
     activities = data.get("activities")
     if not isinstance(activities, dict):
         return Checked(refused="its list of activities is missing or damaged, so nothing in it can be used")
-    record, damaged = migrate(data), []
+    record, damaged, activities = migrate(data), [], dict(activities)
+    for name, key, part in cut:
+        if name == "activities" and isinstance(part, dict) and part:
+            activities[key] = record["activities"][key] = part
+            problems.append(f"the work on '{key}' was cut off, so only the part of it that could be read was kept")
+        elif name == "activities":
+            damaged.append({"activity": key, "entry": part, "reason": "it is cut off or damaged in the file"})
+        else:
+            damaged.append({"activity": None, "entry": part, "reason": f"a damaged part of '{name}'"})
     for activity_id, entry in activities.items():
         reason = entry_problem(activity_id, entry)
         if reason:
@@ -132,11 +140,6 @@ def _check_layout(data, problems, cut):
             record["activities"][activity_id] = {k: v for k, v in entry.items() if k not in bad}
             damaged.extend({"activity": activity_id, "field": name, "entry": {name: entry[name]}, "reason": why}
                            for name, why in bad.items())
-    for name, key, part in cut:
-        if name == "activities":
-            damaged.append({"activity": key, "entry": part, "reason": "it is cut off or damaged in the file"})
-        else:
-            damaged.append({"activity": None, "entry": part, "reason": f"a damaged part of '{name}'"})
     if not isinstance(data.get("set_aside", []), list):
         problems.append("its list of set-aside work is damaged")
         damaged.append({"activity": None, "entry": data["set_aside"], "reason": "a damaged list of set-aside work"})

@@ -1,8 +1,10 @@
-"""Course home: the modules in order, with time, links and progress from the record."""
+"""Course home: the modules in order, with time, links and progress from the record, and
+the step that continues the course from a record saved somewhere else."""
 
 
 from ..journal import progress
 from .common import CourseBox, escape, html_widget
+from .continue_record import ContinueFromRecord
 
 
 def course_map_html(course, record):
@@ -30,5 +32,12 @@ def course_map_html(course, record):
 
 class CourseHome(CourseBox):
     def __init__(self, course, record):
+        self.course = course
+        self.record = record
         self.map = html_widget(course_map_html(course, record.read()))
-        super().__init__([self.map], "home", record)
+        self.continue_step = ContinueFromRecord(course, record, on_change=self.refresh)
+        super().__init__([self.map, self.continue_step], "home", record)
+
+    def refresh(self):
+        """Show the progress the record holds now."""
+        self.map.value = course_map_html(self.course, self.record.read())

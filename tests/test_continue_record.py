@@ -1,0 +1,165 @@
+"""Continue from a saved record, on the course home: choose a file, read what it holds and
+what will change, confirm; bring back what was kept aside. Driven as a learner would, in
+plain pytest (set the upload, click the buttons, read what is shown)."""
+
+import json
+from datetime import datetime, timezone
+
+from leadership_course import course_home, reflection
+from leadership_course.components.common import is_shown
+from leadership_course.components.reflection import Reflection
+from leadership_course.content import load_activity
+from leadership_course.journal import record_json
+from leadership_course.record import RECORD_FILE, LearnerRecord
+
+
+def choose(home, name, raw):
+    """Pick a file in the continue step's upload button, as the browser would send it."""
+    home.continue_step.upload.value = ({"name": name, "type": "application/json", "size": len(raw),
+                                        "content": memoryview(raw), "last_modified": datetime.now(timezone.utc)},)
+
+
+def record_from_elsewhere(folder, text="Written on Binder."):
+    """A raw record downloaded from another record folder, made by the real components."""
+    other = LearnerRecord(folder)
+    Reflection(load_activity("sample-reflection"), other).box.value = text
+    return record_json(other.read()).encode("utf-8")
+
+
+def test_a_record_from_another_folder_shows_what_it_holds_then_merges_on_confirm(learner, tmp_path):
+    """Does choosing a record made elsewhere say what it holds and what will change, leave the
+    record alone until Continue, and then show the progress and the reflection it held?"""
+    raw = record_from_elsewhere(tmp_path / "binder")
+    home = course_home()
+    choose(home, "my-learner-record-2026-11-28.json", raw)
+    step = home.continue_step
+    assert is_shown(step.decision) and is_shown(step.confirm_button)
+    summary = step.summary.value
+    assert "holds work on 1 activity in module 1, last saved on" in summary
+    assert "1 activity will be added." in summary
+    assert learner.read()["activities"] == {}, "the record changed before the learner confirmed"
+
+    step.confirm_button.click()
+    assert "Your course now includes the work from my-learner-record-2026-11-28.json" in step.status.text
+    assert "In progress (1 of 4 activities)" in home.map.value
+    assert reflection("sample-reflection").box.value == "Written on Binder."
+    assert not is_shown(step.decision)
+
+
+def test_choosing_the_same_file_again_changes_nothing(learner, tmp_path):
+    """Is a file whose work is already in the record reported as such, with nothing to confirm?"""
+    raw = record_from_elsewhere(tmp_path / "binder")
+    home = course_home()
+    choose(home, "record.json", raw)
+    home.continue_step.confirm_button.click()
+    before = (learner.path).read_bytes()
+    choose(home, "record.json", raw)
+    assert "already in your course, so nothing needs to change" in home.continue_step.summary.value
+    assert not is_shown(home.continue_step.confirm_button)
+    assert learner.path.read_bytes() == before
+
+
+def test_newer_work_in_the_file_wins_and_the_earlier_answer_can_be_brought_back(learner, tmp_path):
+    """When the file holds newer work on an activity: is it used, is the learner's earlier
+    answer kept aside and listed, and does Bring this back restore it (setting the newer aside)?"""
+    reflection("sample-reflection").box.value = "Written here first."
+    raw = json.loads(record_from_elsewhere(tmp_path / "binder", "Written later on Binder."))
+    raw["activities"]["sample-reflection"]["updated"] = "2099-01-01T10:00:00+00:00"
+    home = course_home()
+    choose(home, "binder.json", json.dumps(raw).encode())
+    assert "1 activity will be updated with newer work from the file" in home.continue_step.summary.value
+    home.continue_step.confirm_button.click()
+    assert reflection("sample-reflection").box.value == "Written later on Binder."
+
+    step = home.continue_step
+    assert is_shown(step.aside)
+    label, key = step.kept_aside.options[0]
+    assert label.startswith("Sample reflection (module 1): replaced by a newer entry from binder.json")
+    step.kept_aside.value = key
+    step.bring_back_button.click()
+    assert "was brought back" in step.status.text
+    assert reflection("sample-reflection").box.value == "Written here first."
+    aside = [i["entry"]["text"] for i in learner.read()["set_aside"]]
+    assert aside == ["Written later on Binder."], "the answer that was replaced is not kept aside"
+
+
+def test_older_work_in_the_file_does_not_replace_newer_work_here(learner, tmp_path):
+    """Is the learner's newer answer kept, and the older one from the file kept aside?"""
+    raw = json.loads(record_from_elsewhere(tmp_path / "binder", "Old text from Binder."))
+    raw["activities"]["sample-reflection"]["updated"] = "2001-01-01T10:00:00+00:00"
+    reflection("sample-reflection").box.value = "Newer text here."
+    home = course_home()
+    choose(home, "binder.json", json.dumps(raw).encode())
+    assert "1 activity are newer here and stay as they are" in home.continue_step.summary.value
+    home.continue_step.confirm_button.click()
+    assert reflection("sample-reflection").box.value == "Newer text here."
+    assert [i["entry"]["text"] for i in learner.read()["set_aside"]] == ["Old text from Binder."]
+
+
+def test_a_file_that_is_not_a_record_is_refused_and_nothing_changes(learner):
+    """Is a notebook chosen by mistake refused in a plain sentence, with the record untouched?"""
+    reflection("sample-reflection").box.value = "Keep me."
+    before = learner.path.read_bytes()
+    home = course_home()
+    choose(home, "01_why_compassion.ipynb", json.dumps({"cells": [], "nbformat": 4}).encode())
+    text = home.continue_step.status.text
+    assert "01_why_compassion.ipynb cannot be used: it is not a course record. Nothing was changed." in text
+    assert not is_shown(home.continue_step.decision)
+    assert learner.path.read_bytes() == before
+
+
+def test_a_hostile_file_is_refused_with_a_reason(learner):
+    """Is a record carrying a script refused, and its name shown as text, not markup?"""
+    hostile = {"version": 1, "activities": {"sample-reflection": {"text": "<script>alert(1)</script>"}}}
+    home = course_home()
+    choose(home, "<img src=x onerror=alert(1)>.json", json.dumps(hostile).encode())
+    status = home.continue_step.status.html
+    assert "web page code (markup or script)" in status and "<img" not in status
+    assert learner.read()["activities"] == {}
+
+
+def test_a_file_larger_than_the_limit_is_refused_before_it_is_read(learner, monkeypatch):
+    """Is an upload whose size is over the limit refused without its content being parsed?"""
+    from leadership_course.components import continue_record
+
+    monkeypatch.setattr(continue_record, "MAX_FILE_BYTES", 10)
+    home = course_home()
+    choose(home, "big.json", b'{"version": 1, "activities": {}}')
+    assert "big.json cannot be used: it is larger than any course record" in home.continue_step.status.text
+
+
+def test_a_damaged_record_set_aside_whole_can_be_brought_back_from_the_list(learner, tmp_path):
+    """A record cut off part way is read as far as it goes and kept whole as a file: is that
+    file offered under Work kept aside, and does bringing it back (after Continue) merge
+    what could be read?"""
+    raw = record_from_elsewhere(tmp_path / "other")
+    learner.directory.mkdir(parents=True)
+    learner.path.write_bytes(raw[:-40])  # cut off near the end, as a full disk might
+    home = course_home()  # reads the record: repaired and set aside
+    step = home.continue_step
+    files = [(label, key) for label, key in step.kept_aside.options if label.startswith("The file ")]
+    assert len(files) == 1 and "cut off or damaged" in files[0][0]
+    learner.path.write_text(json.dumps({"version": 1, "activities": {}, "set_aside":
+                                        learner.read()["set_aside"]}))  # as if the salvage had lost it
+    step.kept_aside.value = files[0][1]
+    step.bring_back_button.click()
+    assert is_shown(step.confirm_button), step.summary.value
+    step.confirm_button.click()
+    assert reflection("sample-reflection").box.value == "Written on Binder."
+
+
+def test_an_unexpected_error_is_a_plain_message(learner, monkeypatch):
+    """If checking the file fails unexpectedly, does the learner get a sentence, not a traceback?"""
+    home = course_home()
+    monkeypatch.setattr(type(learner), "preview", lambda *a: 1 / 0)
+    choose(home, "record.json", b"{}")
+    assert "Sorry, something went wrong" in home.continue_step.status.text
+    assert "Traceback" not in home.continue_step.status.html
+
+
+def test_the_record_folder_holds_only_the_record_after_a_merge(learner, tmp_path):
+    """Does a merge leave no temporary file behind?"""
+    home = course_home()
+    choose(home, "record.json", record_from_elsewhere(tmp_path / "binder"))
+    home.continue_step.confirm_button.click()
+    assert sorted(p.name for p in learner.directory.iterdir()) == [RECORD_FILE, RECORD_FILE + ".lock"]
