@@ -163,3 +163,14 @@ def test_the_record_folder_holds_only_the_record_after_a_merge(learner, tmp_path
     choose(home, "record.json", record_from_elsewhere(tmp_path / "binder"))
     home.continue_step.confirm_button.click()
     assert sorted(p.name for p in learner.directory.iterdir()) == [RECORD_FILE, RECORD_FILE + ".lock"]
+
+
+def test_the_journal_download_says_the_raw_record_lets_the_learner_continue_elsewhere(learner):
+    """Does the download box say, in plain words, that the raw record is what lets the
+    learner carry on elsewhere, and where to use it?"""
+    from leadership_course import journal_download
+    from leadership_course.components.markup import html_to_text
+
+    text = html_to_text(journal_download().children[-4].value)
+    assert "The second link saves your raw record. Keep it: it is what lets you carry on" in text
+    assert "Continue from a saved record on the course home" in text

@@ -23,8 +23,11 @@ class JournalDownload(CourseBox):
         self.status = LiveRegion()
         intro = html_widget(
             "<h3>Download my journal</h3><p>Your journal gathers your progress, reflections, "
-            "pledges and self-check results. The first link saves a page you can read and print. "
-            "The second saves your raw record, which you can keep as a backup.</p>"
+            "pledges and self-check results. The first link saves a page you can read and print.</p>"
+            "<p>The second link saves your raw record. Keep it: it is what lets you carry on where you "
+            "left off somewhere else, for example in your next Binder session, on another computer or on "
+            "your organisation's course service. There, choose it under <strong>Continue from a saved "
+            "record</strong> on the course home. The web page cannot do this.</p>"
         )
         refresh = button("Update my journal", self.refresh, self._report)
         super().__init__([intro, self.links, refresh, self.status], "journal", record)
