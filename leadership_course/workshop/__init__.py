@@ -1,47 +1,12 @@
-"""The workshop pulse: a live, anonymous pulse for a room of 5 to 50 people.
+"""The workshop pulse: a live, anonymous pulse for a room of 5 to 500 people.
 
 The host starts a workshop with ``python -m leadership_course workshop start`` (see
-docs/workshop-pulse.md). Voila serves two notebooks from ``workshop/``:
+docs/workshop-pulse.md). One server (server.py: Voila with the pulse's own pages beside
+it) serves participants a small HTML form that needs no kernel, the host a page of
+controls and results behind a passcode, and the room's screen (the projector view).
 
-* ``pulse.ipynb?workshop=CODE`` (participants): ``show_pulse()``;
-* ``results.ipynb?workshop=CODE`` (the host): ``show_results()``.
-
-Voila gives each page's kernel the page's query string in $QUERY_STRING; without one (or
-in JupyterLab) the page asks for the code. Neither function ever shows a traceback.
+* store.py and database.py: the answers (SQLite, or PostgreSQL given an address);
+* pulses.py: the pulse files (``workshop/pulses/*.yaml``);
+* server.py and templates/: the pages;
+* report.py: the combined counts as CSV and charts; cli.py: the ``workshop`` command.
 """
-
-import os
-from urllib.parse import parse_qs
-
-from .. import _show
-from .store import WorkshopStore
-
-__all__ = ["pulse_page", "query_code", "results_page", "show_pulse", "show_results"]
-
-
-def query_code():
-    """The ``workshop`` value of the page's query string (Voila), or ''."""
-    values = parse_qs(os.environ.get("QUERY_STRING", "")).get("workshop") or [""]
-    return values[0].strip()[:40]
-
-
-def pulse_page(code=None, store=None):
-    from .widgets import PulsePage
-
-    return PulsePage(store or WorkshopStore(), query_code() if code is None else code)
-
-
-def results_page(code=None, store=None):
-    from .widgets import ResultsPage
-
-    return ResultsPage(store or WorkshopStore(), query_code() if code is None else code)
-
-
-def show_pulse():
-    """Display the participant's pulse form for the workshop in the page's link."""
-    _show(pulse_page, "workshop pulse")
-
-
-def show_results():
-    """Display the host's sign-in and the workshop's combined results."""
-    _show(results_page, "workshop results")

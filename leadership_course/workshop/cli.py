@@ -7,11 +7,13 @@
     workshop list
 
 The passcode is asked for (typed twice, not shown) unless --passcode is given. Only a
-salted scrypt hash of it is stored.
+salted scrypt hash of it is stored. Answers go to a SQLite file in --dir, or to PostgreSQL
+with --database postgresql://... (or $COURSE_WORKSHOP_DATABASE).
 """
 
 import argparse
 import getpass
+import os
 import signal
 import socket
 import subprocess
@@ -21,8 +23,8 @@ from pathlib import Path
 
 from ..content import ContentError
 from .pulses import find_pages_dir, load_pulse
-from .store import (DEFAULT_THRESHOLD, JOIN_URL_VARIABLE, MIN_PASSCODE, MIN_THRESHOLD, STORE_DIR_VARIABLE,
-                    WorkshopError, WorkshopStore, check_threshold)
+from .store import (DATABASE_VARIABLE, DEFAULT_THRESHOLD, JOIN_URL_VARIABLE, MIN_PASSCODE, MIN_THRESHOLD,
+                    STORE_DIR_VARIABLE, WorkshopError, WorkshopStore, check_threshold)
 
 LOCAL = "127.0.0.1"
 
@@ -32,18 +34,18 @@ def add_parser(commands):
     workshop = commands.add_parser("workshop", help="run an anonymous pulse for a workshop room",
                                    description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     actions = workshop.add_subparsers(dest="workshop_command", required=True)
-    start = actions.add_parser("start", help="create a workshop and serve its pulse and results pages")
+    start = actions.add_parser("start", help="create a workshop and serve its pulse, host and screen pages")
     start.add_argument("--name", required=True, help='the workshop\'s name, e.g. "Ward leaders, 21 Nov"')
     start.add_argument("--pulse", default="abc-and-voice", help="a pulse id from workshop/pulses, or a .yaml file")
     start.add_argument("--threshold", type=int, default=DEFAULT_THRESHOLD,
                        help=f"answers needed before results show, and batch size (default "
                             f"{DEFAULT_THRESHOLD}, at least {MIN_THRESHOLD})")
-    serve = actions.add_parser("serve", help="serve the pulse and results pages for existing workshops")
+    serve = actions.add_parser("serve", help="serve the pulse, host and screen pages for existing workshops")
     for parser in (start, serve):
         parser.add_argument("--port", type=int, default=8866)
         parser.add_argument("--room", action="store_true",
                             help="let phones and laptops on the same network join (listens on 0.0.0.0)")
-        parser.add_argument("--no-browser", action="store_true", help="do not open the results page")
+        parser.add_argument("--no-browser", action="store_true", help="do not open the host's page")
     start.add_argument("--passcode", help="the host passcode (default: asked for, not shown)")
     export = actions.add_parser("export", help="write the combined results as CSV and PNG")
     export.add_argument("code")
@@ -57,13 +59,17 @@ def add_parser(commands):
     for parser in (start, serve, export, delete, actions.choices["list"]):
         parser.add_argument("--dir", help=f"the workshop store folder (default: ${STORE_DIR_VARIABLE}, "
                                           "else compassionate-leadership-workshops in your home folder)")
+        parser.add_argument("--database", help="a PostgreSQL address (postgresql://...) to keep the answers in "
+                                               f"instead of the SQLite file (default: ${DATABASE_VARIABLE})")
     return workshop
 
 
 def run(args):
     """Carry out a ``workshop`` command; a plain message (never a traceback) on a problem."""
-    store = WorkshopStore(args.dir)
     try:
+        if args.database:  # the server started below reads it too
+            os.environ[DATABASE_VARIABLE] = args.database
+        store = WorkshopStore(args.dir)
         return COMMANDS[args.workshop_command](args, store)
     except ContentError as error:
         for problem in error.problems:
@@ -203,11 +209,12 @@ def _serve(args, store, pages, code):
     from ..voila.launch import voila_command
 
     address = room_address() if args.room else LOCAL
-    base = f"http://{address}:{args.port}/voila/render"
-    # No pre-heated kernels: the pages read the workshop code from the request (QUERY_STRING).
+    base = f"http://{address}:{args.port}/pulse"
+    # Voila with the pulse pages beside it (server.py); no pre-heated kernels for its few notebooks.
     argv, env = voila_command(pages, args.port, ip="0.0.0.0" if args.room else LOCAL, preheat=False)
+    argv[argv.index("voila")] = "leadership_course.workshop.server"
     env[STORE_DIR_VARIABLE] = str(store.directory.expanduser().resolve())
-    env[JOIN_URL_VARIABLE] = f"{base}/pulse.ipynb"
+    env[JOIN_URL_VARIABLE] = base
     server = subprocess.Popen(argv, env=env, cwd=pages)
 
     def stop(signum, frame):  # closing the terminal, or a service manager: stop Voila and its kernels
@@ -221,15 +228,14 @@ def _serve(args, store, pages, code):
             print("The workshop server did not start; see the messages above.", file=sys.stderr)
             server.terminate()
             return server.wait(10) or 1
-        query = f"?workshop={code}" if code else ""
-        results_url = f"http://{LOCAL}:{args.port}/voila/render/results.ipynb{query}"
+        local = f"http://{LOCAL}:{args.port}/pulse/{code or 'CODE'}"
+        host_url = f"{local}/host"
         print()
         if code:
             print(f"Workshop code: {code}")
-        print(f"Participants open:  {base}/pulse.ipynb{query}")
-        if not code:
-            print("  (add ?workshop=CODE to that address, or participants type the code)")
-        print(f"Results (host):     {results_url}")
+        print(f"Participants open:  {base}/{code}" if code else f"Participants open:  {base}  (and type the code)")
+        print(f"Host (controls):    {host_url}")
+        print(f"Room's screen:      {local}/screen")
         if args.room:
             print(f"\nOnly devices on the same network as this computer ({address}) can join. If they cannot,\n"
                   "your firewall may be blocking the port, or the network keeps devices apart (common on\n"
@@ -241,7 +247,7 @@ def _serve(args, store, pages, code):
         print("Press Ctrl+C here to stop the server (answers are kept until you delete the workshop).\n",
               flush=True)
         if not args.no_browser:
-            webbrowser.open(results_url)
+            webbrowser.open(host_url if code else f"http://{LOCAL}:{args.port}/pulse")
         return server.wait()
     except KeyboardInterrupt:
         server.terminate()

@@ -17,7 +17,9 @@ from ..content import _ID, ContentError, _Checker, read_yaml
 #: Set this to use pulse files from another folder.
 PULSES_DIR_VARIABLE = "COURSE_PULSES_DIR"
 TOP_FIELDS = ("id", "title", "intro", "scale", "items")
-ITEM_FIELDS = ("id", "label", "prompt", "options")
+ITEM_FIELDS = ("id", "label", "prompt", "type", "options")
+#: An item's ``type``: pick one of its options (the default), or type one word.
+ITEM_TYPES = ("choice", "word")
 MAX_ITEMS = 12
 MAX_LABEL = 40
 OPTIONS_RANGE = (2, 7)
@@ -106,10 +108,19 @@ def check_pulse(data, filename, expected_id=None):
             if label is not None and len(label) > MAX_LABEL:
                 check.problem(f"{where}.label", f"keep the label to {MAX_LABEL} characters (it names the chart)")
             prompt = check.field(item, "prompt", where)
+            kind = item.get("type", "choice")
+            if kind not in ITEM_TYPES:
+                check.problem(f"{where}.type", f"'{kind}' is not a type of item (types: {', '.join(ITEM_TYPES)})")
+            if kind == "word":
+                if "options" in item:
+                    check.problem(f"{where}.options", "a 'word' item has no options: people type one word")
+                checked.append({"id": item_id, "label": label, "prompt": prompt, "type": "word", "options": []})
+                continue
             options = _options(check, item, "options", where, required=False)
             if options is None and "options" not in item and scale is None and "scale" not in data:
                 check.problem(f"{where}.options", "give the item its own 'options', or give the pulse a 'scale'")
-            checked.append({"id": item_id, "label": label, "prompt": prompt, "options": options or scale})
+            checked.append({"id": item_id, "label": label, "prompt": prompt, "type": "choice",
+                            "options": options or scale})
     return check.done({"id": pulse_id, "title": title, "intro": intro or "", "items": checked})
 
 

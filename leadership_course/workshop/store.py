@@ -1,27 +1,30 @@
-"""The workshop store: anonymous pulse answers for any number of workshops, in one SQLite file.
+"""The workshop store: anonymous pulse answers for any number of workshops.
 
-Every page view in Voila is its own kernel (its own process), so many processes write to
-the store at once. SQLite handles that: the database is in WAL mode, every connection
-waits up to ``BUSY_SECONDS`` for a lock, and every change is one ``BEGIN IMMEDIATE``
-transaction (writers queue; none reads a stale count). Every query names its workshop's
-code, so workshops running at the same time never mix.
+SQLite by default (one file, no set-up); PostgreSQL when given an address (``--database``
+or $COURSE_WORKSHOP_DATABASE), for an event served by several server processes. The same
+code runs on both (see database.py): every change is one transaction that holds its
+workshop's lock, so submissions queue and none reads a stale count. Every query names its
+workshop's code, so workshops running at the same time never mix.
 
 What is kept, and what is not
 * A workshop: its code, name, the checked pulse (a copy, so later edits of the pulse
-  file never shift its answers), the threshold, the day it was created, and a salted
-  scrypt hash of the host's passcode (never the passcode).
-* One random token per answered form (``tokens``, ``UNIQUE (workshop, token)``): a form submitted twice
-  (double click, or a second press) is counted once (``INSERT OR IGNORE``). The token is
-  made fresh on each page load; it says nothing about the person.
+  file never shift its answers), the threshold, the day it was created, a salted scrypt
+  hash of the host's passcode (never the passcode), whether the pulse is open, the round
+  (``run``, raised by a reset) and what the room's screen shows (``screen``: a copy of
+  results the host chose to show, or nothing).
+* One random token per answered form (``tokens``, ``UNIQUE (workshop, token)``): a form
+  submitted twice (double tap, resubmit, reload) is counted once. The token is made fresh
+  on each page load; it says nothing about the person.
 * Answers, with no name, no address, no time: while a batch of ``threshold`` answers is
-  filling up, its answers wait in ``pending``; when the batch is full they are added to
-  the combined counts (``published``) and the separate rows are deleted (with SQLite's
-  ``secure_delete`` on, their bytes are overwritten). Results are therefore always those
-  of the first floor(n / k) * k answers: two views of the results differ by at least k
-  people, so nobody's answers can be worked out by comparing them.
-
-The folder is $COURSE_WORKSHOP_DIR, else ``compassionate-leadership-workshops`` in the
-home folder. Keep it on a local disk: SQLite's locking is not reliable on network drives.
+  filling up, its answers wait in ``pending`` and ``pending_words``; when the batch is
+  full they are added to the combined counts (``published``, ``published_words``) and the
+  separate rows are deleted. Results are always those of the first floor(n / k) * k
+  answers: two views differ by at least k people, so nobody's answers can be worked out
+  by comparing them.
+* One-word answers are shown (to the host, the screen, the export) only as words given by
+  at least ``threshold`` people in the published batches, and never a word the host hid
+  (``hidden_words``). A rarer word stays in the database until the workshop is reset or
+  deleted, and no page, file or API ever shows it.
 """
 
 import hashlib
@@ -29,62 +32,89 @@ import hmac
 import json
 import os
 import secrets
-import sqlite3
 import time
-from contextlib import contextmanager
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
 
+from .database import DatabaseError, open_database
+
 STORE_DIR_VARIABLE = "COURSE_WORKSHOP_DIR"
-#: Set by ``workshop start`` for the pages: the address participants open (shown to the host).
+#: A PostgreSQL address (postgresql://...) to use instead of the SQLite file.
+DATABASE_VARIABLE = "COURSE_WORKSHOP_DATABASE"
+#: Set by ``workshop start`` for the server: the address participants open (shown to the host).
 JOIN_URL_VARIABLE = "COURSE_WORKSHOP_JOIN_URL"
 DB_FILE = "workshops.sqlite3"
 DEFAULT_THRESHOLD = 5
 MIN_THRESHOLD = 3
 MAX_THRESHOLD = 50
 MIN_PASSCODE = 6
+MAX_WORD = 30
 #: Workshop codes: no 0/O, 1/I/L, so they can be read aloud and typed on a phone.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 6
 #: Seconds to wait before saying a passcode is wrong (slows down guessing).
 WRONG_PASSCODE_DELAY = 1.0
-BUSY_SECONDS = 30
 #: scrypt settings for new passcodes (about 16 MB and 50 ms per check).
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS workshops (
-  code TEXT PRIMARY KEY,
-  name TEXT NOT NULL,
-  pulse TEXT NOT NULL,
-  threshold INTEGER NOT NULL CHECK (threshold >= 3),
-  passcode_kdf TEXT NOT NULL,
-  passcode_salt BLOB NOT NULL,
-  passcode_hash BLOB NOT NULL,
-  created_day TEXT NOT NULL,
-  published INTEGER NOT NULL DEFAULT 0
-);
-CREATE TABLE IF NOT EXISTS tokens (
-  workshop TEXT NOT NULL REFERENCES workshops(code) ON DELETE CASCADE,
-  token TEXT NOT NULL,
-  UNIQUE (workshop, token)
-);
-CREATE TABLE IF NOT EXISTS pending (
-  workshop TEXT NOT NULL REFERENCES workshops(code) ON DELETE CASCADE,
-  member INTEGER NOT NULL,
-  item TEXT NOT NULL,
-  option INTEGER NOT NULL,
-  PRIMARY KEY (workshop, member, item)
-);
-CREATE TABLE IF NOT EXISTS published (
-  workshop TEXT NOT NULL REFERENCES workshops(code) ON DELETE CASCADE,
-  item TEXT NOT NULL,
-  option INTEGER NOT NULL,
-  people INTEGER NOT NULL,
-  PRIMARY KEY (workshop, item, option)
-);
-"""
+SCHEMA = [
+    """CREATE TABLE IF NOT EXISTS workshops (
+      code TEXT PRIMARY KEY,
+      name TEXT NOT NULL,
+      pulse TEXT NOT NULL,
+      threshold INTEGER NOT NULL CHECK (threshold >= 3),
+      passcode_kdf TEXT NOT NULL,
+      passcode_salt BLOB NOT NULL,
+      passcode_hash BLOB NOT NULL,
+      created_day TEXT NOT NULL,
+      published INTEGER NOT NULL DEFAULT 0,
+      accepting INTEGER NOT NULL DEFAULT 1,
+      run INTEGER NOT NULL DEFAULT 1,
+      screen TEXT)""",
+    """CREATE TABLE IF NOT EXISTS tokens (
+      workshop TEXT NOT NULL REFERENCES workshops(code) ON DELETE CASCADE,
+      token TEXT NOT NULL,
+      UNIQUE (workshop, token))""",
+    """CREATE TABLE IF NOT EXISTS pending (
+      workshop TEXT NOT NULL REFERENCES workshops(code) ON DELETE CASCADE,
+      member INTEGER NOT NULL,
+      item TEXT NOT NULL,
+      option INTEGER NOT NULL,
+      PRIMARY KEY (workshop, member, item))""",
+    """CREATE TABLE IF NOT EXISTS published (
+      workshop TEXT NOT NULL REFERENCES workshops(code) ON DELETE CASCADE,
+      item TEXT NOT NULL,
+      option INTEGER NOT NULL,
+      people INTEGER NOT NULL,
+      PRIMARY KEY (workshop, item, option))""",
+    """CREATE TABLE IF NOT EXISTS pending_words (
+      workshop TEXT NOT NULL REFERENCES workshops(code) ON DELETE CASCADE,
+      member INTEGER NOT NULL,
+      item TEXT NOT NULL,
+      word TEXT NOT NULL,
+      PRIMARY KEY (workshop, member, item))""",
+    """CREATE TABLE IF NOT EXISTS published_words (
+      workshop TEXT NOT NULL REFERENCES workshops(code) ON DELETE CASCADE,
+      item TEXT NOT NULL,
+      word TEXT NOT NULL,
+      people INTEGER NOT NULL,
+      PRIMARY KEY (workshop, item, word))""",
+    """CREATE TABLE IF NOT EXISTS hidden_words (
+      workshop TEXT NOT NULL REFERENCES workshops(code) ON DELETE CASCADE,
+      item TEXT NOT NULL,
+      word TEXT NOT NULL,
+      PRIMARY KEY (workshop, item, word))""",
+]
+#: Columns added since the first version (an older SQLite store gets them on opening).
+ADDED_COLUMNS = [("workshops", "accepting", "INTEGER NOT NULL DEFAULT 1"),
+                 ("workshops", "run", "INTEGER NOT NULL DEFAULT 1"),
+                 ("workshops", "screen", "TEXT")]
+#: (answers waiting for a full batch, combined counts, the answer's column).
+BATCH_TABLES = (("pending", "published", "option"), ("pending_words", "published_words", "word"))
+#: Every table holding a workshop's answers (emptied by a reset, with the tokens).
+ANSWER_TABLES = ("pending", "published", "pending_words", "published_words", "hidden_words", "tokens")
 
 
 class WorkshopError(Exception):
@@ -97,6 +127,10 @@ class UnknownWorkshop(WorkshopError):
 
 class WrongPasscode(WorkshopError):
     pass
+
+
+class PulseClosed(WorkshopError):
+    """The host has closed the pulse, or started a new round since the form was loaded."""
 
 
 class StoreError(WorkshopError):
@@ -117,6 +151,19 @@ def normalise_code(text):
         raise UnknownWorkshop(f"'{shown}' is not a workshop code. A code has {CODE_LENGTH} letters "
                               "and digits, for example K7QX2M.")
     return code
+
+
+def normalise_word(text, label):
+    """A one-word answer in lower case ('Tired.' -> 'tired'), or ValueError saying why not."""
+    word = unicodedata.normalize("NFC", str(text or "")).strip().strip(".,;:!?\"()").replace("\u2019", "'")
+    if not word:
+        raise ValueError(f"The question '{label}' has no answer: type one word.")
+    if any(c.isspace() for c in word):
+        raise ValueError(f"'{label}': please type one word only, without spaces.")
+    if len(word) > MAX_WORD or not all(c.isalpha() or c in "-'" for c in word):
+        raise ValueError(f"'{label}': please type one word of up to {MAX_WORD} letters "
+                         "(a dash or an apostrophe is fine).")
+    return word.lower()
 
 
 def check_threshold(threshold):
@@ -142,8 +189,20 @@ def _derive(kdf, passcode, salt):
     name, n, r, p = kdf.split(":")
     if name != "scrypt":
         raise StoreError(f"Unknown passcode scheme '{name}'.")
-    return hashlib.scrypt(str(passcode).encode("utf-8"), salt=salt, n=int(n), r=int(r), p=int(p),
+    return hashlib.scrypt(str(passcode).encode("utf-8"), salt=bytes(salt), n=int(n), r=int(r), p=int(p),
                           maxmem=128 * 1024 * 1024, dklen=32)
+
+
+def item_kind(item):
+    """'choice' (pick one of the options) or 'word' (type one word)."""
+    return item.get("type", "choice")
+
+
+@dataclass
+class WordCount:
+    word: str
+    people: int
+    hidden: bool = False
 
 
 @dataclass
@@ -151,8 +210,10 @@ class ItemResult:
     id: str
     label: str
     prompt: str
+    kind: str  # "choice" or "word"
     options: list
-    counts: list  # people per option (from the published batches); None below the threshold
+    counts: list  # people per option (published batches); None below the threshold or for words
+    words: list  # WordCount for words given by at least `threshold` people; None below the threshold
 
 
 @dataclass
@@ -161,9 +222,12 @@ class Results:
     name: str
     pulse_title: str
     threshold: int
-    responses: int  # every answered form so far
+    responses: int  # every answered form this round
     published: int  # how many of them the combined results use: floor(n / k) * k
     items: list
+    accepting: bool = True
+    run: int = 1
+    on_screen: int = 0  # how many answers the room's screen shows (0: no results on it)
 
     @property
     def shown(self):
@@ -174,80 +238,56 @@ class Results:
         """The number of answers at which the results next change."""
         return self.published + self.threshold
 
+    def as_dict(self, with_hidden=False):
+        """The results as plain data (for JSON and the screen's copy); hidden words are left
+        out unless ``with_hidden``."""
+        data = asdict(self)
+        for item in data["items"]:
+            if item["words"] is not None:
+                item["words"] = [w for w in item["words"] if with_hidden or not w["hidden"]]
+        return data
+
+    @classmethod
+    def from_dict(cls, data):
+        items = [ItemResult(**{**item, "words": None if item["words"] is None
+                               else [WordCount(**w) for w in item["words"]]}) for item in data["items"]]
+        return cls(**{**data, "items": items})
+
 
 class WorkshopStore:
-    """All workshops in one folder; safe to use from many threads and processes."""
+    """All workshops in one database; safe to use from many threads and processes."""
 
-    def __init__(self, directory=None):
+    def __init__(self, directory=None, database_url=None):
         self.directory = Path(directory).expanduser() if directory else default_store_dir()
         self.path = self.directory / DB_FILE
+        self.database_url = database_url if database_url is not None else os.environ.get(DATABASE_VARIABLE)
+        try:
+            self.database = open_database(self.directory, self.database_url)
+        except DatabaseError as error:
+            raise StoreError(str(error)) from error
         self._ready = False
 
-    # --- connections ----------------------------------------------------------------------
-
-    def _connect(self):
+    def _transaction(self, write):
         if not self._ready:
             self._prepare()
-        return self._open()
-
-    def _open(self):
-        db = sqlite3.connect(self.path, timeout=BUSY_SECONDS, isolation_level=None)
-        db.execute(f"PRAGMA busy_timeout = {BUSY_SECONDS * 1000}")
-        db.execute("PRAGMA foreign_keys = ON")
-        db.execute("PRAGMA secure_delete = ON")
-        db.execute("PRAGMA synchronous = FULL")
-        return db
+        return _Guarded(self.database.transaction(write), write)
 
     def _prepare(self):
-        """Create the folder, the database (WAL mode) and its tables, once per object."""
+        """Create the database and its tables (once per object)."""
         try:
-            self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+            self.database.create_schema(SCHEMA, ADDED_COLUMNS)
         except OSError as error:
             raise StoreError(f"The workshop folder {self.directory} cannot be created ({error}).") from error
-        deadline = time.monotonic() + BUSY_SECONDS
-        while True:  # several processes may create the database at the same moment
-            try:
-                db = self._open()
-                try:
-                    if db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-                        db.execute("PRAGMA journal_mode = WAL")
-                    db.execute("BEGIN IMMEDIATE")
-                    for statement in SCHEMA.split(";"):
-                        if statement.strip():
-                            db.execute(statement)
-                    db.execute("COMMIT")
-                finally:
-                    db.close()
-                break
-            except sqlite3.OperationalError as error:
-                if "locked" not in str(error) and "busy" not in str(error) or time.monotonic() > deadline:
-                    raise StoreError(f"The workshop store {self.path} cannot be opened ({error}).") from error
-                time.sleep(0.05)
-            except sqlite3.Error as error:
-                raise StoreError(f"The workshop store {self.path} cannot be opened ({error}).") from error
+        except DatabaseError as error:
+            raise StoreError(f"The workshop store {self.database.describe()} cannot be opened ({error}).") from error
         self._ready = True
 
-    @contextmanager
-    def _transaction(self, write):
-        """One transaction: BEGIN IMMEDIATE for changes (writers queue), BEGIN for reads."""
-        try:
-            db = self._connect()
-        except sqlite3.Error as error:
-            raise StoreError(f"The workshop store {self.path} cannot be opened ({error}).") from error
-        try:
-            db.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-            yield db
-            db.execute("COMMIT")
-        except sqlite3.Error as error:
-            if db.in_transaction:
-                db.execute("ROLLBACK")
-            raise StoreError(f"The workshop store could not be {'changed' if write else 'read'} ({error}).") from error
-        except BaseException:
-            if db.in_transaction:
-                db.execute("ROLLBACK")
-            raise
-        finally:
-            db.close()
+    def _locked_workshop(self, db, code, columns):
+        """The workshop's row, locked for the rest of the transaction; UnknownWorkshop if gone."""
+        row = db.execute(f"SELECT {columns} FROM workshops WHERE code = ?{self.database.lock}", (code,)).fetchone()
+        if row is None:
+            raise UnknownWorkshop(f"Workshop {code} has ended and its answers have been deleted.")
+        return row
 
     # --- for the host -----------------------------------------------------------------------
 
@@ -267,8 +307,9 @@ class WorkshopStore:
             code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
             with self._transaction(write=True) as db:
                 added = db.execute(
-                    "INSERT OR IGNORE INTO workshops (code, name, pulse, threshold, passcode_kdf, "
-                    "passcode_salt, passcode_hash, created_day) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO workshops (code, name, pulse, threshold, passcode_kdf, "
+                    "passcode_salt, passcode_hash, created_day) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT (code) DO NOTHING",
                     (code, name, pulse_json, threshold, kdf, salt, digest, date.today().isoformat()),
                 ).rowcount
             if added:
@@ -285,7 +326,7 @@ class WorkshopStore:
         if row is None:
             raise UnknownWorkshop(f"There is no workshop {code} here. Check the code.")
         kdf, salt, expected = row
-        if not hmac.compare_digest(_derive(kdf, str(passcode or ""), salt), expected):
+        if not hmac.compare_digest(_derive(kdf, str(passcode or ""), salt), bytes(expected)):
             time.sleep(WRONG_PASSCODE_DELAY)
             raise WrongPasscode(f"That passcode is not right for workshop {code}. Check it and try again.")
         return HostAccess(self, code)
@@ -304,48 +345,56 @@ class WorkshopStore:
     # --- for participants -------------------------------------------------------------------
 
     def workshop(self, code):
-        """What a participant's page needs: code, name, pulse and threshold."""
+        """What a participant's page needs: code, name, pulse, threshold, whether the pulse
+        is open, and the round. Nothing about anyone's answers."""
         code = normalise_code(code)
         with self._transaction(write=False) as db:
-            row = db.execute("SELECT name, pulse, threshold FROM workshops WHERE code = ?", (code,)).fetchone()
+            row = db.execute("SELECT name, pulse, threshold, accepting, run FROM workshops WHERE code = ?",
+                             (code,)).fetchone()
         if row is None:
             raise UnknownWorkshop(f"There is no workshop {code} here. It may have ended, or the code "
                                   "may be mistyped: check it with your host.")
-        return {"code": code, "name": row[0], "pulse": json.loads(row[1]), "threshold": row[2]}
+        return {"code": code, "name": row[0], "pulse": json.loads(row[1]), "threshold": row[2],
+                "accepting": bool(row[3]), "run": row[4]}
 
-    def submit(self, code, token, answers):
-        """Add one person's answers ({item id: option number}); True if counted now, False if
-        this token was counted before (the form was submitted twice)."""
+    def submit(self, code, token, answers, run=None):
+        """Add one person's answers ({item id: option number, or the word typed}); True if
+        counted now, False if this token was counted before (the form was sent twice).
+        PulseClosed if the host has closed the pulse or (``run`` given) started a new round."""
         code = normalise_code(code)
         if not isinstance(token, str) or not 16 <= len(token) <= 100:
             raise ValueError("The form's token is missing.")
         with self._transaction(write=True) as db:
-            row = db.execute("SELECT pulse, threshold, published FROM workshops WHERE code = ?",
-                             (code,)).fetchone()
-            if row is None:
-                raise UnknownWorkshop(f"Workshop {code} has ended and its answers have been deleted.")
-            pulse, threshold, published = json.loads(row[0]), row[1], row[2]
-            chosen = _checked_answers(pulse, answers)
-            if not db.execute("INSERT OR IGNORE INTO tokens (workshop, token) VALUES (?, ?)",
-                              (code, token)).rowcount:
+            pulse, threshold, published, accepting, current_run = self._locked_workshop(
+                db, code, "pulse, threshold, published, accepting, run")
+            if db.execute("SELECT 1 FROM tokens WHERE workshop = ? AND token = ?", (code, token)).fetchone():
                 return False
+            if run is not None and run != current_run:
+                raise PulseClosed("The host has started a new round since this page was opened. "
+                                  "Open the pulse again to answer this round.")
+            if not accepting:
+                raise PulseClosed("The host has closed the pulse, so answers are not being taken now.")
+            chosen, words = _checked_answers(json.loads(pulse), answers)
+            db.execute("INSERT INTO tokens (workshop, token) VALUES (?, ?)", (code, token))
             received = db.execute("SELECT COUNT(*) FROM tokens WHERE workshop = ?", (code,)).fetchone()[0]
             member = received - published
             db.executemany("INSERT INTO pending (workshop, member, item, option) VALUES (?, ?, ?, ?)",
                            [(code, member, item, option) for item, option in chosen.items()])
+            db.executemany("INSERT INTO pending_words (workshop, member, item, word) VALUES (?, ?, ?, ?)",
+                           [(code, member, item, word) for item, word in words.items()])
             if member >= threshold:  # the batch is full: add it to the combined counts
-                db.execute(
-                    "INSERT INTO published (workshop, item, option, people) "
-                    "SELECT workshop, item, option, COUNT(*) FROM pending WHERE workshop = ? "
-                    "GROUP BY item, option "
-                    "ON CONFLICT (workshop, item, option) DO UPDATE SET people = people + excluded.people",
-                    (code,))
-                db.execute("DELETE FROM pending WHERE workshop = ?", (code,))
+                for waiting, combined, column in BATCH_TABLES:
+                    db.execute(
+                        f"INSERT INTO {combined} (workshop, item, {column}, people) "
+                        f"SELECT workshop, item, {column}, COUNT(*) FROM {waiting} WHERE workshop = ? "
+                        f"GROUP BY workshop, item, {column} ON CONFLICT (workshop, item, {column}) "
+                        f"DO UPDATE SET people = {combined}.people + excluded.people", (code,))
+                    db.execute(f"DELETE FROM {waiting} WHERE workshop = ?", (code,))
                 db.execute("UPDATE workshops SET published = published + ? WHERE code = ?", (member, code))
             return True
 
     def responses(self, code):
-        """How many forms have been answered for the workshop."""
+        """How many forms have been answered for the workshop this round."""
         code = normalise_code(code)
         with self._transaction(write=False) as db:
             return db.execute("SELECT COUNT(*) FROM tokens WHERE workshop = ?", (code,)).fetchone()[0]
@@ -354,33 +403,58 @@ class WorkshopStore:
 
     def _results(self, code):
         with self._transaction(write=False) as db:
-            row = db.execute("SELECT name, pulse, threshold, published FROM workshops WHERE code = ?",
-                             (code,)).fetchone()
+            row = db.execute("SELECT name, pulse, threshold, published, accepting, run, screen "
+                             "FROM workshops WHERE code = ?", (code,)).fetchone()
             if row is None:
                 raise UnknownWorkshop(f"Workshop {code} has been deleted.")
-            responses = db.execute("SELECT COUNT(*) FROM tokens WHERE workshop = ?", (code,)).fetchone()[0]
-            counts = {(item, option): people for item, option, people in db.execute(
-                "SELECT item, option, people FROM published WHERE workshop = ?", (code,))}
-        name, pulse, threshold, published = row[0], json.loads(row[1]), row[2], row[3]
+            return self._combine(db, code, row)
+
+    def _combine(self, db, code, row):
+        name, pulse, threshold, published, accepting, run, screen = row
+        pulse = json.loads(pulse)
+        responses = db.execute("SELECT COUNT(*) FROM tokens WHERE workshop = ?", (code,)).fetchone()[0]
         shown = published >= threshold
-        items = [ItemResult(item["id"], item["label"], item["prompt"], list(item["options"]),
-                            [counts.get((item["id"], i), 0) for i in range(len(item["options"]))] if shown else None)
-                 for item in pulse["items"]]
-        return Results(code, name, pulse["title"], threshold, responses, published if shown else 0, items)
+        counts, words = {}, {}
+        if shown:
+            counts = {(item, option): people for item, option, people in db.execute(
+                "SELECT item, option, people FROM published WHERE workshop = ?", (code,)).fetchall()}
+            hidden = {(item, word) for item, word in db.execute(
+                "SELECT item, word FROM hidden_words WHERE workshop = ?", (code,)).fetchall()}
+            for item, word, people in db.execute(
+                    "SELECT item, word, people FROM published_words WHERE workshop = ? AND people >= ? "
+                    "ORDER BY people DESC, word", (code, threshold)).fetchall():
+                words.setdefault(item, []).append(WordCount(word, people, (item, word) in hidden))
+        items = []
+        for item in pulse["items"]:
+            kind = item_kind(item)
+            options = list(item.get("options") or [])
+            items.append(ItemResult(
+                item["id"], item["label"], item["prompt"], kind, options,
+                [counts.get((item["id"], i), 0) for i in range(len(options))] if shown and kind == "choice" else None,
+                words.get(item["id"], []) if shown and kind == "word" else None))
+        on_screen = json.loads(screen)["published"] if screen else 0
+        return Results(code, name, pulse["title"], threshold, responses, published if shown else 0, items,
+                       bool(accepting), run, on_screen)
+
+    def _screen(self, code):
+        with self._transaction(write=False) as db:
+            row = db.execute("SELECT screen FROM workshops WHERE code = ?", (code,)).fetchone()
+        if row is None:
+            raise UnknownWorkshop(f"Workshop {code} has been deleted.")
+        return Results.from_dict(json.loads(row[0])) if row[0] else None
+
+    def _change(self, code, action):
+        """Run ``action(db, row)`` on the locked workshop row in one transaction."""
+        with self._transaction(write=True) as db:
+            row = self._locked_workshop(db, code, "name, pulse, threshold, published, accepting, run, screen")
+            return action(db, row)
 
     def _delete(self, code):
         with self._transaction(write=True) as db:
-            for table in ("pending", "published", "tokens"):
+            for table in ANSWER_TABLES:
                 db.execute(f"DELETE FROM {table} WHERE workshop = ?", (code,))
             gone = db.execute("DELETE FROM workshops WHERE code = ?", (code,)).rowcount
-        try:  # copy the deletions from the write-ahead log into the database file now
-            db = self._open()
-            try:
-                db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            finally:
-                db.close()
-        except sqlite3.Error:
-            pass  # another process is reading; SQLite checkpoints later by itself
+        self.database.after_delete()
         return bool(gone)
 
 
@@ -392,26 +466,131 @@ class HostAccess:
         self.code = code
 
     def results(self):
-        """The combined results (None counts below the threshold)."""
+        """The combined results (None counts below the threshold), for the host's own page."""
         return self.store._results(self.code)
+
+    def screen(self):
+        """What the room's screen shows: the results the host last put on it, or None."""
+        return self.store._screen(self.code)
+
+    def set_accepting(self, accepting):
+        """Open (True) or close (False) the pulse to new answers."""
+        self.store._change(self.code, lambda db, row: db.execute(
+            "UPDATE workshops SET accepting = ? WHERE code = ?", (int(bool(accepting)), self.code)))
+
+    def show_on_screen(self):
+        """Put the latest combined results (without hidden words) on the room's screen; the
+        screen keeps them until the host shows newer ones or hides them. ValueError below
+        the threshold."""
+        def show(db, row):
+            results = self.store._combine(db, self.code, row)
+            if not results.shown:
+                raise ValueError(f"Nothing can be shown yet: results need at least {results.threshold} answers.")
+            results.on_screen = results.published
+            db.execute("UPDATE workshops SET screen = ? WHERE code = ?",
+                       (json.dumps(results.as_dict(), ensure_ascii=False), self.code))
+            return results.published
+
+        return self.store._change(self.code, show)
+
+    def clear_screen(self):
+        """Take the results off the room's screen."""
+        self.store._change(self.code, lambda db, row: db.execute(
+            "UPDATE workshops SET screen = NULL WHERE code = ?", (self.code,)))
+
+    def hide_word(self, item_id, word, hidden=True):
+        """Hide a word from the screen and the export (and take it off the screen now), or
+        let it be shown again (``hidden=False``; it reaches the screen when next shown)."""
+        word = str(word)
+
+        def change(db, row):
+            if hidden:
+                db.execute("INSERT INTO hidden_words (workshop, item, word) VALUES (?, ?, ?) "
+                           "ON CONFLICT (workshop, item, word) DO NOTHING", (self.code, item_id, word))
+                if row[6]:
+                    shown = json.loads(row[6])
+                    for item in shown["items"]:
+                        if item["id"] == item_id and item["words"] is not None:
+                            item["words"] = [w for w in item["words"] if w["word"] != word]
+                    db.execute("UPDATE workshops SET screen = ? WHERE code = ?",
+                               (json.dumps(shown, ensure_ascii=False), self.code))
+            else:
+                db.execute("DELETE FROM hidden_words WHERE workshop = ? AND item = ? AND word = ?",
+                           (self.code, item_id, word))
+
+        self.store._change(self.code, change)
+
+    def reset(self):
+        """Start a new round: every answer, token and hidden word of this workshop is
+        deleted, the screen is cleared and the pulse opened; forms loaded before the
+        reset are refused. Returns the new round's number."""
+        def reset(db, row):
+            for table in ANSWER_TABLES:
+                db.execute(f"DELETE FROM {table} WHERE workshop = ?", (self.code,))
+            db.execute("UPDATE workshops SET published = 0, screen = NULL, accepting = 1, run = run + 1 "
+                       "WHERE code = ?", (self.code,))
+            return row[5] + 1
+
+        number = self.store._change(self.code, reset)
+        self.store.database.after_delete()
+        return number
 
     def delete(self):
         """Delete the workshop and every answer to it; True if there was anything to delete."""
         return self.store._delete(self.code)
 
 
-def _checked_answers(pulse, answers):
-    """{item id: option number} for every item of the pulse, or ValueError."""
+class _Guarded:
+    """A database transaction whose database errors become StoreError (a plain message)."""
+
+    def __init__(self, transaction, write):
+        self.transaction, self.write = transaction, write
+
+    def __enter__(self):
+        try:
+            return self.transaction.__enter__()
+        except DatabaseError as error:
+            raise StoreError(f"The workshop store cannot be opened ({error}).") from error
+
+    def __exit__(self, *failure):
+        try:
+            return self.transaction.__exit__(*failure)
+        except DatabaseError as error:
+            raise StoreError(f"The workshop store could not be {'changed' if self.write else 'read'} "
+                             f"({error}).") from error
+
+
+def answer_problems(pulse, answers):
+    """{item id: what is wrong} for a form's answers ({} when every item is answered well);
+    a problem that is not about one item (not a dict, unknown questions) is under ''."""
     if not isinstance(answers, dict):
-        raise ValueError("The answers are missing.")
+        return {"": "The answers are missing."}
     items = {item["id"]: item for item in pulse["items"]}
+    problems = {}
     extra = set(answers) - set(items)
     if extra:
-        raise ValueError(f"These are not questions of this pulse: {', '.join(sorted(map(str, extra)))}.")
-    chosen = {}
+        problems[""] = f"These are not questions of this pulse: {', '.join(sorted(map(str, extra)))}."
     for item_id, item in items.items():
-        option = answers.get(item_id)
-        if isinstance(option, bool) or not isinstance(option, int) or not 0 <= option < len(item["options"]):
-            raise ValueError(f"The question '{item['label']}' has no answer.")
-        chosen[item_id] = option
-    return chosen
+        answer = answers.get(item_id)
+        if item_kind(item) == "word":
+            try:
+                normalise_word(answer if isinstance(answer, str) else "", item["label"])
+            except ValueError as error:
+                problems[item_id] = str(error)
+        elif isinstance(answer, bool) or not isinstance(answer, int) or not 0 <= answer < len(item["options"]):
+            problems[item_id] = f"The question '{item['label']}' has no answer: choose one."
+    return problems
+
+
+def _checked_answers(pulse, answers):
+    """({item id: option number}, {item id: word}) for every item of the pulse, or ValueError."""
+    problems = answer_problems(pulse, answers)
+    if problems:
+        raise ValueError(next(iter(problems.values())))
+    chosen, words = {}, {}
+    for item in pulse["items"]:
+        if item_kind(item) == "word":
+            words[item["id"]] = normalise_word(answers[item["id"]], item["label"])
+        else:
+            chosen[item["id"]] = answers[item["id"]]
+    return chosen, words

@@ -3,8 +3,13 @@
 * ``store``: an empty workshop store in a temporary folder (also $COURSE_WORKSHOP_DIR).
 * ``pulse``: the checked pulse ``workshop/pulses/abc-and-voice.yaml``.
 * ``make_workshop(threshold=5, passcode=PASSCODE, name=...)``: a workshop in ``store``; its code.
-* ``answer(code, options, token=None)``: submit one person's answers (option numbers, one
-  per item, or one number for every item); returns the store's True/False.
+* ``answer(code, options, token=None, word="calm")``: submit one person's answers (option
+  numbers, one per choice item, or one number for every item; ``word`` for the word item);
+  returns the store's True/False.
+* ``postgres_url``: a real PostgreSQL server for the session: $COURSE_TEST_POSTGRES if set,
+  else Debian's PostgreSQL programs (``apt-get install postgresql``; run_tests.py installs
+  them as root) started in a temporary folder, stopped at the end.
+* ``postgres_store``: ``postgres_store()`` is an empty store in a schema of its own there.
 
 Wrong passcodes wait ``store.WRONG_PASSCODE_DELAY`` seconds; here it is set to 0 unless a
 test sets it.
@@ -17,9 +22,12 @@ For test_workshop_browser.py (which reuses tests/browser/browser_helpers.py):
 """
 
 import os
+import secrets
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -68,22 +76,77 @@ def make_workshop(store, pulse):
 
 @pytest.fixture
 def answer(store, pulse):
-    import secrets
-
-    def submit(code, options, token=None):
+    def submit(code, options, token=None, word="calm"):
+        choices = [item for item in pulse["items"] if item["type"] == "choice"]
         if isinstance(options, int):
-            options = [options] * len(pulse["items"])
-        answers = {item["id"]: option for item, option in zip(pulse["items"], options)}
+            options = [options] * len(choices)
+        answers = {item["id"]: option for item, option in zip(choices, options)}
+        answers.update({item["id"]: word for item in pulse["items"] if item["type"] == "word"})
         return store.submit(code, token or secrets.token_urlsafe(24), answers)
 
     return submit
+
+
+# --- a real PostgreSQL server --------------------------------------------------------------------
+
+def _postgres_programs():
+    """The folder of Debian's PostgreSQL programs (initdb, pg_ctl), newest version first."""
+    for folder in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True):
+        if (folder / "initdb").exists() and (folder / "pg_ctl").exists():
+            return folder
+    return None
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    given = os.environ.get("COURSE_TEST_POSTGRES")
+    if given:
+        yield given
+        return
+    programs = _postgres_programs()
+    if programs is None:
+        pytest.fail("PostgreSQL is not installed: run `apt-get install postgresql` (python3 run_tests.py "
+                    "does this as root on Debian), or give a server in $COURSE_TEST_POSTGRES.")
+    from leadership_course.voila.launch import free_port
+
+    folder = Path(tempfile.mkdtemp(prefix="pulse-postgres-"))
+    as_owner = []
+    if hasattr(os, "geteuid") and os.geteuid() == 0:  # PostgreSQL refuses to run as root
+        shutil.chown(folder, "postgres")
+        as_owner = ["runuser", "-u", "postgres", "--"]
+    data, port = folder / "data", free_port("127.0.0.1")
+    quiet = {"check": True, "capture_output": True}
+    subprocess.run([*as_owner, programs / "initdb", "-D", data, "-U", "pulse", "-A", "trust", "-E", "UTF8",
+                    "--no-sync"], **quiet)
+    options = f"-k {folder} -p {port} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
+    subprocess.run([*as_owner, programs / "pg_ctl", "-D", data, "-o", options, "-l", folder / "log", "-w",
+                    "start"], **quiet)
+    try:
+        yield f"postgresql://pulse@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run([*as_owner, programs / "pg_ctl", "-D", data, "-m", "fast", "-w", "stop"], **quiet)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def postgres_store(postgres_url, tmp_path):
+    """``postgres_store()``: an empty store in a fresh schema of the session's PostgreSQL."""
+    import psycopg
+
+    def make():
+        schema = f"test_{secrets.token_hex(6)}"
+        with psycopg.connect(postgres_url, autocommit=True) as db:
+            db.execute(f"CREATE SCHEMA {schema}")
+        return WorkshopStore(tmp_path / "unused", f"{postgres_url}?options=-csearch_path%3D{schema}")
+
+    return make
 
 
 # --- a real workshop server and a real Chromium (test_workshop_browser.py) ---------------------
 
 @dataclass
 class WorkshopServer:
-    """``workshop start`` running for the tests: the command's process (Voila is its child)."""
+    """``workshop start`` running for the tests: the command's process (the server is its child)."""
 
     process: subprocess.Popen
     port: int
@@ -93,9 +156,23 @@ class WorkshopServer:
     log_path: Path
     output: list = field(default_factory=list)
 
-    def url(self, notebook, code=None):
-        query = f"?workshop={code}" if code else ""
-        return f"http://127.0.0.1:{self.port}/voila/render/{notebook}{query}"
+    def url(self, path=""):
+        """The address of a pulse page, for example ``url(f"/{code}/host")``."""
+        return f"http://127.0.0.1:{self.port}/pulse{path}"
+
+    def memory_bytes(self):
+        """Resident memory of the command and every process under it (Voila, any kernel)."""
+        total, waiting = 0, [self.process.pid]
+        while waiting:
+            pid = waiting.pop()
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+                children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+            except OSError:
+                continue
+            total += int(status.split("VmRSS:")[1].split()[0]) * 1024
+            waiting.extend(int(child) for child in children)
+        return total
 
     def log_tail(self, lines=40):
         text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
@@ -127,7 +204,7 @@ def workshop_server(tmp_path_factory, pulse):
                      daemon=True).start()
     deadline = time.monotonic() + SERVER_START_TIMEOUT_S
     server = WorkshopServer(process, port, "", other_code, store_dir, log_path, output)
-    while not any(line.startswith("Results (host):") for line in list(output)):
+    while not any(line.startswith("Host (controls):") for line in list(output)):
         if process.poll() is not None or time.monotonic() > deadline:
             stop_voila(process, signal.SIGINT)
             pytest.fail(f"workshop start did not serve the pages:\n{server.log_tail()}")

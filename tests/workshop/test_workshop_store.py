@@ -1,44 +1,68 @@
 """The workshop store: concurrency, double submits, separate workshops, thresholds, batches,
-passcodes and deletion."""
+one-word answers, the host's controls, passcodes and deletion.
 
+Every test here runs twice: on SQLite (the default) and on a real PostgreSQL server (the
+``postgres_url`` fixture), through the same store code."""
+
+import json
 import multiprocessing
 import secrets
-import sqlite3
 import threading
 import time
 
 import pytest
 
 from leadership_course.workshop import store as store_module
-from leadership_course.workshop.store import (UnknownWorkshop, WorkshopStore, WrongPasscode, check_threshold,
-                                              normalise_code)
+from leadership_course.workshop.store import (PulseClosed, StoreError, UnknownWorkshop, WorkshopStore, WrongPasscode,
+                                              check_threshold, normalise_code, normalise_word)
 
 from workshop_helpers import PASSCODE
 
 PEOPLE = 50
 
 
+WORDS = ("calm", "busy", "hopeful")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path, monkeypatch):
+    """An empty store: a SQLite file, or a fresh schema on the session's PostgreSQL."""
+    if request.param == "sqlite":
+        folder = tmp_path / "workshops"
+        monkeypatch.setenv(store_module.STORE_DIR_VARIABLE, str(folder))
+        return WorkshopStore(folder)
+    return request.getfixturevalue("postgres_store")()
+
+
+def same_store(store):
+    """Another store object on the same database (as another thread or process opens it)."""
+    return WorkshopStore(store.directory, store.database_url)
+
+
 def answers_for(pulse, person):
-    """Person n's answers: option n % 5 for the first item, (n // 5) % 5 for the others."""
-    return {item["id"]: (person % 5 if index == 0 else (person // 5) % 5)
-            for index, item in enumerate(pulse["items"])}
+    """Person n's answers: option n % 5 for the first item, (n // 5) % 5 for the others, and
+    word n % 3 of WORDS."""
+    answers = {item["id"]: (person % 5 if index == 0 else (person // 5) % 5)
+               for index, item in enumerate(pulse["items"]) if item["type"] == "choice"}
+    return {**answers, "team-in-one-word": WORDS[person % 3]}
 
 
 def expected_counts(pulse, people):
-    counts = {item["id"]: [0] * len(item["options"]) for item in pulse["items"]}
+    counts = {item["id"]: [0] * len(item["options"]) for item in pulse["items"] if item["type"] == "choice"}
     for person in people:
         for item_id, option in answers_for(pulse, person).items():
-            counts[item_id][option] += 1
+            if item_id in counts:
+                counts[item_id][option] += 1
     return counts
 
 
 def result_counts(results):
-    return {item.id: item.counts for item in results.items}
+    return {item.id: item.counts for item in results.items if item.kind == "choice"}
 
 
 def rows(store, sql, *args):
-    with sqlite3.connect(store.path) as db:
-        return db.execute(sql, args).fetchall()
+    with store._transaction(write=False) as db:
+        return [tuple(row) for row in db.execute(sql, args).fetchall()]
 
 
 # --- concurrency ---------------------------------------------------------------------------
@@ -53,8 +77,8 @@ def test_fifty_threads_at_once_lose_and_duplicate_nothing(store, make_workshop, 
     def person(number):
         try:
             start.wait()
-            outcomes.append(WorkshopStore(store.directory).submit(code, f"thread-token-{number:04d}-xxxxxx",
-                                                                  answers_for(pulse, number)))
+            outcomes.append(same_store(store).submit(code, f"thread-token-{number:04d}-xxxxxx",
+                                                     answers_for(pulse, number)))
         except Exception as error:  # reported below
             errors.append(repr(error))
 
@@ -71,9 +95,9 @@ def test_fifty_threads_at_once_lose_and_duplicate_nothing(store, make_workshop, 
     assert rows(store, "SELECT COUNT(*) FROM pending") == [(0,)]
 
 
-def _submit_in_process(directory, code, number, answers, barrier):
+def _submit_in_process(directory, url, code, number, answers, barrier):
     barrier.wait(60)
-    counted = WorkshopStore(directory).submit(code, f"process-token-{number:04d}-xxxxx", answers)
+    counted = WorkshopStore(directory, url).submit(code, f"process-token-{number:04d}-xxxxx", answers)
     raise SystemExit(0 if counted else 3)
 
 
@@ -84,7 +108,8 @@ def test_fifty_processes_at_once_lose_and_duplicate_nothing(store, make_workshop
     context = multiprocessing.get_context("fork")
     barrier = context.Barrier(PEOPLE)
     processes = [context.Process(target=_submit_in_process,
-                                 args=(store.directory, code, n, answers_for(pulse, n), barrier))
+                                 args=(store.directory, store.database_url, code, n, answers_for(pulse, n),
+                                       barrier))
                  for n in range(PEOPLE)]
     for process in processes:
         process.start()
@@ -105,7 +130,7 @@ def test_the_same_form_sent_from_ten_threads_counts_once(store, make_workshop, p
 
     def press():
         start.wait()
-        outcomes.append(WorkshopStore(store.directory).submit(code, token, answers_for(pulse, 1)))
+        outcomes.append(same_store(store).submit(code, token, answers_for(pulse, 1)))
 
     threads = [threading.Thread(target=press) for _ in range(10)]
     for thread in threads:
@@ -155,9 +180,10 @@ def test_the_threshold_is_never_below_three(make_workshop, threshold):
 def test_the_database_itself_refuses_a_threshold_below_three(make_workshop, store):
     """Does the table refuse a threshold below 3 even if written around the store?"""
     code = make_workshop(threshold=3)
-    with pytest.raises(sqlite3.IntegrityError):
-        with sqlite3.connect(store.path) as db:
+    with pytest.raises(StoreError):
+        with store._transaction(write=True) as db:
             db.execute("UPDATE workshops SET threshold = 2 WHERE code = ?", (code,))
+    assert rows(store, "SELECT threshold FROM workshops WHERE code = ?", code) == [(3,)]
     assert check_threshold(3) == 3
     with pytest.raises(ValueError):
         check_threshold(True)
@@ -172,12 +198,12 @@ def test_results_with_seven_answers_and_k_five_come_from_five(make_workshop, ans
         answer(code, 4)
     results = store.host(code, PASSCODE).results()
     assert (results.responses, results.published, results.next_update) == (7, 5, 10)
-    assert all(item.counts == [5, 0, 0, 0, 0] for item in results.items)
+    assert all(item.counts == [5, 0, 0, 0, 0] for item in results.items if item.kind == "choice")
     for _ in range(3):
         answer(code, 4)
     results = store.host(code, PASSCODE).results()
     assert results.published == 10
-    assert all(item.counts == [5, 0, 0, 0, 5] for item in results.items)
+    assert all(item.counts == [5, 0, 0, 0, 5] for item in results.items if item.kind == "choice")
 
 
 def test_nothing_is_shown_below_the_threshold(make_workshop, answer, store):
@@ -187,7 +213,7 @@ def test_nothing_is_shown_below_the_threshold(make_workshop, answer, store):
         answer(code, 1)
     results = store.host(code, PASSCODE).results()
     assert (results.responses, results.published, results.shown) == (4, 0, False)
-    assert all(item.counts is None for item in results.items)
+    assert all(item.counts is None and item.words is None for item in results.items)
 
 
 def test_no_answer_is_kept_beyond_the_batch_being_filled(make_workshop, answer, store):
@@ -197,19 +223,26 @@ def test_no_answer_is_kept_beyond_the_batch_being_filled(make_workshop, answer, 
     for person in range(7):
         answer(code, person % 5)
     assert rows(store, "SELECT COUNT(DISTINCT member) FROM pending WHERE workshop = ?", code) == [(1,)]
-    columns = {table: [c[1] for c in rows(store, f"PRAGMA table_info({table})")]
-               for table in ("tokens", "pending", "published")}
+    assert rows(store, "SELECT COUNT(*) FROM pending_words WHERE workshop = ?", code) == [(1,)]
+    with store._transaction(write=False) as db:
+        columns = {table: [c[0] for c in db.execute(f"SELECT * FROM {table} LIMIT 0").description]
+                   for table in ("tokens", "pending", "published", "pending_words", "published_words")}
     assert columns == {"tokens": ["workshop", "token"], "pending": ["workshop", "member", "item", "option"],
-                       "published": ["workshop", "item", "option", "people"]}
-    assert rows(store, "PRAGMA journal_mode") == [("wal",)]
+                       "published": ["workshop", "item", "option", "people"],
+                       "pending_words": ["workshop", "member", "item", "word"],
+                       "published_words": ["workshop", "item", "word", "people"]}
+    if store.database.kind == "sqlite":
+        assert rows(store, "PRAGMA journal_mode") == [("wal",)]
 
 
 def test_incomplete_or_wrong_answers_are_refused_and_nothing_is_kept(make_workshop, store, pulse):
     """Is a form with a missing, unknown or impossible answer refused, keeping nothing?"""
     code = make_workshop()
-    answers = {item["id"]: 0 for item in pulse["items"]}
+    answers = answers_for(pulse, 0)
     for bad in ({**answers, "autonomy": None}, {**answers, "autonomy": 5}, {**answers, "extra": 1},
-                {**answers, "autonomy": True}):
+                {**answers, "autonomy": True}, {**answers, "team-in-one-word": "two words"},
+                {**answers, "team-in-one-word": ""}, {**answers, "team-in-one-word": 3},
+                {**answers, "team-in-one-word": "<script>"}, "not a dict"):
         with pytest.raises(ValueError):
             store.submit(code, secrets.token_urlsafe(24), bad)
     assert store.responses(code) == 0
@@ -235,9 +268,12 @@ def test_only_a_salted_hash_of_the_passcode_is_stored(make_workshop, store):
     """Is the passcode absent from the database, with a different salt per workshop?"""
     make_workshop()
     make_workshop()
-    data = b"".join(p.read_bytes() for p in store.directory.iterdir() if p.is_file())
-    assert PASSCODE.encode() not in data
-    hashes = rows(store, "SELECT passcode_kdf, passcode_salt, passcode_hash FROM workshops")
+    if store.database.kind == "sqlite":
+        data = b"".join(p.read_bytes() for p in store.directory.iterdir() if p.is_file())
+        assert PASSCODE.encode() not in data
+    assert PASSCODE not in repr(rows(store, "SELECT * FROM workshops"))
+    hashes = [(kdf, bytes(salt), bytes(digest)) for kdf, salt, digest in
+              rows(store, "SELECT passcode_kdf, passcode_salt, passcode_hash FROM workshops")]
     assert len({h[1] for h in hashes}) == 2 and len({h[2] for h in hashes}) == 2
     assert all(h[0].startswith("scrypt:") for h in hashes)
 
@@ -273,7 +309,7 @@ def test_delete_removes_only_that_workshop(make_workshop, answer, store):
         store.host(gone, PASSCODE)
     with pytest.raises(UnknownWorkshop):
         answer(gone, 0)
-    for table in ("tokens", "pending", "published", "workshops"):
+    for table in ("tokens", "pending", "published", "pending_words", "published_words", "workshops"):
         column = "code" if table == "workshops" else "workshop"
         assert rows(store, f"SELECT COUNT(*) FROM {table} WHERE {column} = ?", gone) == [(0,)]
     results = store.host(kept, PASSCODE).results()
@@ -294,3 +330,147 @@ def test_an_unusable_folder_gives_a_plain_error(tmp_path):
     blocker.write_text("not a folder")
     with pytest.raises(store_module.StoreError, match="cannot be created"):
         WorkshopStore(blocker / "store").list()
+
+
+# --- one-word answers ---------------------------------------------------------------------------
+
+
+def test_a_word_is_shown_only_once_the_threshold_number_of_people_gave_it(make_workshop, answer, store):
+    """With k = 3: is a word given by 3 people shown, and a word given by 1 or 2 never, in the
+    results or the data the pages and the API are made from?"""
+    code = make_workshop(threshold=3)
+    for word in ("Tired", "tired.", "TIRED", "hopeful", "hopeful", "Zanzibar"):
+        answer(code, 1, word=word)
+    results = store.host(code, PASSCODE).results()
+    [item] = [item for item in results.items if item.kind == "word"]
+    assert results.published == 6 and [(w.word, w.people) for w in item.words] == [("tired", 3)]
+    exported = json.dumps(results.as_dict(with_hidden=True))
+    assert "hopeful" not in exported and "zanzibar" not in exported.lower()
+
+
+def test_words_count_only_from_published_batches(make_workshop, answer, store):
+    """With k = 3 and 5 answers, do the two unpublished answers' words stay out of the counts
+    until their batch is full?"""
+    code = make_workshop(threshold=3)
+    for word in ("calm", "calm", "busy", "calm", "calm"):
+        answer(code, 0, word=word)
+    [item] = [i for i in store.host(code, PASSCODE).results().items if i.kind == "word"]
+    assert item.words == []  # 'calm' twice in the first batch: below 3
+    answer(code, 0, word="calm")
+    [item] = [i for i in store.host(code, PASSCODE).results().items if i.kind == "word"]
+    assert [(w.word, w.people) for w in item.words] == [("calm", 5)]
+
+
+def test_a_hidden_word_leaves_the_screen_and_comes_back_only_when_shown_again(make_workshop, answer, store):
+    code = make_workshop(threshold=3)
+    for word in ("calm", "calm", "calm", "rota", "rota", "rota"):
+        answer(code, 2, word=word)
+    host = store.host(code, PASSCODE)
+    assert host.screen() is None
+    assert host.show_on_screen() == 6
+    words = lambda results: [w.word for i in results.items if i.kind == "word" for w in i.words]  # noqa: E731
+    assert sorted(words(host.screen())) == ["calm", "rota"]
+    host.hide_word("team-in-one-word", "rota")
+    assert words(host.screen()) == ["calm"]
+    assert [(w.word, w.hidden) for i in host.results().items if i.kind == "word" for w in i.words] == [
+        ("calm", False), ("rota", True)]
+    assert "rota" not in json.dumps(host.results().as_dict())
+    host.hide_word("team-in-one-word", "rota", hidden=False)
+    assert words(host.screen()) == ["calm"]
+    host.show_on_screen()
+    assert sorted(words(host.screen())) == ["calm", "rota"]
+
+
+@pytest.mark.parametrize("typed, kept", [("Tired", "tired"), (" hope-ful! ", "hope-ful"), ("don\u2019t", "don't"),
+                                         ("Ça", "ça")])
+def test_words_are_read_forgivingly(typed, kept):
+    assert normalise_word(typed, "One word") == kept
+
+
+# --- the host's controls ------------------------------------------------------------------------
+
+
+def test_the_screen_shows_only_what_the_host_put_there(make_workshop, answer, store):
+    """Does the screen keep the results the host showed (not newer ones), refuse to show
+    anything below the threshold, and go blank when cleared?"""
+    code = make_workshop(threshold=3)
+    host = store.host(code, PASSCODE)
+    answer(code, 0)
+    with pytest.raises(ValueError, match="at least 3 answers"):
+        host.show_on_screen()
+    answer(code, 0)
+    answer(code, 0)
+    host.show_on_screen()
+    for _ in range(3):
+        answer(code, 4)
+    screen = host.screen()
+    assert screen.published == 3 and screen.items[0].counts == [3, 0, 0, 0, 0]
+    assert host.results().published == 6 and host.results().on_screen == 3
+    host.clear_screen()
+    assert host.screen() is None and host.results().on_screen == 0
+
+
+def test_a_closed_pulse_takes_no_answers_but_still_knows_a_form_already_sent(make_workshop, answer, store):
+    code = make_workshop(threshold=3)
+    host = store.host(code, PASSCODE)
+    assert answer(code, 1, token="sent-before-closing-xx") is True
+    host.set_accepting(False)
+    assert store.workshop(code)["accepting"] is False
+    with pytest.raises(PulseClosed, match="closed the pulse"):
+        answer(code, 1)
+    assert answer(code, 1, token="sent-before-closing-xx") is False
+    host.set_accepting(True)
+    assert answer(code, 1) is True and store.responses(code) == 2
+
+
+def test_a_new_round_starts_empty_and_refuses_forms_from_the_last_one(make_workshop, answer, store, pulse):
+    """After a reset: are the answers, tokens, words and screen gone, the round raised, and a
+    form loaded before the reset refused rather than counted in the new round?"""
+    code = make_workshop(threshold=3)
+    host = store.host(code, PASSCODE)
+    for _ in range(4):
+        answer(code, 3, word="calm")
+    host.hide_word("team-in-one-word", "calm")
+    host.show_on_screen()
+    host.set_accepting(False)
+    assert store.workshop(code)["run"] == 1
+    assert host.reset() == 2
+    workshop = store.workshop(code)
+    assert (workshop["run"], workshop["accepting"]) == (2, True)
+    results = host.results()
+    assert (results.responses, results.published, results.on_screen) == (0, 0, 0)
+    for table in ("tokens", "pending", "published", "pending_words", "published_words", "hidden_words"):
+        assert rows(store, f"SELECT COUNT(*) FROM {table} WHERE workshop = ?", code) == [(0,)]
+    with pytest.raises(PulseClosed, match="new round"):
+        store.submit(code, secrets.token_urlsafe(24), answers_for(pulse, 1), run=1)
+    assert store.submit(code, secrets.token_urlsafe(24), answers_for(pulse, 1), run=2) is True
+
+
+def test_an_older_store_gains_the_new_columns(tmp_path, pulse):
+    """Does a SQLite store made before open/close, rounds and the screen still open, with
+    its workshops open and in round 1?"""
+    import sqlite3
+
+    folder = tmp_path / "old"
+    folder.mkdir()
+    with sqlite3.connect(folder / store_module.DB_FILE) as db:
+        db.execute("CREATE TABLE workshops (code TEXT PRIMARY KEY, name TEXT NOT NULL, pulse TEXT NOT NULL, "
+                   "threshold INTEGER NOT NULL CHECK (threshold >= 3), passcode_kdf TEXT NOT NULL, "
+                   "passcode_salt BLOB NOT NULL, passcode_hash BLOB NOT NULL, created_day TEXT NOT NULL, "
+                   "published INTEGER NOT NULL DEFAULT 0)")
+        kdf, salt, digest = store_module.hash_passcode(PASSCODE)
+        db.execute("INSERT INTO workshops VALUES ('K7QX2M', 'Old room', ?, 3, ?, ?, ?, '2026-11-21', 0)",
+                   (json.dumps(pulse), kdf, salt, digest))
+    workshop = WorkshopStore(folder).workshop("K7QX2M")
+    assert (workshop["name"], workshop["accepting"], workshop["run"]) == ("Old room", True, 1)
+
+
+def test_an_unreachable_postgresql_gives_a_plain_error(tmp_path):
+    """Is a PostgreSQL address that answers nothing reported plainly, not as a crash?"""
+    from leadership_course.voila.launch import free_port
+
+    store = WorkshopStore(tmp_path, f"postgresql://pulse@127.0.0.1:{free_port()}/none?connect_timeout=2")
+    with pytest.raises(StoreError, match="cannot connect to postgresql://127.0.0.1"):
+        store.list()
+    with pytest.raises(StoreError, match="must start with postgresql://"):
+        WorkshopStore(tmp_path, "mysql://somewhere/db")

@@ -1,0 +1,350 @@
+"""The workshop server: Voila, plus the pulse's own small HTML pages in the same process.
+
+A Voila page costs each participant a Python kernel (about 59 MB and seconds to start), so
+the pulse pages are plain HTML from tornado handlers added to Voila's own application
+(:class:`WorkshopVoila`). Every page works without scripts; a script only improves it.
+
+    /pulse                       join: type the workshop code
+    /pulse/CODE                  the participant's form (GET), sending it (POST)
+    /pulse/CODE/sent             thanks (after a redirect, so a reload sends nothing again)
+    /pulse/CODE/host             the host's sign-in, then controls and results (passcode)
+    /pulse/CODE/host/action      open, close, show on screen, hide a word, new round (POST)
+    /pulse/CODE/host/results.csv the combined counts; results.json the same as data
+    /pulse/CODE/screen           the room's screen: how to join, and the results the host shows
+
+The store's calls (SQLite or PostgreSQL, and the passcode's scrypt) run on a few worker
+threads, so the server keeps answering while one waits. Run it with
+``python -m leadership_course.workshop.server WORKSHOP_DIR --port N`` (``workshop start``
+does).
+"""
+
+import json
+import os
+import secrets
+from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import quote
+
+import tornado.web
+from tornado.ioloop import IOLoop
+from tornado.template import Loader
+from voila.app import Voila
+
+from .report import people, results_csv
+from .store import (JOIN_URL_VARIABLE, HostAccess, PulseClosed, StoreError, UnknownWorkshop, WorkshopStore,
+                    WrongPasscode, answer_problems, item_kind, normalise_code)
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+#: How often the room's screen fetches what to show.
+SCREEN_REFRESH_SECONDS = 5
+#: How long a host stays signed in on one browser.
+HOST_SESSION_DAYS = 0.5
+WORKER_THREADS = 4
+SECURITY_HEADERS = {
+    # Nothing from another host: no fonts, scripts, styles or images from elsewhere.
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
+                               "img-src 'self' data:; connect-src 'self'; form-action 'self'; "
+                               "frame-ancestors 'none'; base-uri 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+HOST_MESSAGES = {
+    "signed-in": "Signed in.",
+    "open": "The pulse is open: people can answer.",
+    "close": "The pulse is closed: no new answers are taken.",
+    "show": "The screen now shows the latest results.",
+    "clear": "The results are off the screen.",
+    "hide-word": "The word is hidden: it is not on the screen or in the download.",
+    "unhide-word": "The word is allowed again: it goes on the screen when you next show the results.",
+    "reset": "A new round has started: the answers are deleted and the pulse is open.",
+}
+
+
+@lru_cache(maxsize=32)
+def qr_svg(url):
+    """The QR code of ``url`` as inline SVG, made here (segno; nothing from another host)."""
+    import segno
+
+    return segno.make(url, error="m").svg_inline(scale=4, border=2, omitsize=True)
+
+
+class PulseSite:
+    """What the pulse handlers share: the store, the worker threads, the templates."""
+
+    def __init__(self, store=None, base="/pulse", join_base=None):
+        self.store = store or WorkshopStore()
+        self.base = base.rstrip("/")
+        self.join_base = (join_base or os.environ.get(JOIN_URL_VARIABLE) or "").rstrip("/")
+        self.executor = ThreadPoolExecutor(WORKER_THREADS, thread_name_prefix="pulse-store")
+        self.loader = Loader(str(TEMPLATES), autoescape="xhtml_escape")
+        self.css = (TEMPLATES / "pulse.css").read_text(encoding="utf-8")
+
+    def handlers(self):
+        code = r"([A-Za-z0-9 -]{1,20})"
+        routes = [(r"/?", JoinHandler), (rf"/{code}/?", FormHandler), (rf"/{code}/sent", SentHandler),
+                  (rf"/{code}/host/?", HostHandler), (rf"/{code}/host/action", HostActionHandler),
+                  (rf"/{code}/host/results\.(csv|json)", ExportHandler), (rf"/{code}/screen", ScreenHandler)]
+        return [(self.base + pattern, handler, {"site": self}) for pattern, handler in routes]
+
+
+class PulseHandler(tornado.web.RequestHandler):
+    """Shared by every pulse page: templates, security headers, store calls off the loop."""
+
+    def initialize(self, site):
+        self.site = site
+
+    def set_default_headers(self):
+        for name, value in SECURITY_HEADERS.items():
+            self.set_header(name, value)
+
+    def store_call(self, function, *args):
+        return IOLoop.current().run_in_executor(self.site.executor, function, *args)
+
+    def page(self, template, title, status=200, **values):
+        self.set_status(status)
+        namespace = {"title": title, "css": self.site.css, "banner": "Workshop pulse", "body_class": "",
+                     "errors": [], "people": people, "base": self.site.base, "link": None,
+                     "xsrf_form_html": self.xsrf_form_html, **values}
+        self.set_header("Content-Type", "text/html; charset=UTF-8")
+        self.finish(self.site.loader.load(template).generate(**namespace))
+
+    def urls(self, code):
+        host_base = f"{self.site.base}/{code}/host"
+        join_base = self.site.join_base or f"{self.request.protocol}://{self.request.host}{self.site.base}"
+        join_url = f"{join_base}/{code}"
+        return {"code": code, "here": f"{self.site.base}/{code}", "host_base": host_base,
+                "screen_url": f"{self.site.base}/{code}/screen", "join_url": join_url, "qr_svg": qr_svg(join_url)}
+
+    def write_error(self, status_code, **kwargs):
+        """A plain page for anything unexpected: never a traceback."""
+        self.page("message.html", "Something went wrong", status_code,
+                  heading="Something went wrong",
+                  text="The page could not be shown. Please try again in a moment, or ask your host.")
+
+    def gone(self, error):
+        self.page("message.html", "Workshop not found", 404, heading="Workshop not found", text=str(error))
+
+
+class JoinHandler(PulseHandler):
+    async def get(self):
+        typed = self.get_query_argument("code", "").strip()[:20]
+        if not typed:
+            return self.page("join.html", "Join a workshop pulse", typed="")
+        try:
+            code = normalise_code(typed)
+            await self.store_call(self.site.store.workshop, code)
+        except UnknownWorkshop as error:
+            return self.page("join.html", "Error: join a workshop pulse", 404, typed=typed,
+                             errors=[("code", str(error))])
+        self.redirect(f"{self.site.base}/{code}", status=303)
+
+
+class FormHandler(PulseHandler):
+    """The participant's form: plain HTML, one idempotency token per page load."""
+
+    async def get(self, code):
+        try:
+            workshop = await self.store_call(self.site.store.workshop, code)
+        except UnknownWorkshop as error:
+            return self.gone(error)
+        self.form(workshop, secrets.token_urlsafe(18))
+
+    def form(self, workshop, token, status=200, chosen=None, problems=None, errors=()):
+        title = workshop["pulse"]["title"]
+        self.page("pulse.html", f"Error: {title}" if errors else title, status, workshop=workshop,
+                  pulse=workshop["pulse"], token=token, chosen=chosen or {}, problems=problems or {},
+                  errors=list(errors), **self.urls(workshop["code"]))
+
+    async def post(self, code):
+        try:
+            workshop = await self.store_call(self.site.store.workshop, code)
+        except UnknownWorkshop as error:
+            return self.gone(error)
+        token = self.get_body_argument("token", "")
+        run = self.get_body_argument("run", "")
+        chosen = {item["id"]: self.get_body_argument(item["id"], "")[:100] for item in workshop["pulse"]["items"]}
+        answers = {item["id"]: _answer(item, chosen[item["id"]]) for item in workshop["pulse"]["items"]}
+        problems = answer_problems(workshop["pulse"], answers)
+        if problems:
+            errors = [(_field_id(workshop["pulse"], item_id), message) for item_id, message in problems.items()]
+            return self.form(workshop, token, 400, chosen, problems, errors)
+        try:
+            counted = await self.store_call(self.site.store.submit, workshop["code"], token, answers,
+                                            int(run) if run.isdigit() else None)
+        except PulseClosed as error:
+            return self.page("message.html", "Not sent", 409, heading="Your answers were not sent",
+                             text=str(error), link=(f"{self.site.base}/{workshop['code']}", "Open the pulse again"))
+        except StoreError:  # the same token: sending again is safe
+            return self.form(workshop, token, 503, chosen, errors=[
+                ("pulse-form", "Your answers could not be saved just now. Please press Send my answers again.")])
+        except ValueError as error:  # a missing or damaged token
+            return self.form(workshop, secrets.token_urlsafe(18), 400, chosen,
+                             errors=[("pulse-form", f"{error} Please send the form again.")])
+        self.redirect(f"{self.site.base}/{workshop['code']}/sent{'' if counted else '?again=1'}", status=303)
+
+
+class SentHandler(PulseHandler):
+    async def get(self, code):
+        try:
+            workshop = await self.store_call(self.site.store.workshop, code)
+        except UnknownWorkshop as error:
+            return self.gone(error)
+        self.page("sent.html", "Thank you: your answers are in", threshold=workshop["threshold"],
+                  again=bool(self.get_query_argument("again", "")))
+
+
+class HostPage(PulseHandler):
+    """A page for the signed-in host of one workshop (a signed cookie for that workshop)."""
+
+    def cookie_name(self, code):
+        return f"pulse-host-{code}"
+
+    def signed_in(self, code):
+        value = self.get_signed_cookie(self.cookie_name(code), max_age_days=HOST_SESSION_DAYS)
+        return value is not None and value.decode("ascii", "replace") == code
+
+    def sign_in(self, code):
+        self.set_signed_cookie(self.cookie_name(code), code, expires_days=None, httponly=True,
+                               samesite="Strict", path=f"{self.site.base}/{code}")
+
+    def canonical(self, code):
+        try:
+            return normalise_code(code)
+        except UnknownWorkshop as error:
+            self.gone(error)
+            return None
+
+
+class HostHandler(HostPage):
+    async def get(self, code):
+        code = self.canonical(code)
+        if code is None:
+            return
+        if not self.signed_in(code):
+            return self.page("host_signin.html", f"Host sign-in: workshop {code}", **self.urls(code))
+        try:
+            results = await self.store_call(HostAccess(self.site.store, code).results)
+        except UnknownWorkshop as error:
+            return self.gone(error)
+        done = self.get_query_argument("done", "")
+        problem = self.get_query_argument("problem", "")
+        self.page("host.html", f"Host: {results.name}", results=results, host=True,
+                  message=HOST_MESSAGES.get(done, ""), errors=[("round-title", problem)] if problem else [],
+                  **self.urls(code))
+
+    async def post(self, code):
+        """Sign in with the passcode."""
+        code = self.canonical(code)
+        if code is None:
+            return
+        self.check_xsrf_cookie()
+        try:
+            await self.store_call(self.site.store.host, code, self.get_body_argument("passcode", ""))
+        except UnknownWorkshop as error:
+            return self.gone(error)
+        except WrongPasscode as error:
+            return self.page("host_signin.html", f"Error: host sign-in: workshop {code}", 403,
+                             errors=[("passcode", str(error))], **self.urls(code))
+        self.sign_in(code)
+        self.redirect(f"{self.site.base}/{code}/host?done=signed-in", status=303)
+
+
+class HostActionHandler(HostPage):
+    async def post(self, code):
+        code = self.canonical(code)
+        if code is None:
+            return
+        self.check_xsrf_cookie()
+        if not self.signed_in(code):
+            return self.redirect(f"{self.site.base}/{code}/host", status=303)
+        action = self.get_body_argument("action", "")
+        if action == "sign-out":
+            self.clear_cookie(self.cookie_name(code), path=f"{self.site.base}/{code}")
+            return self.redirect(f"{self.site.base}/{code}/host", status=303)
+        host = HostAccess(self.site.store, code)
+        item, word = self.get_body_argument("item", ""), self.get_body_argument("word", "")
+        actions = {"open": (host.set_accepting, True), "close": (host.set_accepting, False),
+                   "show": (host.show_on_screen,), "clear": (host.clear_screen,),
+                   "hide-word": (host.hide_word, item, word, True), "unhide-word": (host.hide_word, item, word, False),
+                   "reset": (host.reset,)}
+        if action not in actions:
+            raise tornado.web.HTTPError(400)
+        if action == "reset" and self.get_body_argument("confirm", "") != "yes":
+            problem = "To start a new round, tick the box to confirm that this round's answers are deleted."
+            return self.redirect(f"{self.site.base}/{code}/host?problem={quote(problem)}#round-title", status=303)
+        try:
+            await self.store_call(*actions[action])
+        except UnknownWorkshop as error:
+            return self.gone(error)
+        except ValueError as error:
+            return self.redirect(f"{self.site.base}/{code}/host?problem={quote(str(error))}", status=303)
+        self.redirect(f"{self.site.base}/{code}/host?done={action}", status=303)
+
+
+class ExportHandler(HostPage):
+    async def get(self, code, kind):
+        code = self.canonical(code)
+        if code is None:
+            return
+        if not self.signed_in(code):
+            raise tornado.web.HTTPError(403)
+        results = await self.store_call(HostAccess(self.site.store, code).results)
+        if kind == "csv":
+            self.set_header("Content-Type", "text/csv; charset=UTF-8")
+            self.set_header("Content-Disposition", f'attachment; filename="workshop-{code}-results.csv"')
+            return self.finish(results_csv(results))
+        self.set_header("Content-Type", "application/json; charset=UTF-8")
+        self.finish(json.dumps(results.as_dict(), ensure_ascii=False))
+
+
+class ScreenHandler(HostPage):
+    """The room's screen (the host's browser, on the projector): large, high contrast."""
+
+    async def get(self, code):
+        code = self.canonical(code)
+        if code is None:
+            return
+        if not self.signed_in(code):
+            return self.redirect(f"{self.site.base}/{code}/host", status=303)
+        try:
+            workshop = await self.store_call(self.site.store.workshop, code)
+            results = await self.store_call(HostAccess(self.site.store, code).screen)
+        except UnknownWorkshop as error:
+            return self.gone(error)
+        self.page("screen.html", f"Screen: {workshop['name']}", body_class="screen", results=results,
+                  host=False, threshold=workshop["threshold"], title_text=workshop["pulse"]["title"],
+                  refresh_seconds=SCREEN_REFRESH_SECONDS, banner=f"Workshop pulse: {workshop['name']}",
+                  **self.urls(code))
+
+
+def _answer(item, text):
+    """A form field as the store takes it: an option number, the word typed, or None."""
+    if item_kind(item) == "word":
+        return text
+    return int(text) if text.isdigit() else None
+
+
+def _field_id(pulse, item_id):
+    """The id an error summary's link points at: the word box, or the first radio button."""
+    item = next((item for item in pulse["items"] if item["id"] == item_id), None)
+    if item is None:
+        return "pulse-form"
+    return item_id if item_kind(item) == "word" else f"{item_id}-0"
+
+
+class WorkshopVoila(Voila):
+    """Voila with the pulse pages beside its own (same process, same port)."""
+
+    def init_handlers(self):
+        from jupyter_server.utils import url_path_join
+
+        site = PulseSite(base=url_path_join(self.base_url, "pulse"))
+        return site.handlers() + super().init_handlers()
+
+
+main = WorkshopVoila.launch_instance
+
+if __name__ == "__main__":
+    main()
