@@ -24,8 +24,9 @@ c.Autograde.exclude_overwriting = {
 c.Execute.extra_arguments = ["--InteractiveShell.xmode=Minimal"]
 
 # The default feedback shows hidden tests and mark schemes; these preprocessors remove them.
+# GetGrades, and which parts are not yet marked: the course template says so instead of a 0.
 c.GenerateFeedback.preprocessors = [
-    "nbgrader.preprocessors.GetGrades",
+    "leadership_course.grading.feedback.GetGradesAndMarking",
     "nbgrader.preprocessors.ClearHiddenTests",
     "nbgrader.preprocessors.ClearMarkScheme",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
@@ -35,10 +36,12 @@ c.GenerateFeedback.preprocessors = [
 # Set for feedback only (GenerateFeedback's own exporter): formgrader's pages need its own template.
 import nbgrader  # noqa: E402
 
+FORMGRADER = Path(nbgrader.__file__).parent / "server_extensions" / "formgrader"
 c.GenerateFeedback.HTMLExporter.template_name = "course-feedback"
-c.GenerateFeedback.HTMLExporter.extra_template_basedirs = [
-    str(Path(nbgrader.__file__).parent / "server_extensions" / "formgrader" / "templates"),
-    str(HERE / "templates"),
+c.GenerateFeedback.HTMLExporter.extra_template_basedirs = [str(FORMGRADER / "templates"), str(HERE / "templates")]
+# The course template extends nbgrader's (feedback/index.html.j2), which includes bootstrap.min.css.
+c.GenerateFeedback.HTMLExporter.extra_template_paths = [
+    str(FORMGRADER / "templates"), str(FORMGRADER / "static" / "node_modules" / "bootstrap" / "dist" / "css"),
 ]
 
 # "Download my submission" makes MODULE__LEARNER.zip holding LEARNER__FILE for each file.
