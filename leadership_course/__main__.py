@@ -2,7 +2,8 @@
 
 ``python -m leadership_course check`` checks all course content;
 ``python -m leadership_course start`` serves the course and opens the course home;
-``python -m leadership_course workshop start --name NAME`` runs an anonymous pulse for a room.
+``python -m leadership_course workshop start --name NAME`` runs an anonymous pulse for a room;
+``python -m leadership_course record list`` (check, merge, recover) helps a learner with their record.
 """
 
 import argparse
@@ -84,7 +85,14 @@ def main(argv=None):
     from .workshop.cli import add_parser as add_workshop_parser
 
     add_workshop_parser(commands)
+    from .record_cli import add_parser as add_record_parser
+
+    add_record_parser(commands)
     args = parser.parse_args(argv)
+    if args.command == "record":
+        from .record_cli import run as run_record
+
+        return run_record(args)
     if args.command == "workshop":
         from .workshop.cli import run as run_workshop
 

@@ -124,7 +124,8 @@ def _check_layout(data, problems, cut):
     for name, key, part in cut:
         if name == "activities" and isinstance(part, dict) and part:
             activities[key] = record["activities"][key] = part
-            problems.append(f"the work on '{key}' was cut off, so only the part of it that could be read was kept")
+            problems.append(f"the work on {activity_title(key, part)} was cut off, so only the part of it "
+                            "that could be read was kept")
         elif name == "activities":
             damaged.append({"activity": key, "entry": part, "reason": "it is cut off or damaged in the file"})
         else:
