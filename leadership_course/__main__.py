@@ -79,9 +79,9 @@ def main(argv=None):
                        help="do not keep a kernel ready for each page (uses about 700 MB less memory)")
     builder = commands.add_parser("build-assessment", help="write an assessment's source notebook from its answer key")
     builder.add_argument("keys", nargs="+", help="answer key files, e.g. grading/keys/module-01.yaml")
-    marks = commands.add_parser("export-marks", help="write per-question marks from nbgrader's gradebook to CSV")
-    marks.add_argument("--course-dir", default="grading", help="the nbgrader course folder (default: grading)")
-    marks.add_argument("--out", default="per-question-marks.csv")
+    from .grading.cli import add_parser as add_grading_parser
+
+    add_grading_parser(commands)  # roster, hand-out, feedback, return-feedback, export-marks
     from .workshop.cli import add_parser as add_workshop_parser
 
     add_workshop_parser(commands)
@@ -108,12 +108,10 @@ def main(argv=None):
                 return 1
             print(f"Wrote {notebook} and its model answers.")
         return 0
-    if args.command == "export-marks":
-        from .grading.marks import write_marks_csv
+    from .grading.cli import COMMANDS as GRADING_COMMANDS, run as run_grading
 
-        count = write_marks_csv(args.course_dir, args.out)
-        print(f"Wrote {count} rows to {args.out}.")
-        return 0
+    if args.command in GRADING_COMMANDS:
+        return run_grading(args)
     if args.command == "start":
         return start(args.port, lab=args.lab, open_browser=not args.no_browser, preheat=not args.no_preheat)
     if args.command in ("check", "prepare"):
