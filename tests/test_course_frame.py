@@ -9,7 +9,12 @@ from course_text import activity, calls, cells, course, markdown_text, written_m
 
 MODULES = [m for m in written_modules() if m["number"] > 0]
 ALL = written_modules()
-UPSETTING = {1, 3, 4, 5, 8}  # topics in CURRICULUM.md that need a content note and signposts
+#: Every module's topic can upset someone (bullying, harm, burnout, whistleblowing, distress at work),
+#: and Module 0 promises a content note in each.
+UPSETTING = set(range(1, 10))
+#: The support CURRICULUM.md asks a content note to signpost, and the pointer to urgent help.
+SIGNPOSTS = ("line manager", "occupational health", "employee assistance", "speaking-up policy",
+             "Freedom to Speak Up Guardian", "Getting help now")
 
 
 def module_id(module):
@@ -43,10 +48,33 @@ def test_minutes_in_range(module):
 
 @pytest.mark.parametrize("module", [m for m in MODULES if m["number"] in UPSETTING], ids=module_id)
 def test_content_note_with_support(module):
-    """Does a module on an upsetting topic carry a content note that signposts support?"""
-    text = markdown_text(module["notebook"])
-    assert "Content note" in text
-    assert "Freedom to Speak Up Guardian" in text and "occupational health" in text
+    """Does the module open with a content note that signposts support, speaking-up routes and urgent help?"""
+    note = content_note(module["notebook"])
+    assert [sign for sign in SIGNPOSTS if sign not in note] == []
+
+
+def content_note(notebook):
+    """The content note: the quoted paragraph that starts '**Content note.**', without its quote marks."""
+    text = markdown_text(notebook)
+    match = re.search(r"^> \*\*Content note\.\*\*.*?(?=\n(?!>))", text, flags=re.M | re.S)
+    assert match, "no content note"
+    return " ".join(line.lstrip("> ").strip() for line in match.group(0).splitlines())
+
+
+def test_content_note_check_can_fail():
+    """Is a note without speaking-up routes or urgent help caught?"""
+    note = "Content note. Talk to your line manager or occupational health."
+    assert [sign for sign in SIGNPOSTS if sign not in note] != []
+
+
+URGENT_NUMBERS = ("999", "NHS 111", "select the mental health option", "116 123", "85258", "0300 0303 300")
+
+
+def test_getting_help_now_lists_the_checked_lines():
+    """Does Module 0's 'Getting help now' give 999, NHS 111's mental health option and the checked lines?"""
+    text = markdown_text("00_start_here.ipynb").split("## Getting help now")[1].split("\n## ")[0]
+    assert [item for item in URGENT_NUMBERS if item not in text] == []
+    assert "0300 131 7000" not in text and "FRONTLINE" not in text  # COVID-era lines, not current
 
 
 @pytest.mark.parametrize("module", MODULES, ids=module_id)
