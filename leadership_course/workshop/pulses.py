@@ -26,17 +26,21 @@ OPTIONS_RANGE = (2, 7)
 
 
 def find_pages_dir(start=None):
-    """The folder with the workshop's notebooks (pulse.ipynb, results.ipynb): ``workshop/``
-    found from the working folder or its parents, else the one beside this package."""
+    """The workshop's folder (``course_home.ipynb``, the landing page Voila serves, and
+    ``pulses/``): ``workshop/`` found from the working folder or its parents, else the one
+    beside this package."""
+    def is_pages(folder):
+        return (folder / "course_home.ipynb").is_file() and (folder / "pulses").is_dir()
+
     here = Path(start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
         for candidate in (folder, folder / "workshop"):
-            if (candidate / "pulse.ipynb").is_file() and (candidate / "results.ipynb").is_file():
+            if is_pages(candidate):
                 return candidate
     beside = Path(__file__).resolve().parents[2] / "workshop"
-    if (beside / "pulse.ipynb").is_file():
+    if is_pages(beside):
         return beside
-    raise ContentError(["The workshop folder (with pulse.ipynb and results.ipynb) was not found: "
+    raise ContentError(["The workshop folder (with course_home.ipynb and pulses/) was not found: "
                         "run the command from the course folder."])
 
 

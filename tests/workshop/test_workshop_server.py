@@ -1,0 +1,192 @@
+"""The pulse pages over real HTTP (no browser, no scripts), on the server ``workshop start``
+runs: the form, sending twice, the host's passcode and controls, the one-word rule in the
+page, the export and the API, and a room of 200 phones at once."""
+
+import csv
+import io
+import json
+import random
+import threading
+import time
+
+import pytest
+
+from leadership_course.workshop.store import WorkshopStore
+
+from pulse_client import Host, Participant
+from workshop_helpers import PASSCODE
+
+PEOPLE = 200
+#: The whole server (the command, Voila and any kernel) must stay under this with 200 connected.
+MEMORY_BOUND_BYTES = 400 * 1024**2
+LOAD_DEADLINE_S = 120
+
+
+@pytest.fixture
+def room(workshop_server, pulse):
+    """A new workshop on the running server (threshold 3) and its signed-in host."""
+    code = WorkshopStore(workshop_server.store_dir).create("HTTP test room", pulse, PASSCODE, 3)
+    host = Host(workshop_server.port, code)
+    assert host.sign_in(PASSCODE)[0] == 303
+    return code, host
+
+
+def choices(pulse, option, word="calm"):
+    answers = {item["id"]: str(option) for item in pulse["items"] if item["type"] == "choice"}
+    return {**answers, "team-in-one-word": word}
+
+
+def test_a_form_sent_twice_and_reloaded_counts_once(workshop_server, room, pulse):
+    """Without scripts: is one form sent twice counted once, each send redirected to the
+    thanks page (so a reload sends nothing), and a fresh load a new form?"""
+    code, host = room
+    phone = Participant(workshop_server.port)
+    html = phone.open_form(code)
+    body = phone.form_body(html, choices(pulse, 2))
+    assert phone.send(code, body) == (303, f"/pulse/{code}/sent")
+    assert phone.send(code, body) == (303, f"/pulse/{code}/sent?again=1")
+    status, _, thanks = phone.request("GET", f"/pulse/{code}/sent?again=1")
+    assert status == 200 and "counted once, not twice" in thanks
+    assert phone.form_body(phone.open_form(code), {}) != phone.form_body(html, {})
+    assert WorkshopStore(workshop_server.store_dir).responses(code) == 1
+
+
+def test_a_form_with_a_gap_is_returned_with_its_answers_and_a_summary(workshop_server, room, pulse):
+    code, _ = room
+    phone = Participant(workshop_server.port)
+    html = phone.open_form(code)
+    answers = {**choices(pulse, 1, word="two words"), "autonomy": ""}
+    status, _, page = phone.request("POST", f"/pulse/{code}", phone.form_body(html, answers))
+    assert status == 400
+    assert "There is a problem" in page and 'href="#autonomy-0"' in page and 'href="#team-in-one-word"' in page
+    assert 'id="belonging-1" name="belonging" value="1" checked' in page
+    assert 'value="two words"' in page
+    assert WorkshopStore(workshop_server.store_dir).responses(code) == 0
+
+
+def test_the_host_pages_need_the_passcode(workshop_server, pulse):
+    code = WorkshopStore(workshop_server.store_dir).create("Locked room", pulse, PASSCODE, 3)
+    stranger = Host(workshop_server.port, code)
+    status, page, _ = stranger.get("/host")
+    assert status == 200 and 'type="password"' in page and "Answers so far" not in page
+    for path in ("/host/results.csv", "/host/results.json"):
+        assert stranger.get(path)[0] == 403
+    assert stranger.get("/screen")[0] == 303
+    status, page, _ = stranger.sign_in("not-the-passcode")
+    assert status == 403 and "That passcode is not right" in page
+    assert stranger.post("/host/action", {"action": "close"})[2].endswith("/host")  # sent to sign in
+    assert WorkshopStore(workshop_server.store_dir).workshop(code)["accepting"] is True
+    assert stranger.post("/host/action", {"action": "close"}, xsrf="forged")[0] == 403
+
+
+def test_the_host_closes_opens_and_starts_a_new_round(workshop_server, room, pulse):
+    code, host = room
+    phone = Participant(workshop_server.port)
+    old_form = phone.open_form(code)
+    host.act("close")
+    assert "The pulse is not open at the moment" in phone.open_form(code)
+    status, _, page = phone.request("POST", f"/pulse/{code}", phone.form_body(old_form, choices(pulse, 0)))
+    assert status == 409 and "closed the pulse" in page
+    host.act("open")
+    assert "?problem=" in host.act("reset")  # not confirmed: nothing deleted
+    assert host.act("reset", confirm="yes").endswith("done=reset")
+    status, _, page = phone.request("POST", f"/pulse/{code}", phone.form_body(old_form, choices(pulse, 0)))
+    assert status == 409 and "new round" in page
+    assert phone.send(code, phone.form_body(phone.open_form(code), choices(pulse, 0)))[0] == 303
+    assert "round 2" in host.get("/host")[1]
+
+
+def test_words_below_the_threshold_never_appear(workshop_server, room, pulse):
+    """With k = 3: 'steady' from 3 people appears on the host's page, the screen, the CSV and
+    the JSON; 'zanzibar' (1 person) and 'frazzled' (2) appear nowhere, nor on any
+    participant's page; a word the host hides leaves the screen and the CSV."""
+    code, host = room
+    phone = Participant(workshop_server.port)
+    for word in ("Steady", "steady", "zanzibar", "frazzled", "frazzled", "STEADY"):
+        assert phone.send(code, phone.form_body(phone.open_form(code), choices(pulse, 1, word)))[0] == 303
+    host.act("show")
+    pages = {"host": host.get("/host")[1], "screen": host.get("/screen")[1], "csv": host.get("/host/results.csv")[1],
+             "json": host.get("/host/results.json")[1], "form": phone.open_form(code),
+             "thanks": phone.request("GET", f"/pulse/{code}/sent")[2]}
+    for name, text in pages.items():
+        assert "zanzibar" not in text.lower() and "frazzled" not in text.lower(), name
+    for name in ("host", "screen", "csv", "json"):
+        assert "steady" in pages[name], name
+    for name in ("form", "thanks"):  # participants see nothing of anyone's answers
+        assert "steady" not in pages[name].lower() and "Answers so far" not in pages[name]
+    words = [w for item in json.loads(pages["json"])["items"] if item["kind"] == "word" for w in item["words"]]
+    assert words == [{"word": "steady", "people": 3, "hidden": False}]
+    host.act("hide-word", item="team-in-one-word", word="steady")
+    assert "steady" not in host.get("/screen")[1] and "steady" not in host.get("/host/results.csv")[1]
+    assert "steady" not in host.get("/host/results.json")[1]
+    assert "Hidden." in host.get("/host")[1]
+
+
+def test_two_hundred_phones_at_once_each_counted_once(workshop_server, pulse):
+    """200 participants open the form at the same moment and send it; one in five taps Send
+    twice at once, one in seven loses the network after sending and sends again, one in
+    eleven reloads the thanks page and sends the old form again. Is every answer stored
+    once, none lost, are the results right, and does the server stay under 400 MB with all
+    200 connected?"""
+    store = WorkshopStore(workshop_server.store_dir)
+    code = store.create("Two hundred phones", pulse, PASSCODE, 5)
+    chosen = [random.Random(person).randrange(5) for person in range(PEOPLE)]
+    start, done = threading.Barrier(PEOPLE), threading.Barrier(PEOPLE + 1)
+    errors, phones = [], []
+    memory = []
+
+    def person(number):
+        phone = Participant(workshop_server.port)
+        phones.append(phone)
+        try:
+            start.wait(LOAD_DEADLINE_S)
+            body = phone.form_body(phone.open_form(code), choices(pulse, chosen[number], "steady"))
+            if number % 7 == 0:
+                phone.send_and_hang_up(code, body)
+            if number % 5 == 0:
+                second = threading.Thread(target=lambda: Participant(workshop_server.port).send(code, body))
+                second.start()
+            status, location = phone.send(code, body)
+            if number % 5 == 0:
+                second.join(LOAD_DEADLINE_S)
+            if number % 11 == 0:
+                phone.request("GET", location)
+                status, location = phone.send(code, body)
+            if status != 303 or "/sent" not in location:
+                errors.append((number, status, location))
+        except Exception as error:  # reported below
+            errors.append((number, repr(error)))
+        finally:
+            done.wait(LOAD_DEADLINE_S)
+
+    threads = [threading.Thread(target=person, args=(n,), daemon=True) for n in range(PEOPLE)]
+    began = time.monotonic()
+    for thread in threads:
+        thread.start()
+    done.wait(LOAD_DEADLINE_S)  # every phone has sent and still holds its connection
+    memory.append(workshop_server.memory_bytes())
+    for thread in threads:
+        thread.join(LOAD_DEADLINE_S)
+    for phone in phones:
+        phone.close()
+    assert errors == []
+    assert time.monotonic() - began < LOAD_DEADLINE_S
+    results = store.host(code, PASSCODE).results()
+    assert (results.responses, results.published) == (PEOPLE, PEOPLE)
+    expected = [chosen.count(option) for option in range(5)]
+    assert all(item.counts == expected for item in results.items if item.kind == "choice")
+    [words] = [item.words for item in results.items if item.kind == "word"]
+    assert sorted((w.word, w.people) for w in words) == [("steady", PEOPLE)]
+    assert 0 < memory[0] < MEMORY_BOUND_BYTES, f"{memory[0] / 1024**2:.0f} MB"
+
+
+def test_the_csv_download_has_every_answer_and_word(workshop_server, room, pulse):
+    code, host = room
+    phone = Participant(workshop_server.port)
+    for option in (0, 1, 1):
+        phone.send(code, phone.form_body(phone.open_form(code), choices(pulse, option)))
+    status, text, _ = host.get("/host/results.csv")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert status == 200 and len(rows) == 5 * 5 + 1
+    assert [r["people"] for r in rows if r["item_id"] == "autonomy"] == ["1", "2", "0", "0", "0"]
+    assert [(r["option"], r["people"]) for r in rows if r["item_id"] == "team-in-one-word"] == [("calm", "3")]
