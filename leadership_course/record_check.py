@@ -43,7 +43,7 @@ MAX_ID_CHARS = 100
 #: event-handler attributes and script addresses. Plain "<" in a sentence is fine.
 HOSTILE_MARKUP = re.compile(
     r"<\s*/?\s*(script|style|iframe|frame|frameset|object|embed|applet|svg|math|img|image|link|meta|base|"
-    r"form|input|button|textarea|select|video|audio|source|template|html|body|head|a)\b"
+    r"form|input|button|textarea|select|video|audio|source|template|html|body|head|a)(?=[\s/>])"
     r"|<[a-z][^>]*\son[a-z]+\s*="
     r"|javascript\s*:|vbscript\s*:|data\s*:\s*text/html",
     re.IGNORECASE,
