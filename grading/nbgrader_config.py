@@ -20,6 +20,23 @@ c.Autograde.exclude_overwriting = {
     folder.name: ["answers.json"] for folder in (HERE / "source").iterdir() if folder.is_dir()
 }
 
+# Nothing a learner wrote takes part in grading (leadership_course/grading/sanitize.py): only the
+# notebook and answers file are kept, symbolic links are refused, and the source notebook's own
+# cells are graded, with every added, deleted or changed cell reported in the marks export.
+c.Autograde.sanitize_preprocessors = [
+    "leadership_course.grading.sanitize.KeepOnlyAnswerFiles",
+    "nbgrader.preprocessors.ClearOutput",
+    "leadership_course.grading.sanitize.UseReleasedCells",
+    "nbgrader.preprocessors.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "nbgrader.preprocessors.OverwriteCells",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+
+# The grading kernel sees only Python, the course engine and its own submission, read-only, and
+# runs as an unprivileged account when nbgrader runs as root (leadership_course/grading/sandbox.py).
+c.Execute.kernel_manager_class = "leadership_course.grading.sandbox.SandboxedKernelManager"
+
 # A failing hidden test must not print the hidden lines in its traceback.
 c.Execute.extra_arguments = ["--InteractiveShell.xmode=Minimal"]
 
@@ -44,7 +61,10 @@ c.GenerateFeedback.HTMLExporter.extra_template_paths = [
     str(FORMGRADER / "templates"), str(FORMGRADER / "static" / "node_modules" / "bootstrap" / "dist" / "css"),
 ]
 
-# "Download my submission" makes MODULE__LEARNER.zip holding LEARNER__FILE for each file.
-c.ZipCollectApp.collector_plugin = "nbgrader.plugins.zipcollect.FileNameCollectorPlugin"
-c.FileNameCollectorPlugin.named_regexp = r".*/(?P<student_id>[A-Za-z0-9][A-Za-z0-9.-]*)__(?P<file_id>[^/]+)$"
-c.FileNameCollectorPlugin.valid_ext = [".ipynb", ".json"]
+# "Download my submission" makes MODULE__LEARNER__TIME.zip holding LEARNER__FILE for each file.
+# The course's plugins (leadership_course/grading/collect.py) open zips with limits, refuse odd
+# learner IDs and zips whose name and contents disagree, keep each learner's latest download,
+# and keep a reason for every refusal; the hub's collect step never follows a link.
+c.ZipCollectApp.extractor_plugin = "leadership_course.grading.collect.SubmissionZipExtractor"
+c.ZipCollectApp.collector_plugin = "leadership_course.grading.collect.SubmissionZipCollector"
+c.ExchangeFactory.collect = "leadership_course.grading.collect.NoLinksCollect"

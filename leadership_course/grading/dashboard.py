@@ -21,6 +21,23 @@ def score_bands(scores):
     return counts
 
 
+def _problem_item(who, problem):
+    detail = (f"<details><summary>Text set aside</summary><pre>{escape(problem['detail'])}</pre></details>"
+              if problem.get("detail") else "")
+    return (f"<li><strong>{escape(who)}</strong>: {escape(problem.get('reason', ''))} "
+            f"<em>What to do:</em> {escape(problem.get('action', ''))}{detail}</li>")
+
+
+def problems_html(assignment):
+    """Every reason kept while collecting and grading: refused files first, then by learner."""
+    items = [_problem_item("Refused file", p) for p in assignment.get("refused", [])]
+    for student, problems in sorted(assignment.get("problems", {}).items()):
+        items += [_problem_item(student, p) for p in problems]
+    if not items:
+        return "<h3>Problems to look at</h3><p>None found while collecting and grading.</p>"
+    return f"<h3>Problems to look at ({len(items)})</h3><ul>{''.join(items)}</ul>"
+
+
 def dashboard_html(summary):
     students = summary["students"]
     parts = [f"<h2>Learners</h2><p>{len(students)} learner{'s' if len(students) != 1 else ''} in the gradebook "
@@ -37,6 +54,7 @@ def dashboard_html(summary):
     for assignment in summary["assignments"]:
         name = escape(assignment["name"])
         parts.append(f"<h2>{name}</h2>")
+        parts.append(problems_html(assignment))
         if not assignment["scores"]:
             parts.append("<p>No submissions yet.</p>")
             continue

@@ -8,7 +8,7 @@ import base64
 import io
 import json
 import zipfile
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 import ipywidgets as widgets
@@ -84,7 +84,9 @@ class WrittenAnswer(CourseBox):
 
 
 def submission_zip(learner_id, assessment, folder="."):
-    """(file name, zip bytes) laid out for ``nbgrader zip_collect`` with the course config."""
+    """(file name, zip bytes) laid out for ``nbgrader zip_collect`` with the course config.
+
+    The name carries the time (UTC), so that a learner's later download replaces an earlier one."""
     folder = Path(folder)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -93,7 +95,8 @@ def submission_zip(learner_id, assessment, folder="."):
         answers = folder / ANSWERS_FILE
         data = answers.read_bytes() if answers.exists() else json.dumps({"version": 1, "activities": {}}).encode()
         archive.writestr(f"{learner_id}__{ANSWERS_FILE}", data)
-    return f"{assessment['id']}__{learner_id}.zip", buffer.getvalue()
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return f"{assessment['id']}__{learner_id}__{stamp}.zip", buffer.getvalue()
 
 
 class SubmissionDownload(CourseBox):

@@ -9,6 +9,7 @@ import os
 import sys
 from pathlib import Path
 
+from .problems import REFUSED, read_problems
 from .questions import ANSWERS_FILE, chosen_options, load_assessment, read_answers, written_text
 
 COURSE_ID = "compassionate-leadership"
@@ -78,6 +79,9 @@ def submission_problems(course_dir, student, assignment, notebook_names):
     for question in questions:
         if question["id"] in answers and chosen_options(question, answers[question["id"]]) is None:
             problems.append(f"the answer to {question['id']} could not be read")
+    for kept in read_problems(course_dir, assignment, student):
+        detail = f" Text: {kept['detail']}" if kept.get("detail") else ""
+        problems.append(f"{kept.get('reason', '')} What to do: {kept.get('action', '')}{detail}")
     return problems
 
 
@@ -149,5 +153,8 @@ def cohort_summary(course_dir):
                                 for g in sorted(notebook.grades, key=lambda g: g.name) if g.needs_manual_grade]
             assignments.append({"name": assignment.name, "max_score": assignment.max_score,
                                 "submitted": submitted, "not_submitted": [s for s in students if s not in submitted],
-                                "scores": scores, "needs_marking": waiting})
+                                "scores": scores, "needs_marking": waiting,
+                                "problems": {student: read_problems(course_dir, assignment.name, student)
+                                             for student in submitted if read_problems(course_dir, assignment.name, student)},
+                                "refused": read_problems(course_dir, assignment.name, REFUSED)})
     return {"students": students, "assignments": assignments}

@@ -22,6 +22,9 @@ ASSESSMENT_FILE = "assessment.yaml"
 ANSWERS_FILE = "answers.json"
 MODEL_ANSWERS_FILE = "model-answers.json"
 MAX_WRITTEN_LENGTH = 20_000
+MAX_ANSWERS_BYTES = 5_000_000  # an honest answers file is a few kilobytes; a full one with long answers under 1 MB
+MAX_ANSWERS_DEPTH = 8  # {"activities": {id: {"selected": [text]}}} is four levels deep
+MAX_ANSWER_ENTRIES = 200
 
 
 def grading_run():
@@ -79,23 +82,53 @@ def read_answers(folder="."):
     path = folder / ANSWERS_FILE
     if not path.exists() and grading_run() == "validate" and (folder / MODEL_ANSWERS_FILE).exists():
         path = folder / MODEL_ANSWERS_FILE
+    if path.is_symlink():
+        return {}, ["The answers file is a link to another file, so it was not read."]
     if not path.exists():
         return {}, ["No answers file was found: nothing was answered, or the file was not submitted."]
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, UnicodeDecodeError):
+        if path.stat().st_size > MAX_ANSWERS_BYTES:
+            return {}, ["The answers file is far larger than any real one, so it was not read."]
+        text = path.read_text(encoding="utf-8")
+        if _nesting_depth(text) > MAX_ANSWERS_DEPTH:
+            return {}, ["The answers file is nested far deeper than a real one, so it was not read."]
+        data = json.loads(text)
+    except (OSError, ValueError, UnicodeDecodeError, RecursionError, MemoryError):
         return {}, ["The answers file is damaged and could not be read, so no answer could be marked."]
     entries = data.get("activities") if isinstance(data, dict) else None
     if not isinstance(entries, dict):
         return {}, ["The answers file does not have the expected layout, so no answer could be marked."]
+    if len(entries) > MAX_ANSWER_ENTRIES:
+        return {}, ["The answers file holds far more entries than the assessment has parts, so it was not read."]
     answers, problems = {}, []
     for key, entry in entries.items():
         if isinstance(entry, dict):
             answers[key] = entry
         else:
-            problems.append(f"The answer saved for '{key}' is damaged and was ignored.")
+            problems.append(f"The answer saved for '{key[:80]}' is damaged and was ignored.")
     return answers, problems
 
+
+def _nesting_depth(text):
+    """How deeply the JSON text's brackets nest, counted without parsing (strings skipped)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
 
 def chosen_options(question, entry):
     """The option texts chosen, or None when the saved answer does not fit the question."""

@@ -2,6 +2,7 @@
 restored on reload, shown plainly while grading; the questions file holds no answers."""
 
 import io
+import re
 import json
 import shutil
 import zipfile
@@ -63,7 +64,7 @@ def test_grading_shows_answers_as_escaped_html(assignment, monkeypatch):
 
 
 def test_download_needs_a_learner_id_and_makes_a_zip_collect_layout(assignment):
-    """Does the download refuse a bad ID, and make MODULE__ID.zip holding ID__FILE entries?"""
+    """Does the download refuse a bad ID, and make MODULE__ID__TIME.zip holding ID__FILE entries?"""
     course.question("q1-order").selector.value = [0]
     download = course.submission_download()
     download.learner_id.value = "../../etc"
@@ -71,12 +72,12 @@ def test_download_needs_a_learner_id_and_makes_a_zip_collect_layout(assignment):
     assert download.link.value == "" and "Please type your learner ID" in download.status.text
     download.learner_id.value = "ab12"
     download.prepare()
-    assert "download='module-01__ab12.zip'" in download.link.value
+    assert re.search(r"download='module-01__ab12__\d{8}T\d{6}Z\.zip'", download.link.value)
     from leadership_course.grading.learner_widgets import submission_zip
 
     name, data = submission_zip("ab12", course.load_assessment())
     names = zipfile.ZipFile(io.BytesIO(data)).namelist()
-    assert name == "module-01__ab12.zip"
+    assert re.fullmatch(r"module-01__ab12__\d{8}T\d{6}Z\.zip", name)
     assert sorted(names) == ["ab12__answers.json", "ab12__module-01-assessment.ipynb"]
 
 
