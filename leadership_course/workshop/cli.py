@@ -135,11 +135,12 @@ def delete(args, store):
 
 
 def list_workshops(args, store):
-    workshops = store.list() if store.path.exists() else []
+    workshops = store.list() if store.database_url or store.path.exists() else []
+    where = store.database.describe() if store.database_url else store.directory
     if not workshops:
-        print(f"No workshops in {store.directory}.")
+        print(f"No workshops in {where}.")
         return 0
-    print(f"Workshops in {store.directory}:")
+    print(f"Workshops in {where}:")
     print(f"{'Code':<8}{'Created':<12}{'Answers':>8}  {'Results from':>12}  Name (pulse)")
     for w in workshops:
         print(f"{w['code']:<8}{w['created']:<12}{w['responses']:>8}  {w['threshold']:>12}  "

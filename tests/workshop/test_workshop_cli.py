@@ -142,3 +142,23 @@ def test_the_command_line_help_runs():
     result = subprocess.run([sys.executable, "-m", "leadership_course", "workshop", "start", "--help"],
                             capture_output=True, text=True, cwd=REPO, timeout=60)
     assert result.returncode == 0 and "--room" in result.stdout and "--threshold" in result.stdout
+
+
+def test_export_leaves_out_words_below_the_threshold(store, make_workshop, answer, tmp_path, capsys):
+    """Does the exported CSV hold a word given by 3 people (k = 3) and not one given by 2?"""
+    code = make_workshop(threshold=3)
+    for word in ("steady", "steady", "steady", "zanzibar", "zanzibar", "calm"):
+        answer(code, 0, word=word)
+    status, _, err = run(capsys, "export", code, "--passcode", PASSCODE, "--out", str(tmp_path / "out"))
+    assert status == 0, err
+    text = (tmp_path / "out" / f"workshop-{code}-results.csv").read_text(encoding="utf-8")
+    assert ",steady,3," in text and "zanzibar" not in text and ",calm," not in text
+
+
+def test_the_commands_use_postgresql_when_given_its_address(postgres_store, pulse, capsys, monkeypatch):
+    """Does ``--database postgresql://...`` make list (and every command) use that server?"""
+    database = postgres_store()
+    code = database.create("Large event", pulse, PASSCODE, 5)
+    monkeypatch.setenv(cli.DATABASE_VARIABLE, "")  # the command sets it for its server: undone after
+    status, out, err = run(capsys, "list", "--database", database.database_url)
+    assert status == 0 and code in out and "Large event" in out, err
