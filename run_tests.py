@@ -3,10 +3,13 @@
 
 Sets up .venv with the course and its test tools when needed, makes sure a Chromium is
 available for the browser tests (Debian's package when run as root on Debian or Ubuntu,
-otherwise Playwright's own download, or the browser named in $CHROMIUM_PATH), then runs
-pytest on tests/.
+otherwise Playwright's own download, or the browser named in $CHROMIUM_PATH), and that
+PostgreSQL's programs are there for the workshop store's tests (Debian's package as root;
+the tests start their own server in a temporary folder, or use $COURSE_TEST_POSTGRES),
+then runs pytest on tests/.
 """
 
+import glob
 import os
 import shutil
 import subprocess
