@@ -17,6 +17,9 @@ NOT_YET_MARKED = "not yet marked"
 MARK_COLUMNS = ["student", "assignment", "notebook", "question", "part", "kind", "score", "max_score",
                 "auto_score", "manual_score", "needs_hand_marking", "reason", "comments", "problems"]
 
+ANSWERS_ACTION = ("ask the learner to check their answers and send a new download of their submission "
+                  "(or submit again on the hub), then rerun autograde.")
+
 
 def gradebook(course_dir):
     from nbgrader.api import Gradebook
@@ -71,7 +74,7 @@ def submission_problems(course_dir, student, assignment, notebook_names):
     graded = course_dir / "autograded" / student / assignment
     folder = graded if (graded / ANSWERS_FILE).exists() or not submitted.exists() else submitted
     answers, answer_problems = read_answers(folder)
-    problems += answer_problems
+    problems += [f"{problem} What to do: {ANSWERS_ACTION}" for problem in answer_problems]
     try:
         questions = load_assessment(course_dir / "source" / assignment)["questions"]
     except Exception:

@@ -50,7 +50,8 @@ class KeepOnlyAnswerFiles(NbGraderPreprocessor):
         clear_stage(course.root, assignment, student, STAGE)
         submitted = Path(resources["metadata"]["path"])
         graded = Path(course.format_path(course.autograded_directory, student, assignment))
-        expected = {f"{name}.ipynb" for name in self._notebook_names(resources)} | {ANSWERS_FILE, ASSESSMENT_FILE}
+        expected = {f"{name}.ipynb" for name in self._notebook_names(resources)} | {ANSWERS_FILE, ASSESSMENT_FILE,
+                                                                                   "timestamp.txt"}
 
         links = sorted(str(p.relative_to(submitted)) for p in submitted.rglob("*") if p.is_symlink())
         if links:

@@ -39,3 +39,39 @@ def test_source_notebook_is_built_from_the_key(key_path):
         f"rebuild with: python -m leadership_course build-assessment {key_path.relative_to(REPO)}"
     assert [c.metadata for c in committed.cells] == [c.metadata for c in built.cells]
     assert json.loads((folder / "model-answers.json").read_text()) == model_answers(assessment, key)
+
+
+def _correct_positions():
+    """(single-choice positions by option count, multiple-choice position lists) across every assessment."""
+    single, multiple = {}, []
+    for key_path in KEYS:
+        questions = yaml.safe_load((GRADING / "source" / key_path.stem / "assessment.yaml").read_text())["questions"]
+        answers = yaml.safe_load(key_path.read_text())["answers"]
+        for question in questions:
+            positions = [question["options"].index(text) for text in answers[question["id"]]]
+            if question["kind"] == "single":
+                single.setdefault(len(question["options"]), []).append(positions[0])
+            elif question["kind"] == "multiple":
+                multiple.append(positions)
+    return single, multiple
+
+
+def test_right_answers_are_spread_over_every_position():
+    """Does an option's position say nothing about whether it is right? In single-choice questions
+    with four options each position holds the right answer about a quarter of the time, and in
+    multiple-choice questions the right answers do not gather in the first places."""
+    single, multiple = _correct_positions()
+    four = single[4]
+    for position in range(4):
+        share = four.count(position) / len(four)
+        assert 0.15 <= share <= 0.35, f"position {position + 1} is right in {share:.0%} of four-option questions"
+    first_place = sum(1 for positions in multiple if 0 in positions) / len(multiple)
+    last_place = sum(1 for positions in multiple if 3 in positions) / len(multiple)
+    assert first_place <= 0.8 and last_place >= 0.4, (first_place, last_place)
+
+
+@pytest.mark.parametrize("key_path", KEYS, ids=[p.stem for p in KEYS])
+def test_questions_file_does_not_say_where_the_key_is(key_path):
+    """Does the questions file that learners receive keep quiet about the answer key?"""
+    text = (GRADING / "source" / key_path.stem / "assessment.yaml").read_text().lower()
+    assert "keys" not in text and "answer key" not in text

@@ -1,0 +1,248 @@
+"""Can a determined learner fake marks, or one broken submission stop the cohort?
+
+One batch of honest and dishonest submissions, collected with nbgrader's own zip_collect and
+graded with its own autograde under the course's configuration, on a copy of grading/. Each
+case is named after what it tries; every dishonest one must score only what its real answers
+earn, touch nothing outside its folder, and leave a reason for the facilitator."""
+
+import csv
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pytest
+
+REPO = Path(__file__).parent.parent.parent
+FIXTURES = REPO / "tests" / "fixtures" / "submissions"
+ASSIGNMENT = "module-01"
+NOTEBOOK = "module-01-assessment"
+BIN = Path(sys.executable).parent
+ENV = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+EXPECTED_AUTO = {  # automatic marks out of 5: only what the learner's real answers earn
+    "honest-complete": 5, "honest-partial": 2,
+    "added-cell-rewrites-answers": 2, "package-shadows-engine": 2, "answers-link-to-model-answers": 0,
+    "link-to-answer-key": 5, "deleted-question-cells": 5, "deeply-nested-answers": 0,
+    "two-downloads": 5, "two-downloads-same-name": 5, "renamed-notebook-in-zip": 5,
+}
+CHEAT_CELL = """\
+import json, pathlib
+here = pathlib.Path.cwd()
+pathlib.Path(here / "answers.json").write_text(json.dumps(json.load(open(here.parents[2] / "source" / "module-01" / "model-answers.json"))))
+open(here.parents[2] / "PWNED-by-added-cell", "w").write("x")
+print("LEAKED " + open(here.parents[2] / "keys" / "module-01.yaml").read())
+"""
+SHADOW_PACKAGE = """\
+import pathlib
+pathlib.Path(pathlib.Path.cwd().parents[2] / "PWNED-by-package").write_text("x")
+def check_choice(*args): pass
+def check_answered(*args): pass
+"""
+
+
+def nbgrader(course, *args):
+    return subprocess.run([str(BIN / "nbgrader"), *args], cwd=course, env=ENV, capture_output=True, text=True,
+                          timeout=900)
+
+
+def digest(folder):
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def zipped(path, entries, mtime=None):
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    if mtime:
+        os.utime(path, (mtime, mtime))
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    """The whole cohort collected, autograded, given feedback and exported in one run each."""
+    course = tmp_path_factory.mktemp("integrity")
+    shutil.copytree(REPO / "grading", course, dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns("gradebook.db", "release", "submitted", "autograded",
+                                                  "feedback", "downloaded", "answers.json", "problems"))
+    keys = course / "keys"
+    (course / "source" / ASSIGNMENT / "model-answers.json").chmod(0o644)
+    assert nbgrader(course, "generate_assignment", ASSIGNMENT, "--force").returncode == 0
+    release = course / "release" / ASSIGNMENT
+    released = nbformat.read(release / f"{NOTEBOOK}.ipynb", 4)
+    complete = (FIXTURES / "complete.answers.json").read_text()
+    partial = (FIXTURES / "partial.answers.json").read_text()
+    protected = {"keys": digest(keys), "source": digest(course / "source")}
+
+    def submit(student, answers=None, cells=None, extra=None):
+        folder = course / "submitted" / student / ASSIGNMENT
+        folder.mkdir(parents=True)
+        notebook = nbformat.from_dict(json.loads(json.dumps(released)))
+        if cells:
+            cells(notebook)
+        nbformat.write(notebook, folder / f"{NOTEBOOK}.ipynb")
+        shutil.copy(release / "assessment.yaml", folder)
+        if answers is not None:
+            (folder / "answers.json").write_text(answers)
+        if extra:
+            extra(folder)
+
+    submit("honest-complete", complete)
+    submit("honest-partial", partial)
+    submit("added-cell-rewrites-answers", partial,
+           cells=lambda nb: nb.cells.insert(3, nbformat.v4.new_code_cell(CHEAT_CELL)))
+
+    def shadow(folder):
+        (folder / "leadership_course").mkdir()
+        (folder / "leadership_course" / "__init__.py").write_text(SHADOW_PACKAGE)
+    submit("package-shadows-engine", partial, extra=shadow)
+    submit("answers-link-to-model-answers", None,
+           extra=lambda f: (f / "answers.json").symlink_to(course / "source" / ASSIGNMENT / "model-answers.json"))
+    submit("link-to-answer-key", complete,
+           extra=lambda f: (f / "notes.txt").symlink_to(keys / "module-01.yaml"))
+
+    def delete_questions(nb):
+        nb.cells = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") not in ("q1-order", "q2-myths")]
+    submit("deleted-question-cells", complete, cells=delete_questions)
+    submit("deeply-nested-answers", '{"version": 1, "activities": {"q1-order": {"selected": ' + "[" * 50_000 +
+           "]" * 50_000 + "}}}")
+
+    archive = course / "downloaded" / ASSIGNMENT / "archive"
+    archive.mkdir(parents=True)
+    notebook_bytes = (release / f"{NOTEBOOK}.ipynb").read_bytes()
+
+    def entries(learner, answers, notebook_name=f"{NOTEBOOK}.ipynb"):
+        return {f"{learner}__{notebook_name}": notebook_bytes, f"{learner}__answers.json": answers}
+    zipped(archive / "module-01__two-downloads__20261201T090000Z.zip", entries("two-downloads", partial))
+    zipped(archive / "module-01__two-downloads__20261201T093000Z.zip", entries("two-downloads", complete))
+    zipped(archive / "module-01__two-downloads-same-name.zip", entries("two-downloads-same-name", partial),
+           mtime=1_790_000_000)
+    zipped(archive / "module-01__two-downloads-same-name (1).zip", entries("two-downloads-same-name", complete),
+           mtime=1_790_003_600)
+    zipped(archive / "module-01__renamed-notebook-in-zip__20261201T090000Z.zip",
+           entries("renamed-notebook-in-zip", complete, "module-01-assessment (copy).ipynb"))
+    zipped(archive / "module-01__José Müller__20261201T090000Z.zip", entries("José Müller", complete))
+    zipped(archive / "module-01__zipslip__20261201T090000Z.zip", {"../../../zipslip__answers.json": complete})
+    zipped(archive / "module-01__someone-else__20261201T090000Z.zip", entries("honest-partial", complete))
+    (archive / "my-answers.docx").write_bytes(b"not a zip")
+
+    collect = nbgrader(course, "zip_collect", ASSIGNMENT, "--force")
+    autograde = nbgrader(course, "autograde", ASSIGNMENT, "--force")
+    feedback = nbgrader(course, "generate_feedback", ASSIGNMENT, "--force")
+    export = subprocess.run([sys.executable, "-m", "leadership_course", "export-marks", "--course-dir", str(course),
+                             "--out", str(course / "per-question.csv")], cwd=course, env=ENV, capture_output=True,
+                            text=True)
+    return {"dir": course, "collect": collect, "autograde": autograde, "feedback": feedback, "export": export,
+            "protected": protected}
+
+
+def rows_for(batch, student):
+    with open(batch["dir"] / "per-question.csv", newline="") as stream:
+        return [r for r in csv.DictReader(stream) if r["student"] == student]
+
+
+def test_every_step_completes_for_the_whole_batch(batch):
+    """Do zip_collect, autograde, feedback and the marks export all finish, whatever was submitted?"""
+    for step in ("collect", "autograde", "feedback", "export"):
+        result = batch[step]
+        assert result.returncode == 0, (step, result.stdout[-2000:], result.stderr[-3000:])
+    assert "Traceback" not in batch["export"].stderr
+
+
+@pytest.mark.parametrize("student", sorted(EXPECTED_AUTO))
+def test_each_case_scores_only_what_its_real_answers_earn(batch, student):
+    """Is every honest and dishonest case graded to the automatic marks its real answers earn,
+    with every automatic question marked automatically (none left for hand-marking)?"""
+    automatic = [r for r in rows_for(batch, student) if r["kind"] == "automatic"]
+    assert len(automatic) == 5, student
+    assert sum(float(r["score"]) for r in automatic) == EXPECTED_AUTO[student]
+    assert all(r["needs_hand_marking"] == "False" for r in automatic)
+
+
+def test_nothing_outside_the_submission_was_read_or_changed(batch):
+    """Did no learner code run: no file written outside its folder, keys and sources unchanged,
+    and no key text in any graded notebook or feedback page?"""
+    course = batch["dir"]
+    assert not list(course.rglob("PWNED-*"))
+    assert digest(course / "keys") == batch["protected"]["keys"]
+    assert digest(course / "source") == batch["protected"]["source"]
+    assert not (course / "zipslip__answers.json").exists() and not (course.parent / "zipslip__answers.json").exists()
+    never = ("LEAKED", "PWNED", "Traceback (most recent call last)")
+    for folder, secrets in (("autograded", never), ("feedback", never + ("Award one mark", "check_choice("))):
+        for path in (course / folder).rglob("*"):  # autograded notebooks keep mark schemes: facilitators only
+            assert not path.is_symlink(), path
+            if path.is_file():
+                text = path.read_text(errors="replace")
+                for secret in secrets:
+                    assert secret not in text, (path, secret)
+    assert not (course / "autograded" / "package-shadows-engine" / ASSIGNMENT / "leadership_course").exists()
+    assert not (course / "autograded" / "link-to-answer-key" / ASSIGNMENT / "notes.txt").exists()
+
+
+REASONS = {
+    "added-cell-rewrites-answers": "set aside and not run: possible tampering",
+    "package-shadows-engine": "Files the course did not hand out were set aside",
+    "answers-link-to-model-answers": "symbolic links (answers.json)",
+    "link-to-answer-key": "symbolic links (notes.txt)",
+    "deleted-question-cells": "Cells were deleted from the notebook",
+    "deeply-nested-answers": "nested far deeper than a real one",
+    "renamed-notebook-in-zip": "The notebook was renamed",
+}
+
+
+@pytest.mark.parametrize("student", sorted(REASONS))
+def test_each_dishonest_or_broken_case_carries_its_reason(batch, student):
+    """Does the marks export give the facilitator the reason and what to do, for every case?"""
+    problems = rows_for(batch, student)[0]["problems"]
+    assert REASONS[student] in problems and "What to do:" in problems
+
+
+def test_honest_learners_carry_no_reason_and_autograde_warns_only_about_cheats(batch):
+    """Do honest learners carry no reason, and does autograde's log warn about nobody honest
+    (no checksum warning for every learner)?"""
+    for student in ("honest-complete", "honest-partial", "two-downloads"):
+        assert rows_for(batch, student)[0]["problems"] == ""
+    log = batch["autograde"].stdout + batch["autograde"].stderr
+    assert "checksum" not in log
+    warned = {line.split("]", 1)[1].split(":")[0].strip() for line in log.splitlines()
+              if "WARNING" in line and "cell(s)" in line}
+    assert warned == {"added-cell-rewrites-answers", "deleted-question-cells"}
+
+
+def test_the_added_cell_text_reaches_the_facilitator(batch):
+    """Is the text of an added cell shown to the facilitator, who must judge the tampering?"""
+    problems = rows_for(batch, "added-cell-rewrites-answers")[0]["problems"]
+    assert "PWNED-by-added-cell" in problems
+
+
+def test_refused_zips_are_named_with_their_reasons(batch):
+    """Is every refused zip on the dashboard with its reason: an odd ID, entries that point
+    outside their folder, a name that disagrees with the files inside, a file that is not a zip?"""
+    from leadership_course.grading.dashboard import dashboard_html
+    from leadership_course.grading.marks import cohort_summary
+
+    summary = cohort_summary(batch["dir"])
+    refused = " ".join(p["reason"] for p in next(a for a in summary["assignments"] if a["name"] == ASSIGNMENT)["refused"])
+    assert "José Müller" in refused and "not one the course accepts" in refused
+    assert "zipslip" in refused and "points outside its own folder" in refused
+    assert "someone-else" in refused and "files inside say 'honest-partial'" in refused
+    assert "my-answers.docx" in refused
+    page = dashboard_html(summary)
+    assert "Problems to look at" in page and "points outside its own folder" in page
+    assert "possible tampering" in page and "&lt;" not in refused
+    # the honest learner named by someone else's zip keeps their own work
+    answers = json.loads((batch["dir"] / "submitted" / "honest-partial" / ASSIGNMENT / "answers.json").read_text())
+    assert answers == json.loads((FIXTURES / "partial.answers.json").read_text())
+
+
+def test_latest_download_wins(batch):
+    """With two downloads from one learner, is the later one collected (by the time in its name,
+    or by the file's time when the browser added ' (1)')?"""
+    for learner in ("two-downloads", "two-downloads-same-name"):
+        answers = json.loads((batch["dir"] / "submitted" / learner / ASSIGNMENT / "answers.json").read_text())
+        assert answers == json.loads((FIXTURES / "complete.answers.json").read_text())
