@@ -29,8 +29,9 @@ class ContinueFromRecord(widgets.VBox):
             "<code>.json</code>). You will see what it holds before anything changes. Where an activity is in "
             "both, the newer work is kept, and the other is kept aside so you can bring it back.</p>"
         )
-        self.upload = widgets.FileUpload(accept=".json,application/json", multiple=False,
-                                         description="Choose my record file",
+        # The button opens the browser's own file picker; it shows how many files it holds.
+        self.upload = widgets.FileUpload(accept=".json,application/json", multiple=False, icon="",
+                                         description="Choose my record file", tooltip="Choose my record file",
                                          layout=shared(widgets.Layout, width="auto", height="auto"),
                                          style=shared(widgets.ButtonStyle))
         chosen = safe_callback(self._report)(self._chosen)

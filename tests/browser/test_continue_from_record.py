@@ -1,0 +1,91 @@
+"""Continue from a saved record in the course web app, in a real Chromium: a learner picks
+the raw record they downloaded from another record folder (Binder, say) on the course
+home, reads what it holds, continues, and finds their progress and reflections.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+
+import pytest
+
+from leadership_course.components.journal_download import JournalDownload
+from leadership_course.components.reflection import Reflection
+from leadership_course.content import load_activity, load_course
+from leadership_course.record import LearnerRecord
+
+HOME = "course_home.ipynb"
+MODULE_1 = "01_why_compassion.ipynb"
+WRITTEN = {"module-1-reflection": "On Binder I wrote about the night I was thanked by my ward manager.",
+           "module-1-pledge": "I will thank one colleague by name every shift."}
+
+
+def downloaded_record(folder):
+    """The raw record as the journal's download link gives it, from work done with the
+    course's own components in another record folder."""
+    elsewhere = LearnerRecord(folder)
+    for activity_id, text in WRITTEN.items():
+        Reflection(load_activity(activity_id), elsewhere).box.value = text
+    links = JournalDownload(load_course(), elsewhere).links.value
+    name, data = re.search(r"download='([^']+\.json)' href='data:application/json;charset=utf-8;base64,([^']+)'",
+                           links).groups()
+    return name, base64.b64decode(data)
+
+
+@pytest.fixture
+def learners_folder_put_back(voila_server):
+    """The shared server's record folder, put back as it was after the test."""
+    folder = voila_server.record_dir
+    before = {path.name: path.read_bytes() for path in folder.iterdir() if path.is_file()}
+    yield folder
+    for path in folder.iterdir():
+        if path.is_file() and path.name not in before:
+            path.unlink()
+    for name, content in before.items():
+        (folder / name).write_bytes(content)
+
+
+def test_a_record_from_another_folder_continues_the_course(learners_folder_put_back, open_course_page,
+                                                          tmp_path, axe, keys_for):
+    """On the course home in Voila: does choosing a record downloaded elsewhere show what it
+    holds (axe-clean), change nothing until Continue, then show the module's progress, and
+    does module 1 then show the reflections it held?"""
+    folder = learners_folder_put_back
+    module_1 = next(m for m in load_course()["modules"] if m["number"] == 1)
+    assert not any(LearnerRecord(folder).read()["activities"].get(a) for a in WRITTEN), \
+        "the learner already has this work: the test would prove nothing"
+    name, raw = downloaded_record(tmp_path / "binder")
+    before = (folder / "learner-record.json").read_bytes() if (folder / "learner-record.json").exists() else None
+
+    page = open_course_page(HOME)
+    keys = keys_for(page)
+    step = page.locator(".course-continue")
+    keys.tab_to(step.get_by_role("button", name=re.compile("^Choose my record file")))
+    with page.expect_file_chooser() as chooser:  # the button opens the browser's file picker
+        keys.press("Enter")
+    chooser.value.set_files(files=[{"name": name, "mimeType": "application/json", "buffer": raw}])
+    summary = step.get_by_text(re.compile(r"It holds work on 2 activities in module 1, last saved on"))
+    summary.wait_for()
+    assert "2 activities will be added." in step.inner_text()
+    status = step.locator("[role=status]").first
+    assert f"{name} was checked" in status.inner_text()
+    violations = axe(page)
+    assert not violations, "axe on the continue step:\n" + "\n".join(violations)
+    current = (folder / "learner-record.json").read_bytes() if (folder / "learner-record.json").exists() else None
+    assert current == before, "the record changed before the learner chose Continue"
+
+    confirm = step.get_by_role("button", name="Continue with this record")
+    keys.tab_to(confirm)
+    keys.press("Enter")
+    step.get_by_text(f"Your course now includes the work from {name}.").wait_for()
+    row = page.locator("tr", has_text=module_1["title"])
+    assert re.search(r"In progress \(2 of \d+ activities\)", row.inner_text()), row.inner_text()
+    violations = axe(page)
+    assert not violations, "axe after continuing:\n" + "\n".join(violations)
+
+    page = open_course_page(MODULE_1)
+    boxes = page.locator(".course-reflection textarea")
+    written = [boxes.nth(n).input_value() for n in range(boxes.count())]
+    for text in WRITTEN.values():
+        assert text in written, f"module 1 does not show {text!r}: {written}"
