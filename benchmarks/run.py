@@ -3,6 +3,8 @@ Jupyter itself, measured in the same run on the same machine.
 
     .venv/bin/python benchmarks/run.py [--runs 5] [--only import,execute,autograde,voila,pulse]
 
+(``pulse`` also opens the pulse form for 50 and 200 phones at once on a real workshop server.)
+
 Prints a table (kernel memory comes with "execute") and writes it to benchmarks/results/latest.md.
 Every figure is a median over
 ``--runs`` runs. Not part of the test suite's pass/fail.
@@ -323,7 +325,7 @@ def bench_pulse(runs, rows):
         with tempfile.TemporaryDirectory() as folder:
             store = WorkshopStore(folder)
             code = store.create("Benchmark", pulse, "benchmark-passcode", 5)
-            answers = {item["id"]: 0 for item in pulse["items"]}
+            answers = {item["id"]: 0 if item["type"] == "choice" else "calm" for item in pulse["items"]}
             course_times.append(concurrent(_submit_answers, lambda i: (folder, code, 5, i * 5, answers)))
             host = store.host(code, "benchmark-passcode")
             start = time.perf_counter()
@@ -337,6 +339,117 @@ def bench_pulse(runs, rows):
     rows.append(("Pulse: store 50 concurrent submissions (10 processes)", median(course_times),
                  median(floor_times), "50 bare SQLite inserts, same processes", None))
     rows.append(("Pulse: host results refresh (read and combine)", median(refresh_times), None, "", None))
+
+
+def _open_at_once(port, paths, check):
+    """Every path opened by its own client at the same moment: (seconds each until the whole
+    page has arrived, the open connections). ``check(body)`` says the page is usable."""
+    import http.client
+    import threading
+
+    start = threading.Barrier(len(paths))
+    times, connections, failures = [None] * len(paths), [], []
+
+    def person(number):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        connections.append(connection)
+        start.wait()
+        began = time.perf_counter()
+        connection.request("GET", paths[number])
+        reply = connection.getresponse()
+        body = reply.read().decode("utf-8")
+        times[number] = time.perf_counter() - began
+        if reply.status != 200 or not check(body):
+            failures.append((number, reply.status))
+
+    threads = [threading.Thread(target=person, args=(n,)) for n in range(len(paths))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(300)
+    if failures or None in times:
+        raise RuntimeError(f"pages that did not arrive whole: {failures[:5]}")
+    return times, connections
+
+
+def _server_memory_mb(pid):
+    """Resident memory of a process and every process under it, in MB."""
+    total, waiting = 0, [pid]
+    while waiting:
+        current = waiting.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue
+        total += int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024
+        waiting.extend(int(child) for child in children)
+    return total
+
+
+def percentile(values, share):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def bench_pulse_room(runs, rows, notes, rooms=(50, 200)):
+    """A room opening the pulse form at once (each phone its own connection), against a
+    static copy of the same page from the same server; the server's memory with 200 connected."""
+    from leadership_course.voila.launch import free_port, voila_command
+    from leadership_course.workshop.pulses import load_pulse
+    from leadership_course.workshop.store import STORE_DIR_VARIABLE, WorkshopStore
+
+    sys.path.insert(0, str(REPO))
+    from leadership_course.__main__ import wait_for
+
+    pulse = load_pulse(REPO / "workshop" / "pulses" / "abc-and-voice.yaml")
+    with tempfile.TemporaryDirectory() as folder:
+        pages = Path(folder) / "pages"
+        shutil.copytree(REPO / "workshop", pages)
+        store = WorkshopStore(Path(folder) / "store")
+        code = store.create("Benchmark room", pulse, "benchmark-passcode", 5)
+        port = free_port()
+        # The workshop server as `workshop start` runs it, also serving .html files as they are.
+        argv, env = voila_command(pages, port, preheat=False,
+                                  extra_args=["--VoilaConfiguration.file_allowlist=['.*\\.html']"])
+        argv[argv.index("voila")] = "leadership_course.workshop.server"
+        env[STORE_DIR_VARIABLE] = str(store.directory)
+        server = subprocess.Popen(argv, env=env, cwd=pages, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            if not wait_for(f"http://127.0.0.1:{port}/", server):
+                raise RuntimeError("the workshop server did not start")
+            form, _ = _open_at_once(port, [f"/pulse/{code}"], lambda body: True)
+            import urllib.request
+
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/pulse/{code}") as reply:
+                (pages / "floor.html").write_bytes(reply.read())
+            usable = lambda body: "Send my answers" in body and body.rstrip().endswith("</html>")  # noqa: E731
+            idle_mb, connected_mb = _server_memory_mb(server.pid), []
+            for people in rooms:
+                results = {"pulse": ([], []), "floor": ([], [])}
+                for _ in range(runs):
+                    for kind, path in (("floor", "/voila/files/floor.html"), ("pulse", f"/pulse/{code}")):
+                        times, connections = _open_at_once(port, [path] * people, usable)
+                        if kind == "pulse" and people == max(rooms):
+                            connected_mb.append(_server_memory_mb(server.pid))
+                        for connection in connections:
+                            connection.close()
+                        results[kind][0].append(median(times))
+                        results[kind][1].append(percentile(times, 0.95))
+                (pulse_median, pulse_p95), (floor_median, floor_p95) = (
+                    [median(values) for values in results[kind]] for kind in ("pulse", "floor"))
+                rows.append((f"Pulse form, {people} phones opening at once: median", pulse_median, floor_median,
+                             "static copy of the page, same server", None))
+                rows.append((f"Pulse form, {people} phones opening at once: 95th percentile", pulse_p95, floor_p95,
+                             "static copy of the page, same server", 1.5))
+                notes.append(f"- Pulse form, {people} phones at once, 95th percentile: {pulse_p95:.3f} s"
+                             + (f" (target ≤ 2 s: {'met' if pulse_p95 <= 2 else 'NOT met'})." if people >= 200 else "."))
+            notes.append(f"- Pulse server memory (the whole process tree) with {max(rooms)} phones connected: "
+                         f"{max(connected_mb):.0f} MB, idle {idle_mb:.0f} MB (target ≤ 400 MB: "
+                         f"{'met' if max(connected_mb) <= 400 else 'NOT met'}).")
+        finally:
+            server.terminate()
+            server.wait(30)
 
 
 def _submit_answers(folder, code, count, offset, answers):
@@ -407,6 +520,7 @@ def main():
     if "pulse" in wanted:
         progress("pulse")
         bench_pulse(args.runs, rows)
+        bench_pulse_room(args.runs, rows, notes)
     write_table(rows, memory_rows, notes)
 
 

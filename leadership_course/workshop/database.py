@@ -44,7 +44,7 @@ class Transaction:
 
 
 class SQLiteDatabase:
-    """A SQLite file, safe for many threads and processes at once."""
+    """A SQLite file, safe for many threads and processes at once; one connection per thread."""
 
     kind = "sqlite"
     lock = ""  # BEGIN IMMEDIATE already holds the write lock
@@ -52,9 +52,23 @@ class SQLiteDatabase:
 
     def __init__(self, path):
         self.path = path
+        self._local = threading.local()
 
     def describe(self):
         return str(self.path)
+
+    def _connection(self):
+        """This thread's connection, kept open (opening one costs more than a short query)."""
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = self._local.connection = self._open()
+        return connection
+
+    def _forget(self):
+        connection = getattr(self._local, "connection", None)
+        self._local.connection = None
+        if connection is not None:
+            connection.close()
 
     def _open(self):
         db = sqlite3.connect(self.path, timeout=BUSY_SECONDS, isolation_level=None)
@@ -113,9 +127,10 @@ class _SQLiteTransaction:
 
     def __enter__(self):
         try:
-            self.db = self.database._open()
+            self.db = self.database._connection()
             self.db.execute("BEGIN IMMEDIATE" if self.write else "BEGIN")
         except sqlite3.Error as error:
+            self.database._forget()
             raise DatabaseError(str(error)) from error
         return Transaction(self.db, "?")
 
@@ -126,10 +141,10 @@ class _SQLiteTransaction:
             elif self.db.in_transaction:
                 self.db.execute("ROLLBACK")
         except sqlite3.Error as failure:
+            self.database._forget()
             raise DatabaseError(str(failure)) from failure
-        finally:
-            self.db.close()
         if isinstance(error, sqlite3.Error):
+            self.database._forget()
             raise DatabaseError(str(error)) from error
         return False
 

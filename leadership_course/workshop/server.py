@@ -18,6 +18,7 @@ threads, so the server keeps answering while one waits. Run it with
 does).
 """
 
+import functools
 import json
 import os
 import secrets
@@ -41,6 +42,8 @@ SCREEN_REFRESH_SECONDS = 5
 #: How long a host stays signed in on one browser.
 HOST_SESSION_DAYS = 0.5
 WORKER_THREADS = 4
+#: Connections the server's socket holds waiting to be accepted.
+CONNECTION_BACKLOG = 1024
 SECURITY_HEADERS = {
     # Nothing from another host: no fonts, scripts, styles or images from elsewhere.
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
@@ -342,6 +345,12 @@ class WorkshopVoila(Voila):
 
         site = PulseSite(base=url_path_join(self.base_url, "pulse"))
         return site.handlers() + super().init_handlers()
+
+    def listen(self):
+        """Listen as Voila does, with room for a whole room's phones connecting at once
+        (tornado's default queue of 128 makes the rest try again a second later)."""
+        self.app.listen = functools.partial(self.app.listen, backlog=CONNECTION_BACKLOG)
+        super().listen()
 
 
 main = WorkshopVoila.launch_instance
