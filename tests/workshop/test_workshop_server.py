@@ -190,3 +190,16 @@ def test_the_csv_download_has_every_answer_and_word(workshop_server, room, pulse
     assert status == 200 and len(rows) == 5 * 5 + 1
     assert [r["people"] for r in rows if r["item_id"] == "autonomy"] == ["1", "2", "0", "0", "0"]
     assert [(r["option"], r["people"]) for r in rows if r["item_id"] == "team-in-one-word"] == [("calm", "3")]
+
+
+def test_the_server_log_holds_no_addresses(workshop_server, room, pulse):
+    """Is a refused form logged without the phone's address?"""
+    code, _ = room
+    phone = Participant(workshop_server.port)
+    assert phone.request("POST", f"/pulse/{code}", "token=too-short")[0] == 400
+    deadline = time.monotonic() + 5
+    while f"POST /pulse/{code}" not in workshop_server.log_path.read_text() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    lines = [line for line in workshop_server.log_path.read_text().splitlines() if "/pulse/" in line]
+    assert any(f"400 POST /pulse/{code}" in line for line in lines)
+    assert not [line for line in lines if "127.0.0.1" in line]
