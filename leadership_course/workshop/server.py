@@ -238,7 +238,7 @@ class HostHandler(HostPage):
             return self.gone(error)
         done = self.get_query_argument("done", "")
         problem = self.get_query_argument("problem", "")
-        self.page("host.html", f"Host: {results.name}", results=results, host=True,
+        self.page("host.html", f"Host: {results.name}", body_class="host", results=results, host=True,
                   message=HOST_MESSAGES.get(done, ""), errors=[("round-title", problem)] if problem else [],
                   **self.urls(code))
 
