@@ -21,7 +21,15 @@ QUESTION_KINDS = ("single", "multiple", "true_false")
 OUTCOMES = ("positive", "mixed", "difficult")
 REFLECTION_KINDS = ("reflection", "pledge", "goals")
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+#: A finished sentence ends with . ! or ?, perhaps followed by closing quotes or brackets.
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)\]*]*$")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def ends_a_sentence(text):
+    """True when the text ends a sentence: with . ! or ?, not with a trailing "..." or mid-word."""
+    text = str(text).rstrip()
+    return bool(_SENTENCE_END.search(text)) and not re.search(r"(\.\.\.|…)[\"'”’)\]*]*$", text)
 
 
 class ContentError(Exception):
@@ -83,6 +91,11 @@ class _Checker:
             self.problem(place, f"'{key}' must be {_kind_name(kind)}, not {_kind_name(type(value))}{hint}")
             return None
         return value
+
+    def sentence(self, value, where):
+        """Report explanatory text (feedback, a debrief) that stops before the end of a sentence."""
+        if isinstance(value, str) and value.strip() and not ends_a_sentence(value):
+            self.problem(where, "this text stops mid-sentence: end it with a full stop, ! or ?")
 
     def unique_id(self, value, where, seen):
         if value is None:
@@ -180,7 +193,7 @@ def _check_knowledge_check(check, data):
         for o_index, option in enumerate(options):
             place = f"{where}.options[{o_index + 1}]"
             check.field(option, "text", place)
-            check.field(option, "feedback", place)
+            check.sentence(check.field(option, "feedback", place), f"{place}.feedback")
             if check.field(option, "correct", place, bool):
                 correct += 1
         if kind in ("single", "true_false") and correct != 1:
@@ -247,7 +260,7 @@ def _targets(next_value):
 def _check_scenario(check, data):
     check.field(data, "setting", "", required=False)
     check.field(data, "content_note", "", required=False)
-    check.field(data, "debrief", "", required=False)
+    check.sentence(check.field(data, "debrief", "", required=False), "debrief")
     check.field(data, "references", "", list, required=False)
     state = check.field(data, "state", "", dict, required=False) or {}
     for name, value in state.items():
@@ -330,8 +343,8 @@ def _check_scenario(check, data):
     for ending_id, ending in endings.items():
         where = f"endings.{ending_id}"
         check.field(ending, "title", where)
-        check.field(ending, "text", where)
-        check.field(ending, "debrief", where)
+        check.sentence(check.field(ending, "text", where), f"{where}.text")
+        check.sentence(check.field(ending, "debrief", where), f"{where}.debrief")
         outcome = check.field(ending, "outcome", where)
         if outcome is not None and outcome not in OUTCOMES:
             check.problem(f"{where}.outcome", f"'{outcome}' is not one of {', '.join(OUTCOMES)}")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from leadership_course.content import ContentError, check_all, load_activity
+from leadership_course.content import ContentError, check_all, ends_a_sentence, load_activity
 
 FIXTURES = Path(__file__).parent / "fixtures" / "course" / "modules" / "content"
 REPO = Path(__file__).parent.parent
@@ -136,8 +136,8 @@ def test_scenario_unreachable_node_and_ending(tmp_path):
     """Are nodes and endings that no path reaches reported?"""
     nodes = ("  a:\n    text: A\n    choices:\n      - {text: Go, consequence: C, next: end}\n"
              "  island:\n    text: I\n    choices:\n      - {text: Go, consequence: C, next: lost}\n")
-    endings = ("  end: {title: E, outcome: mixed, text: T, debrief: D}\n"
-               "  lost: {title: L, outcome: difficult, text: T, debrief: D}\n")
+    endings = ("  end: {title: E, outcome: mixed, text: T., debrief: D.}\n"
+               "  lost: {title: L, outcome: difficult, text: T., debrief: D.}\n")
     problems = problems_for(tmp_path, "s", scenario_text(nodes, endings))
     assert "s.yaml: nodes.island: 'island' cannot be reached from the start" in problems
     assert "s.yaml: endings.lost: 'lost' cannot be reached from the start" in problems
@@ -214,8 +214,8 @@ def test_scenario_ending_that_the_conditions_never_allow(tmp_path):
     nodes = ("  a:\n    text: A\n    choices:\n"
              "      - text: Go\n        consequence: C\n        effects: {trust: 1}\n        next:\n"
              "          - {when: 'trust >= 5', go: best}\n          - {go: end}\n")
-    endings = ("  end: {title: E, outcome: mixed, text: T, debrief: D}\n"
-               "  best: {title: B, outcome: positive, text: T, debrief: D}\n")
+    endings = ("  end: {title: E, outcome: mixed, text: T., debrief: D.}\n"
+               "  best: {title: B, outcome: positive, text: T., debrief: D.}\n")
     problems = problems_for(tmp_path, "s", scenario_text(nodes, endings))
     assert ("s.yaml: endings.best: no path reaches this ending: the conditions on the way "
             "('requires' and 'when') never let it happen") in problems
@@ -265,3 +265,25 @@ def test_course_help_and_consent_choices_are_never_hidden():
     found = [(where, choice) for where, choice in course_choices() if HELP_OR_CONSENT.search(choice["text"])]
     assert len([where for where, choice in found if choice.get("always_open")]) >= 6
     assert [where for where, choice in found if "requires" in choice] == []
+
+
+def test_feedback_or_debrief_cut_off_mid_sentence_is_reported(tmp_path):
+    """Is feedback, an ending or a debrief that stops mid-sentence (or trails off in "...") reported?"""
+    text = BROKEN_CASES["missing-feedback"][0].replace(
+        "{text: B, correct: false}", "{text: B, correct: false, feedback: She asked and listened...}")
+    problems = problems_for(tmp_path, "missing-feedback", textwrap.dedent(text))
+    assert ("missing-feedback.yaml: questions[1].options[2].feedback: this text stops mid-sentence: "
+            "end it with a full stop, ! or ?") in problems
+    nodes = "  a:\n    text: A\n    choices:\n      - {text: Go, consequence: C, next: end}\n"
+    endings = "  end: {title: E, outcome: mixed, text: It ended, debrief: Why it matters.}\n"
+    problems = problems_for(tmp_path, "s", scenario_text(nodes, endings))
+    assert "s.yaml: endings.end.text: this text stops mid-sentence: end it with a full stop, ! or ?" in problems
+
+
+@pytest.mark.parametrize("text, finished", [
+    ("Done.", True), ('She said "yes."', True), ("Is it?", True), ("(see Module 5.)", True),
+    ("and listened...", False), ("and listened\u2026", False), ("A model answer: the myth", False),
+])
+def test_ends_a_sentence(text, finished):
+    """Does ends_a_sentence tell a finished sentence from one cut off or trailing away?"""
+    assert ends_a_sentence(text) is finished
