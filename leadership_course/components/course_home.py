@@ -2,6 +2,8 @@
 the step that continues the course from a record saved somewhere else."""
 
 
+from ..content import find_content_dir
+from ..grading.open_assessment import OpenAssessment
 from ..journal import progress
 from .common import CourseBox, escape, html_widget
 from .continue_record import ContinueFromRecord
@@ -36,7 +38,8 @@ class CourseHome(CourseBox):
         self.record = record
         self.map = html_widget(course_map_html(course, record.read()))
         self.continue_step = ContinueFromRecord(course, record, on_change=self.refresh)
-        super().__init__([self.map, self.continue_step], "home", record)
+        self.assessments = OpenAssessment(find_content_dir().parent)
+        super().__init__([self.map, self.assessments, self.continue_step], "home", record)
 
     def refresh(self):
         """Show the progress the record holds now."""

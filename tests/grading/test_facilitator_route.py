@@ -315,3 +315,70 @@ def test_per_question_export_gives_a_reason_for_every_lost_mark(collected, retur
     for row in rows.values():
         if row["score"] != row["max_score"]:
             assert row["reason"], row
+
+
+def test_course_home_opens_the_handed_out_zip_and_keeps_saved_answers(collected, tmp_path):
+    """Can a learner open the hand-out zip from the course home, and choose it again later
+    without losing the answers saved beside it?"""
+    from leadership_course.grading.open_assessment import OpenAssessment
+
+    home = OpenAssessment(tmp_path)
+    assert "You have no assessments yet." in home.links.value
+    home.take("module-01.zip", collected["pack"].read_bytes())
+    path = f"assessments/{ASSIGNMENT}/{NOTEBOOK}.ipynb"
+    assert f"<a href='{path}'>Module 1 assessment" in home.status.html and "is ready" in home.status.html
+    assert f"<a href='{path}'>" in home.links.value and (tmp_path / path).is_file()
+    answers = tmp_path / "assessments" / ASSIGNMENT / "answers.json"
+    answers.write_text('{"version": 1, "activities": {"q1-order": {"selected": ["x"]}}}')
+    OpenAssessment(tmp_path).take("module-01.zip", collected["pack"].read_bytes())
+    assert "q1-order" in answers.read_text()
+    assert f"<a href='{path}'>" in OpenAssessment(tmp_path).links.value  # listed on the next visit
+
+
+def _tampered(pack, change):
+    import io
+
+    with zipfile.ZipFile(pack) as archive:
+        files = {name: archive.read(name) for name in archive.namelist()}
+    change(files)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def _add_cell(source, kind="code"):
+    def change(files):
+        import nbformat
+
+        name = f"{ASSIGNMENT}/{NOTEBOOK}.ipynb"
+        notebook = nbformat.reads(files[name].decode(), as_version=4)
+        cell = nbformat.v4.new_code_cell(source) if kind == "code" else nbformat.v4.new_markdown_cell(source)
+        notebook.cells.append(cell)
+        files[name] = nbformat.writes(notebook).encode()
+    return change
+
+
+TAMPERED = {
+    "added-code-cell": _add_cell("import os; os.remove('answers.json')"),
+    "call-with-more-after-it": _add_cell('show_question("q1-order"); print(open("/etc/passwd").read())'),
+    "script-in-markdown": _add_cell("<script>alert(1)</script>", kind="markdown"),
+    "extra-file": lambda files: files.update({f"{ASSIGNMENT}/helper.py": b"print('hi')"}),
+    "path-outside-its-folder": lambda files: files.update({f"../{NOTEBOOK}.ipynb": files.pop(
+        f"{ASSIGNMENT}/{NOTEBOOK}.ipynb")}),
+    "damaged-questions": lambda files: files.update({f"{ASSIGNMENT}/assessment.yaml": b"questions: [unclosed"}),
+}
+
+
+@pytest.mark.parametrize("case", sorted(TAMPERED))
+def test_course_home_refuses_a_tampered_zip_and_changes_nothing(collected, tmp_path, case):
+    """Is a zip that is not exactly a handed-out assessment refused with a reason, writing nothing?"""
+    from leadership_course.grading.open_assessment import OpenAssessment
+
+    home = OpenAssessment(tmp_path)
+    home.take("module-01.zip", _tampered(collected["pack"], TAMPERED[case]))
+    assert "cannot be opened" in home.status.html and "Nothing was changed" in home.status.html
+    assert not (tmp_path / "assessments").exists()
+    home.take("notes.zip", b"not a zip at all")
+    assert "it is not a zip file" in home.status.html
