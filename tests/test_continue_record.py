@@ -1,10 +1,8 @@
 """Continue from a saved record, on the course home: choose a file, read what it holds and
 what will change, confirm; bring back what was kept aside. Driven as a learner would, in
-plain pytest (set the upload, click the buttons, read what is shown)."""
+plain pytest (choose a file, click the buttons, read what is shown)."""
 
 import json
-from datetime import datetime, timezone
-
 from leadership_course import course_home, reflection
 from leadership_course.components.common import is_shown
 from leadership_course.components.reflection import Reflection
@@ -13,10 +11,11 @@ from leadership_course.journal import record_json
 from leadership_course.record import RECORD_FILE, LearnerRecord
 
 
-def choose(home, name, raw):
-    """Pick a file in the continue step's upload button, as the browser would send it."""
-    home.continue_step.upload.value = ({"name": name, "type": "application/json", "size": len(raw),
-                                        "content": memoryview(raw), "last_modified": datetime.now(timezone.utc)},)
+def choose(home, name, raw, sent=True):
+    """Pick a file in the continue step, as the browser sends it (a file over the limit is
+    not sent: only its name and size)."""
+    home.continue_step.picker._handle_custom_msg({"name": name, "size": len(raw), "sent": sent},
+                                                 [memoryview(raw)] if sent else [])
 
 
 def record_from_elsewhere(folder, text="Written on Binder."):
@@ -118,14 +117,15 @@ def test_a_hostile_file_is_refused_with_a_reason(learner):
     assert learner.read()["activities"] == {}
 
 
-def test_a_file_larger_than_the_limit_is_refused_before_it_is_read(learner, monkeypatch):
-    """Is an upload whose size is over the limit refused without its content being parsed?"""
-    from leadership_course.components import continue_record
-
-    monkeypatch.setattr(continue_record, "MAX_FILE_BYTES", 10)
+def test_a_file_the_browser_did_not_send_for_its_size_is_refused(learner):
+    """Is a file the browser held back (over the limit) refused in plain words, and does the
+    picker tell the browser the limit?"""
     home = course_home()
-    choose(home, "big.json", b'{"version": 1, "activities": {}}')
-    assert "big.json cannot be used: it is larger than any course record" in home.continue_step.status.text
+    assert home.continue_step.picker.max_bytes == 5 * 1024 * 1024
+    choose(home, "big.json", b"x" * 100, sent=False)
+    assert "big.json cannot be used: it is larger than any course record (the limit is 5 MB)" \
+        in home.continue_step.status.text
+    assert not learner.path.exists()
 
 
 def test_a_damaged_record_set_aside_whole_can_be_brought_back_from_the_list(learner, tmp_path):

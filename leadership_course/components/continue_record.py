@@ -5,7 +5,9 @@ The same step brings back what the record set aside: an earlier entry a merge re
 or a damaged file kept whole. Nothing is changed until the learner confirms, and nothing
 is lost: each entry that does not win is kept aside (record_check.merge)."""
 
+import anywidget
 import ipywidgets as widgets
+import traitlets
 from ipywidgets.widgets.widget_description import DescriptionStyle
 
 from ..record_check import MAX_FILE_BYTES, activity_title, item_key, modules_of, newest_time, restorable, spoken_time
@@ -29,13 +31,8 @@ class ContinueFromRecord(widgets.VBox):
             "<code>.json</code>). You will see what it holds before anything changes. Where an activity is in "
             "both, the newer work is kept, and the other is kept aside so you can bring it back.</p>"
         )
-        # The button opens the browser's own file picker; it shows how many files it holds.
-        self.upload = widgets.FileUpload(accept=".json,application/json", multiple=False, icon="",
-                                         description="Choose my record file", tooltip="Choose my record file",
-                                         layout=shared(widgets.Layout, width="auto", height="auto"),
-                                         style=shared(widgets.ButtonStyle))
-        chosen = safe_callback(self._report)(self._chosen)
-        self.upload.observe(lambda change: chosen(), names="value")
+        self.picker = RecordFilePicker(max_bytes=MAX_FILE_BYTES)
+        self.picker.on_file(safe_callback(self._report)(self._chosen))
         self.summary = html_widget()
         self.confirm_button = button("Continue with this record", self.confirm, self._report)
         self.cancel_button = button("Cancel", self.cancel, self._report)
@@ -48,7 +45,7 @@ class ContinueFromRecord(widgets.VBox):
             "could not be read whole. Choose one to bring it back: for an answer, the one it replaces is "
             "kept aside in turn.</p>")
         self.aside = vbox([self.aside_intro, self.kept_aside, self.bring_back_button])
-        super().__init__([intro, self.upload, self.decision, self.status, self.aside], **plain_look())
+        super().__init__([intro, self.picker, self.decision, self.status, self.aside], **plain_look())
         self.add_class("course-continue")
         set_shown(self.decision, False)
         self.refresh_kept_aside()
@@ -58,18 +55,13 @@ class ContinueFromRecord(widgets.VBox):
 
     # --- choosing a file ------------------------------------------------------------------
 
-    def _chosen(self):
-        files = self.upload.value
-        if not files:
-            return
-        chosen = files[0]
-        self.upload.value = ()  # so that the same file can be chosen again
-        name = str(chosen.get("name") or "the file")[:MAX_NAME_CHARS]
-        if chosen.get("size", 0) > MAX_FILE_BYTES:
+    def _chosen(self, name, size, raw):
+        name = str(name or "the file")[:MAX_NAME_CHARS]
+        if raw is None or size > MAX_FILE_BYTES:
             self._show_refusal(name, f"it is larger than any course record (the limit is "
                                      f"{MAX_FILE_BYTES // 1024 // 1024} MB)")
             return
-        self.consider(name, bytes(chosen["content"]))
+        self.consider(name, raw)
 
     def consider(self, name, raw):
         """Check a file and show what it holds and what continuing would change."""
@@ -162,6 +154,59 @@ class ContinueFromRecord(widgets.VBox):
                 self.consider(item["file"], raw)
                 return
         self.refresh_kept_aside()
+
+
+class RecordFilePicker(anywidget.AnyWidget):
+    """A labelled file input for one record file. The browser checks the size first: a file
+    over ``max_bytes`` is not sent (the kernel is told only its name and size), because a
+    message too large for the page's connection would break the page."""
+
+    _esm = """
+    function render({ model, el }) {
+      const id = "course-record-file-" + Math.random().toString(36).slice(2);
+      const label = document.createElement("label");
+      label.htmlFor = id;
+      label.textContent = model.get("label");
+      const input = document.createElement("input");
+      input.type = "file";
+      input.id = id;
+      input.accept = ".json,application/json";
+      input.className = "course-file-input";
+      input.addEventListener("change", () => {
+        const file = input.files && input.files[0];
+        input.value = "";  // so that the same file can be chosen again
+        if (!file) return;
+        const about = { name: file.name, size: file.size };
+        if (file.size > model.get("max_bytes")) { model.send({ ...about, sent: false }); return; }
+        file.arrayBuffer().then((content) => model.send({ ...about, sent: true }, undefined, [content]));
+      });
+      el.append(label, input);
+    }
+    export default { render };
+    """
+    _css = """
+    .course-file-input { display: block; margin: 6px 0 12px; font-size: 1rem; min-height: 2.25rem; }
+    """
+    label = traitlets.Unicode("Choose your record file (it ends in .json)").tag(sync=True)
+    max_bytes = traitlets.Int(MAX_FILE_BYTES).tag(sync=True)
+
+    def __init__(self, **kwargs):
+        super().__init__(**{**plain_look(), **kwargs})
+        self._handlers = []
+        self.on_msg(self._received)
+
+    def on_file(self, handler):
+        """Call ``handler(name, size, content)`` for each file chosen; ``content`` is None
+        for a file the browser did not send because it is too large."""
+        self._handlers.append(handler)
+
+    def _received(self, _, message, buffers):
+        if not isinstance(message, dict):
+            return
+        size = message.get("size") if isinstance(message.get("size"), int) else 0
+        content = bytes(buffers[0]) if message.get("sent") and buffers else None
+        for handler in self._handlers:
+            handler(message.get("name"), size, content)
 
 
 def _wide_look():
