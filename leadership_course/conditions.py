@@ -40,6 +40,18 @@ def condition_names(text):
     return [name for name, _, _ in parse_condition(text)]
 
 
+def follow_choice(choice, state):
+    """(target, state) after a scenario choice: its effects added, its ``next`` resolved."""
+    state = dict(state)
+    for name, change in (choice.get("effects") or {}).items():
+        state[name] = state.get(name, 0) + change
+    target = choice["next"]
+    if isinstance(target, list):
+        target = next(entry["go"] for entry in target
+                      if "when" not in entry or condition_holds(entry["when"], state))
+    return target, state
+
+
 def condition_holds(text, state):
     """True when every term of the condition holds for the given state numbers."""
     return all(

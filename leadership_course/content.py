@@ -10,7 +10,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from .conditions import ConditionError, condition_holds, condition_names
+from .conditions import ConditionError, condition_holds, condition_names, follow_choice
 from .prepared import read_prepared
 
 CONTENT_DIR_VARIABLE = "COURSE_CONTENT_DIR"
@@ -413,13 +413,7 @@ def _check_paths(check, data, nodes, endings):
             if "requires" in choice and not condition_holds(choice["requires"], numbers):
                 continue
             offered.add((place, index))
-            after = dict(numbers)
-            for name, change in (choice.get("effects") or {}).items():
-                after[name] = after.get(name, 0) + change
-            target = choice["next"]
-            if isinstance(target, list):
-                target = next(entry["go"] for entry in target
-                              if "when" not in entry or condition_holds(entry["when"], after))
+            target, after = follow_choice(choice, numbers)
             waiting.append((target, tuple(sorted(after.items()))))
     reached = {place for place, _ in seen}
     for ending_id in endings:

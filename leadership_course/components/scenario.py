@@ -2,7 +2,7 @@
 and decides some endings; Back and Restart; a debrief that ties the path to the evidence."""
 
 
-from ..conditions import condition_holds
+from ..conditions import condition_holds, follow_choice
 from ..content import load_references
 from ..record import now
 from .common import CourseBox, LiveRegion, button, escape, hbox, html_widget, vbox
@@ -43,15 +43,7 @@ class ScenarioWalk:
 
     def choose(self, node_id, state, index):
         """The place and state after taking choice ``index`` at ``node_id``."""
-        choice = self.nodes[node_id]["choices"][index]
-        state = dict(state)
-        for name, change in (choice.get("effects") or {}).items():
-            state[name] = state.get(name, 0) + change
-        target = choice["next"]
-        if isinstance(target, list):
-            target = next(entry["go"] for entry in target
-                          if "when" not in entry or condition_holds(entry["when"], state))
-        return target, state
+        return follow_choice(self.nodes[node_id]["choices"][index], state)
 
 
 class Scenario(CourseBox):
