@@ -12,8 +12,9 @@ the pulse pages are plain HTML from tornado handlers added to Voila's own applic
     /pulse/CODE/host/results.csv the combined counts; results.json the same as data
     /pulse/CODE/screen           the room's screen: how to join, and the results the host shows
 
-The store's calls (SQLite or PostgreSQL, and the passcode's scrypt) run on a few worker
-threads, so the server keeps answering while one waits. Run it with
+Changes to the store, the passcode's scrypt and every PostgreSQL call run on a few worker
+threads, so the server keeps answering while one waits; a SQLite read (a form's
+workshop) runs at once. Run it with
 ``python -m leadership_course.workshop.server WORKSHOP_DIR --port N`` (``workshop start``
 does).
 """
@@ -42,6 +43,9 @@ SCREEN_REFRESH_SECONDS = 5
 #: How long a host stays signed in on one browser.
 HOST_SESSION_DAYS = 0.5
 WORKER_THREADS = 4
+#: Stands for the token in a form drawn once and sent to many (token_urlsafe never makes it).
+TOKEN_SLOT = "token.slot"
+BLANK_FORMS_KEPT = 256
 #: Connections the server's socket holds waiting to be accepted.
 CONNECTION_BACKLOG = 1024
 SECURITY_HEADERS = {
@@ -83,6 +87,7 @@ class PulseSite:
         self.executor = ThreadPoolExecutor(WORKER_THREADS, thread_name_prefix="pulse-store")
         self.loader = Loader(str(TEMPLATES), autoescape="xhtml_escape")
         self.css = (TEMPLATES / "pulse.css").read_text(encoding="utf-8")
+        self.blank_forms = {}  # (code, name, threshold, accepting, run) -> the form's page, token to fill in
 
     def handlers(self):
         code = r"([A-Za-z0-9 -]{1,20})"
@@ -110,13 +115,28 @@ class PulseHandler(tornado.web.RequestHandler):
     def store_call(self, function, *args):
         return IOLoop.current().run_in_executor(self.site.executor, function, *args)
 
-    def page(self, template, title, status=200, **values):
-        self.set_status(status)
+    async def store_read(self, function, *args):
+        """A short read. SQLite in WAL mode never makes a reader wait, so it runs here at
+        once (handing it to a thread costs more than the read); PostgreSQL's reads go to the
+        worker threads."""
+        if self.site.store.database.kind == "sqlite":
+            return function(*args)
+        return await self.store_call(function, *args)
+
+    def render_page(self, template, title, **values):
+        """The page as bytes (tornado's template, escaped by default)."""
         namespace = {"title": title, "css": self.site.css, "banner": "Workshop pulse", "body_class": "",
                      "errors": [], "people": people, "base": self.site.base, "link": None,
                      "xsrf_form_html": self.xsrf_form_html, **values}
+        return self.site.loader.load(template).generate(**namespace)
+
+    def page(self, template, title, status=200, **values):
+        self.send_html(self.render_page(template, title, **values), status)
+
+    def send_html(self, html, status=200):
+        self.set_status(status)
         self.set_header("Content-Type", "text/html; charset=UTF-8")
-        self.finish(self.site.loader.load(template).generate(**namespace))
+        self.finish(html)
 
     def urls(self, code):
         host_base = f"{self.site.base}/{code}/host"
@@ -142,7 +162,7 @@ class JoinHandler(PulseHandler):
             return self.page("join.html", "Join a workshop pulse", typed="")
         try:
             code = normalise_code(typed)
-            await self.store_call(self.site.store.workshop, code)
+            await self.store_read(self.site.store.workshop, code)
         except UnknownWorkshop as error:
             return self.page("join.html", "Error: join a workshop pulse", 404, typed=typed,
                              errors=[("code", str(error))])
@@ -154,20 +174,31 @@ class FormHandler(PulseHandler):
 
     async def get(self, code):
         try:
-            workshop = await self.store_call(self.site.store.workshop, code)
+            workshop = await self.store_read(self.site.store.workshop, code)
         except UnknownWorkshop as error:
             return self.gone(error)
-        self.form(workshop, secrets.token_urlsafe(18))
+        # A fresh form is the same page for everyone but its token: drawn once per state of
+        # the workshop (open or closed, round), then only the token changes.
+        state = tuple(workshop[key] for key in ("code", "name", "threshold", "accepting", "run"))
+        blank = self.site.blank_forms.get(state)
+        if blank is None:
+            if len(self.site.blank_forms) > BLANK_FORMS_KEPT:
+                self.site.blank_forms.clear()
+            blank = self.site.blank_forms[state] = self.render_form(workshop, TOKEN_SLOT)
+        self.send_html(blank.replace(TOKEN_SLOT.encode(), secrets.token_urlsafe(18).encode()))
 
-    def form(self, workshop, token, status=200, chosen=None, problems=None, errors=()):
+    def render_form(self, workshop, token, chosen=None, problems=None, errors=()):
         title = workshop["pulse"]["title"]
-        self.page("pulse.html", f"Error: {title}" if errors else title, status, workshop=workshop,
-                  pulse=workshop["pulse"], token=token, chosen=chosen or {}, problems=problems or {},
-                  errors=list(errors), **self.urls(workshop["code"]))
+        return self.render_page("pulse.html", f"Error: {title}" if errors else title, workshop=workshop,
+                                pulse=workshop["pulse"], token=token, chosen=chosen or {},
+                                problems=problems or {}, errors=list(errors), **self.urls(workshop["code"]))
+
+    def form(self, workshop, token, status, chosen=None, problems=None, errors=()):
+        self.send_html(self.render_form(workshop, token, chosen, problems, errors), status)
 
     async def post(self, code):
         try:
-            workshop = await self.store_call(self.site.store.workshop, code)
+            workshop = await self.store_read(self.site.store.workshop, code)
         except UnknownWorkshop as error:
             return self.gone(error)
         token = self.get_body_argument("token", "")
@@ -196,7 +227,7 @@ class FormHandler(PulseHandler):
 class SentHandler(PulseHandler):
     async def get(self, code):
         try:
-            workshop = await self.store_call(self.site.store.workshop, code)
+            workshop = await self.store_read(self.site.store.workshop, code)
         except UnknownWorkshop as error:
             return self.gone(error)
         self.page("sent.html", "Thank you: your answers are in", threshold=workshop["threshold"],
@@ -317,8 +348,8 @@ class ScreenHandler(HostPage):
         if not self.signed_in(code):
             return self.redirect(f"{self.site.base}/{code}/host", status=303)
         try:
-            workshop = await self.store_call(self.site.store.workshop, code)
-            results = await self.store_call(HostAccess(self.site.store, code).screen)
+            workshop = await self.store_read(self.site.store.workshop, code)
+            results = await self.store_read(HostAccess(self.site.store, code).screen)
         except UnknownWorkshop as error:
             return self.gone(error)
         self.page("screen.html", f"Screen: {workshop['name']}", body_class="screen", results=results,
