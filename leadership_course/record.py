@@ -156,8 +156,10 @@ class LearnerRecord:
 
     def set_aside_file(self, name):
         """The bytes of a file this record set aside, by the name its set-aside list gives;
-        None for a name that is not a plain file name in this folder (or no longer there)."""
-        if not isinstance(name, str) or Path(name).name != name or name.startswith("."):
+        None for any other name (only ``<record>.damaged-*.json`` in this folder) or a file
+        no longer there."""
+        if not (isinstance(name, str) and Path(name).name == name and name.endswith(".json")
+                and name.startswith(f"{self.path.stem}.damaged-")):
             return None
         path = self.directory / name
         try:

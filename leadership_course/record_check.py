@@ -33,7 +33,8 @@ RECORD_VERSION = 1
 MAX_FILE_BYTES = 5 * 1024 * 1024
 #: Longest string in a chosen file (a reflection keeps at most 20,000 characters).
 MAX_TEXT_CHARS = 50_000
-#: Deepest nesting in a chosen file (a scenario entry, the deepest, is 5 levels down).
+#: Deepest nesting in a chosen file (a whole course record is 8 levels deep, counting the
+#: values at the bottom: record, activities, a scenario, its runs, a run, its path, a step).
 MAX_DEPTH = 12
 #: Most activities in a chosen file (the course has fewer than a hundred).
 MAX_ACTIVITIES = 2_000
@@ -353,7 +354,8 @@ class MergePlan:
 def merge(current, checked, source, when):
     """(merged record, MergePlan): ``checked`` (a :class:`Checked` that was not refused)
     merged into ``current``. Nothing is lost: each entry that does not win is added to
-    the set-aside list, and so are the damaged entries and set-aside items of the file.
+    the set-aside list, and so are the damaged entries and the set-aside work of the file
+    (not its notes of set-aside files, which name files in the folder it came from).
     Merging the same file twice changes nothing the second time."""
     merged = {"version": RECORD_VERSION, "activities": dict(current["activities"]),
               "set_aside": list(current.get("set_aside", []))}
@@ -386,6 +388,8 @@ def merge(current, checked, source, when):
     for item in checked.damaged:
         set_aside({**item, "reason": f"damaged in {source}: {item['reason']}"})
     for item in checked.record["set_aside"]:
+        if isinstance(item, dict) and "file" in item:
+            continue  # a note of a file in the folder the record came from, not work
         set_aside(item if isinstance(item, dict) else {"activity": None, "entry": item,
                                                       "reason": f"set aside in {source}"})
     return merged, plan

@@ -62,13 +62,29 @@ def test_each_layout_can_be_chosen_to_continue_from(layout, tmp_path):
     assert sorted(plan.added) == sorted(json.loads(layout.read_text())["activities"])
 
 
-def test_the_first_releases_set_aside_file_note_is_kept_through_a_merge(tmp_path):
-    """Is the first release's note of a set-aside file carried into the record it is merged into?"""
+def test_set_aside_work_in_a_file_is_carried_over_but_not_its_notes_of_other_files(tmp_path):
+    """Merging the first release's record (which notes a damaged file in its own folder) and
+    a record holding set-aside work: is the work kept aside here, and the note, which names
+    a file in another folder, left out?"""
     layout = RECORDS / "layout-1-first-release.json"
     learner = LearnerRecord(tmp_path)
     learner.merge_file(layout.read_bytes(), layout.name)
-    notes = [item for item in learner.read()["set_aside"] if "file" in item]
-    assert notes and notes[0]["file"].startswith("learner-record.damaged-")
+    aside = {"activity": "sample-reflection", "entry": entry("older", "2026-01-01T10:00:00+00:00"),
+             "reason": "replaced by a newer entry from laptop.json", "when": "2026-02-01T10:00:00+00:00"}
+    learner.merge_file(json.dumps({**record(), "set_aside": [aside]}).encode(), "binder.json")
+    assert [item.get("file") for item in learner.read()["set_aside"]] == [None]
+    assert learner.read()["set_aside"][0]["entry"]["text"] == "older"
+
+
+def test_only_files_this_record_set_aside_can_be_read_back(tmp_path):
+    """Can a set-aside note from a chosen file make the course read another file (the record
+    itself, a file outside the folder)?"""
+    learner = LearnerRecord(tmp_path)
+    learner.update("a", {"n": 1})
+    (tmp_path / "learner-record.damaged-20261201-101500.json").write_text("{}")
+    for name in ["learner-record.json", "../learner-record.damaged-1.json", "/etc/passwd", ".x.tmp", None, 3]:
+        assert learner.set_aside_file(name) is None, name
+    assert learner.set_aside_file("learner-record.damaged-20261201-101500.json") == b"{}"
 
 
 # --- merge ------------------------------------------------------------------------------------------
