@@ -170,7 +170,7 @@ class RecordFilePicker(anywidget.AnyWidget):
       const input = document.createElement("input");
       input.type = "file";
       input.id = id;
-      input.accept = ".json,application/json";
+      input.accept = model.get("accept");
       input.className = "course-file-input";
       input.addEventListener("change", () => {
         const file = input.files && input.files[0];
@@ -188,6 +188,7 @@ class RecordFilePicker(anywidget.AnyWidget):
     .course-file-input { display: block; margin: 6px 0 12px; font-size: 1rem; min-height: 2.25rem; }
     """
     label = traitlets.Unicode("Choose your record file (it ends in .json)").tag(sync=True)
+    accept = traitlets.Unicode(".json,application/json").tag(sync=True)  # the kinds of file offered
     max_bytes = traitlets.Int(MAX_FILE_BYTES).tag(sync=True)
 
     def __init__(self, **kwargs):

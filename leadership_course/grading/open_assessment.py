@@ -15,7 +15,8 @@ from pathlib import Path
 import ipywidgets as widgets
 
 from .questions import ASSESSMENT_FILE, check_assessment
-from ..components.common import LiveRegion, escape, html_widget, plain_look, safe_callback, shared
+from ..components.common import LiveRegion, escape, html_widget, plain_look, safe_callback
+from ..components.continue_record import RecordFilePicker
 from ..content import ContentError
 
 ASSESSMENTS_DIR = "assessments"
@@ -129,28 +130,24 @@ class OpenAssessment(widgets.VBox):
             "<h2>Assessments from your facilitator</h2><p>If your facilitator sent you an assessment as a "
             "zip file (for example <code>module-01.zip</code>), choose it here: it opens from this page. "
             "You do not need to unzip it.</p>")
-        self.upload = widgets.FileUpload(accept=".zip,application/zip", multiple=False, icon="",
-                                         description="Choose the assessment file",
-                                         tooltip="Choose the assessment file",
-                                         layout=shared(widgets.Layout, width="auto", height="auto"),
-                                         style=shared(widgets.ButtonStyle))
+        self.picker = RecordFilePicker(max_bytes=MAX_ZIP_BYTES, accept=".zip,application/zip",
+                                       label="Choose the assessment file (it ends in .zip)")
         self.status = LiveRegion()
         self.links = html_widget(_links_html(kept_assessments(self.modules_dir)))
-        chosen = safe_callback(self._report)(self._chosen)
-        self.upload.observe(lambda change: chosen(), names="value")
-        super().__init__([intro, self.upload, self.status, self.links], **plain_look())
+        self.picker.on_file(safe_callback(self._report)(self._chosen))
+        super().__init__([intro, self.picker, self.status, self.links], **plain_look())
         self.add_class("course-open-assessment")
 
     def _report(self, message):
         self.status.html = message
 
-    def _chosen(self):
-        files = self.upload.value
-        if not files:
+    def _chosen(self, name, size, content):
+        name = str(name or "the file")[:80]
+        if content is None:  # the browser held back a file too large to be an assessment
+            self.status.html = (f"<p><strong>{escape(name)} cannot be opened:</strong> it is much larger than "
+                                "an assessment. Nothing was changed.</p>")
             return
-        chosen = files[0]
-        self.upload.value = ()  # so that the same file can be chosen again
-        self.take(str(chosen.get("name") or "the file")[:80], bytes(chosen["content"]))
+        self.take(name, content)
 
     def take(self, name, data):
         """Check a chosen zip and keep it; say what happened."""
