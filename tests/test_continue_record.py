@@ -38,7 +38,10 @@ def test_a_record_from_another_folder_shows_what_it_holds_then_merges_on_confirm
     assert "1 activity will be added." in summary
     assert learner.read()["activities"] == {}, "the record changed before the learner confirmed"
 
+    sent = []
+    step.picker.send = sent.append
     step.confirm_button.click()
+    assert sent == [{"focus": True}], "the keyboard focus was not moved when the buttons were hidden"
     assert "Your course now includes the work from my-learner-record-2026-11-28.json" in step.status.text
     assert "In progress (1 of 4 activities)" in home.map.value
     assert reflection("sample-reflection").box.value == "Written on Binder."

@@ -11,7 +11,8 @@ import traitlets
 from ipywidgets.widgets.widget_description import DescriptionStyle
 
 from ..record_check import MAX_FILE_BYTES, activity_title, item_key, modules_of, newest_time, restorable, spoken_time
-from .common import LiveRegion, button, escape, hbox, html_widget, plain_look, safe_callback, set_shown, shared, vbox
+from .common import (LiveRegion, button, escape, hbox, html_widget, is_shown, plain_look, safe_callback, set_shown,
+                     shared, vbox)
 
 #: Longest file name shown or kept (the name comes from the learner's computer).
 MAX_NAME_CHARS = 80
@@ -94,7 +95,7 @@ class ContinueFromRecord(widgets.VBox):
 
     def _show_refusal(self, name, reason):
         self.pending = None
-        set_shown(self.decision, False)
+        self._close_decision()
         self.status.html = (f"<p><strong>{escape(name)} cannot be used:</strong> {escape(reason)}. "
                             "Nothing was changed.</p>")
 
@@ -103,12 +104,9 @@ class ContinueFromRecord(widgets.VBox):
         if self.pending is None:
             return
         name, raw = self.pending
-        checked, plan = self.record.merge_file(raw, name)
+        _, plan = self.record.merge_file(raw, name)  # the file passed this check already
         self.pending = None
-        set_shown(self.decision, False)
-        if checked.refused:  # the same check as before, so only if the file changed meanwhile
-            self._show_refusal(name, checked.refused)
-            return
+        self._close_decision()
         self.status.html = (f"<p><strong>Your course now includes the work from {escape(name)}.</strong></p>"
                             f"<ul>{_plan_items(plan, future=False)}</ul><p>Open any module to carry on.</p>")
         self.refresh_kept_aside()
@@ -116,8 +114,13 @@ class ContinueFromRecord(widgets.VBox):
 
     def cancel(self):
         self.pending = None
-        set_shown(self.decision, False)
+        self._close_decision()
         self.status.html = "<p>Nothing was changed.</p>"
+
+    def _close_decision(self):
+        """Hide the summary and its buttons; the keyboard focus goes back to the file input."""
+        set_shown(self.decision, False)
+        self.picker.focus()
 
     # --- bringing back what was kept aside --------------------------------------------------
 
@@ -139,21 +142,21 @@ class ContinueFromRecord(widgets.VBox):
     def bring_back(self):
         key = self.kept_aside.value
         item = next((i for i in self.record.read()["set_aside"] if item_key(i) == key), None)
-        if item is None:
-            self.status.html = "<p>That is no longer kept aside (perhaps brought back in another tab).</p>"
-        elif restorable(item):
-            self.record.restore(key)
-            title = activity_title(item["activity"], item["entry"], self.course)
-            self.status.html = (f"<p>{escape(title)} was brought back. The answer it replaced is kept aside.</p>")
-            self.on_change()
-        else:
+        if item is not None and not restorable(item):  # a file: check it, as if it had been chosen
             raw = self.record.set_aside_file(item.get("file"))
-            if raw is None:
-                self.status.html = "<p>That file is no longer in your record folder.</p>"
-            else:
+            if raw is not None:
                 self.consider(item["file"], raw)
                 return
+        if item is None or not restorable(item):
+            self.status.html = "<p>That is no longer kept aside (perhaps brought back in another tab).</p>"
+        else:
+            self.record.restore(key)
+            title = activity_title(item["activity"], item["entry"], self.course)
+            self.status.html = f"<p>{escape(title)} was brought back. The answer it replaced is kept aside.</p>"
+            self.on_change()
         self.refresh_kept_aside()
+        if not is_shown(self.aside):
+            self.picker.focus()
 
 
 class RecordFilePicker(anywidget.AnyWidget):
@@ -180,6 +183,7 @@ class RecordFilePicker(anywidget.AnyWidget):
         if (file.size > model.get("max_bytes")) { model.send({ ...about, sent: false }); return; }
         file.arrayBuffer().then((content) => model.send({ ...about, sent: true }, undefined, [content]));
       });
+      model.on("msg:custom", (message) => { if (message && message.focus) input.focus(); });
       el.append(label, input);
     }
     export default { render };
@@ -195,6 +199,10 @@ class RecordFilePicker(anywidget.AnyWidget):
         super().__init__(**{**plain_look(), **kwargs})
         self._handlers = []
         self.on_msg(self._received)
+
+    def focus(self):
+        """Give the file input the keyboard focus (after the buttons beside it are hidden)."""
+        self.send({"focus": True})
 
     def on_file(self, handler):
         """Call ``handler(name, size, content)`` for each file chosen; ``content`` is None

@@ -84,6 +84,8 @@ def test_a_record_from_another_folder_continues_the_course(learners_folder_put_b
     keys.tab_to(confirm)
     keys.press("Enter")
     step.get_by_text(f"Your course now includes the work from {name}.").wait_for()
+    page.wait_for_function("() => document.activeElement && document.activeElement.type === 'file'")
+    assert keys.is_focused(picker), f"the focus went to {keys.focused} when the buttons were hidden"
     row = page.locator("tr", has_text=module_1["title"])
     assert re.search(r"In progress \(2 of \d+ activities\)", row.inner_text()), row.inner_text()
     violations = axe(page)
