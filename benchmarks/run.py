@@ -387,6 +387,30 @@ def _server_memory_mb(pid):
     return total
 
 
+def _phone_seconds(port, code, runs):
+    """Median seconds from navigation to a usable Send button in a fresh 320 px Chromium
+    context (nothing cached), for the form and for its static copy, in turns."""
+    from playwright.sync_api import sync_playwright
+
+    sys.path.insert(0, str(REPO / "tests" / "browser"))
+    from browser_helpers import CHROMIUM_ARGS, chromium_executable
+
+    times = {"pulse": [], "floor": []}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_executable(), args=CHROMIUM_ARGS)
+        for _ in range(runs):
+            for kind, path in (("floor", "/voila/files/floor.html"), ("pulse", f"/pulse/{code}")):
+                context = browser.new_context(viewport={"width": 320, "height": 640}, is_mobile=True, has_touch=True)
+                page = context.new_page()
+                start = time.perf_counter()
+                page.goto(f"http://127.0.0.1:{port}{path}")
+                page.get_by_role("button", name="Send my answers").wait_for(state="visible")
+                times[kind].append(time.perf_counter() - start)
+                context.close()
+        browser.close()
+    return median(times["pulse"]), median(times["floor"])
+
+
 def percentile(values, share):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
@@ -447,6 +471,9 @@ def bench_pulse_room(runs, rows, notes, rooms=(50, 200)):
             notes.append(f"- Pulse server memory (the whole process tree) with {max(rooms)} phones connected: "
                          f"{max(connected_mb):.0f} MB, idle {idle_mb:.0f} MB (target ≤ 400 MB: "
                          f"{'met' if max(connected_mb) <= 400 else 'NOT met'}).")
+            phone, floor = _phone_seconds(port, code, runs)
+            rows.append(("Pulse form on one phone in Chromium (320 px), to a usable Send button", phone, floor,
+                         "static copy of the page, same server", 1.5))
         finally:
             server.terminate()
             server.wait(30)
