@@ -174,6 +174,23 @@ def test_the_host_shows_results_on_the_screen_and_hides_a_word(browser, workshop
     screen.close()
 
 
+def test_the_closed_pulse_and_an_unknown_workshop_say_so_accessibly(browser, workshop_server, host):
+    """With the pulse closed, does the phone's page say so (no form), and does a code that is
+    no workshop's give a plain page? Both axe-clean."""
+    host.get_by_role("button", name="Close the pulse").click()
+    expect(host.get_by_role("status")).to_contain_text("The pulse is closed")
+    context, phone = open_page(browser, workshop_server.url(f"/{workshop_server.code}"), "phone, closed", **PHONE)
+    expect(phone.get_by_role("status")).to_contain_text("The pulse is not open at the moment")
+    assert phone.locator("form").count() == 0
+    no_violations(phone, "pulse page, closed")
+    phone.goto(workshop_server.url("/ZZZZZZ"))
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Workshop not found")
+    no_violations(phone, "unknown workshop")
+    context.close()
+    host.get_by_role("button", name="Open the pulse").click()
+    expect(host.get_by_role("status")).to_contain_text("The pulse is open")
+
+
 def test_no_request_left_the_machine_and_no_console_errors(host):
     assert len(LOGS) >= 6
     for name, log in LOGS:
