@@ -145,3 +145,24 @@ def test_widgets_share_their_layout_and_style(learner):
     collect(check)
     # per question: box, heading, choices, button row, two buttons, feedback (was 13 with own Layouts and styles)
     assert len(models) <= 7 * len(check.views) + 8, len(models)
+
+
+def test_options_are_shuffled_per_learner_and_answers_keep_their_meaning(content_dir, tmp_path):
+    """Is the order of a question's options the same after a reload, different for another
+    learner, and does choosing the right option still score it right?"""
+    from leadership_course import content, record
+    from leadership_course.components.knowledge_check import KnowledgeCheck
+
+    activity = content.load_activity("sample-check")
+    assert any(q["kind"] != "true_false" and len(q["options"]) >= 3 for q in activity["questions"])
+    orders = {}
+    for name in ("learner-a", "learner-b", "learner-c", "learner-d", "learner-e", "learner-a"):
+        check = KnowledgeCheck(activity, record.LearnerRecord(tmp_path / name))
+        shown = tuple(tuple(v.selector.order) for v in check.views)
+        assert orders.setdefault(name, shown) == shown  # the same learner sees the same order again
+        for view in check.views:
+            right = [i for i, o in enumerate(view.question["options"]) if o["correct"]]
+            view.select(right)
+            view.check()
+            assert view.answer["correct"] and view.answer["selected"] == right
+    assert len(set(orders.values())) > 1  # not every learner sees the same order

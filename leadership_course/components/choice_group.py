@@ -3,7 +3,14 @@
 ipywidgets' RadioButtons give the options no shared name and no group label, so a screen
 reader does not hear the question with its options and each option is its own Tab stop.
 This widget renders native inputs that share a name, in a labelled fieldset: Tab reaches
-the group once and the arrow keys move between radio options."""
+the group once and the arrow keys move between radio options.
+
+Options can be shown in an order of their own (``order``), for example shuffled per learner
+with ``shuffled_order``, so that an option's place says nothing about whether it is right;
+``value`` always holds the options' own numbers, whatever the order on screen."""
+
+import hashlib
+import random
 
 import anywidget
 import traitlets
@@ -36,7 +43,10 @@ class ChoiceGroup(anywidget.AnyWidget):
         legend.innerHTML = model.get("legend_html");
         list.className = "course-options" + (model.get("horizontal") ? " course-options-row" : "");
         list.replaceChildren();
-        model.get("options").forEach((text, i) => {
+        const options = model.get("options");
+        const order = model.get("order").length ? model.get("order") : options.map((_, i) => i);
+        order.forEach((i) => {
+          const text = options[i];
           const label = document.createElement("label");
           const input = document.createElement("input");
           input.type = model.get("multiple") ? "checkbox" : "radio";
@@ -51,7 +61,7 @@ class ChoiceGroup(anywidget.AnyWidget):
         });
         sync();
       }
-      model.on("change:options change:legend_html change:multiple change:horizontal", draw);
+      model.on("change:options change:order change:legend_html change:multiple change:horizontal", draw);
       model.on("change:value change:disabled", sync);
       draw();
       el.append(fieldset);
@@ -70,14 +80,27 @@ class ChoiceGroup(anywidget.AnyWidget):
     """
     options = traitlets.List(traitlets.Unicode()).tag(sync=True)
     value = traitlets.List(traitlets.Int()).tag(sync=True)
+    order = traitlets.List(traitlets.Int()).tag(sync=True)
     multiple = traitlets.Bool(False).tag(sync=True)
     horizontal = traitlets.Bool(False).tag(sync=True)
     disabled = traitlets.Bool(False).tag(sync=True)
     legend_html = traitlets.Unicode("").tag(sync=True)
 
-    def __init__(self, options, legend_html="", multiple=False, horizontal=False, value=()):
+    def __init__(self, options, legend_html="", multiple=False, horizontal=False, value=(), order=()):
         super().__init__(options=list(options), legend_html=legend_html, multiple=multiple,
-                         horizontal=horizontal, value=list(value), **plain_look())
+                         horizontal=horizontal, value=list(value), order=list(order), **plain_look())
+
+    @traitlets.validate("order")
+    def _valid_order(self, proposal):
+        order = list(proposal["value"])
+        if order and sorted(order) != list(range(len(self.options))):
+            raise traitlets.TraitError("the order must list every option number once")
+        return order
+
+    @property
+    def shown_options(self):
+        """The option texts in the order they appear on screen."""
+        return [self.options[i] for i in (self.order or range(len(self.options)))]
 
     @traitlets.validate("value")
     def _valid_value(self, proposal):
@@ -88,3 +111,10 @@ class ChoiceGroup(anywidget.AnyWidget):
             raise traitlets.TraitError("only one option can be chosen")
         return chosen
 
+
+def shuffled_order(count, *seed):
+    """A display order for ``count`` options that is the same every time for the same ``seed``
+    (for example the learner's record folder and the question), and differs between learners."""
+    order = list(range(count))
+    random.Random(hashlib.sha256("|".join(map(str, seed)).encode()).digest()).shuffle(order)
+    return order

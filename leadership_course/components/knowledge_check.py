@@ -3,7 +3,7 @@
 import ipywidgets as widgets
 
 from ..record import now
-from .choice_group import ChoiceGroup
+from .choice_group import ChoiceGroup, shuffled_order
 from .common import CourseBox, LiveRegion, button, escape, hbox, html_widget, plain_look, safe_callback, set_shown
 from .markup import markdown
 
@@ -30,16 +30,23 @@ def valid_selection(question, selected):
     return sorted(set(selected))
 
 
+def display_order(question, record, activity_id):
+    """Choices shuffled per learner (the same after a reload); True and False keep their order."""
+    if question["kind"] == "true_false":
+        return []
+    return shuffled_order(len(question["options"]), getattr(record, "directory", ""), activity_id, question["id"])
+
+
 class QuestionView(widgets.VBox):
     """One question: the prompt, its options, Check answer / Try again, and feedback."""
 
-    def __init__(self, question, number, total, on_answer):
+    def __init__(self, question, number, total, on_answer, order=()):
         self.question = question
         self.on_answer = on_answer
         self.feedback = LiveRegion()
         self.selector = ChoiceGroup([o["text"] for o in question["options"]],
                                     legend_html=markdown(question["prompt"]),
-                                    multiple=question["kind"] == "multiple")
+                                    multiple=question["kind"] == "multiple", order=order)
         self.check_button = button("Check answer", self.check, self._report)
         self.retry_button = button("Try again", self.retry, self._report)
         set_shown(self.retry_button, False)
@@ -137,7 +144,8 @@ class KnowledgeCheck(CourseBox):
         self.activity = activity
         self.record = record
         questions = activity["questions"]
-        self.views = [QuestionView(q, n + 1, len(questions), self.save) for n, q in enumerate(questions)]
+        self.views = [QuestionView(q, n + 1, len(questions), self.save, display_order(q, record, activity["id"]))
+                      for n, q in enumerate(questions)]
         self.summary = html_widget()
         saved = record.activity(activity["id"]).get("answers", {})
         for view in self.views:

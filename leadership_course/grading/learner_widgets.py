@@ -21,7 +21,7 @@ from .questions import (
 )
 from .roster import LEARNER_ID, LEARNER_ID_RULE, normalise_learner_id
 from ..record import now
-from ..components.choice_group import ChoiceGroup
+from ..components.choice_group import ChoiceGroup, shuffled_order
 from ..components.common import CourseBox, LiveRegion, button, escape, html_widget, plain_look, text_box_look
 from ..components.markup import markdown
 
@@ -37,9 +37,11 @@ class AssessmentQuestion(CourseBox):
         self.question = question
         self.store = store
         saved = chosen_options(question, store.activity(question["id"])) or []
+        order = [] if question["kind"] == "true_false" else \
+            shuffled_order(len(question["options"]), Path(store.path).resolve().parent, question["id"])
         self.selector = ChoiceGroup(question["options"], legend_html=markdown(question["prompt"]),
                                     multiple=question["kind"] == "multiple",
-                                    value=[question["options"].index(t) for t in saved])
+                                    value=[question["options"].index(t) for t in saved], order=order)
         self.status = LiveRegion()
         self.selector.observe(lambda change: self.save(), names="value")
         super().__init__([html_widget(f"<h3>Question {number}</h3>"), self.selector, self.status],
