@@ -1,0 +1,141 @@
+"""``CourseSpawner``: each account's single-user server, as that account, on the course.
+
+A local process per account (JupyterHub's ``LocalProcessSpawner``), with:
+
+* the home made ready first (``homes``), run as the account itself;
+* the server's folder ``~/course`` and its first page the course home in Voila, with the
+  course template (the Jupyter settings folders below); JupyterLab at ``/user/<name>/lab``;
+* the learner's or the facilitator's settings: ``deploy/jupyterhub/profiles/<profile>/``
+  comes first on ``JUPYTER_CONFIG_PATH`` (formgrader only for facilitators), then the
+  course's own Voila settings (``leadership_course/voila``);
+* files it makes readable by the account alone (umask 077);
+* its own memory cgroup with the hub's per-learner limit (``memory``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import pwd
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from jupyterhub.spawner import LocalProcessSpawner, set_user_setuid
+from traitlets import Bool, Integer, Unicode, default
+
+from ..voila.launch import CONFIG_DIR as VOILA_CONFIG_DIR, HOME_NOTEBOOK, template_search_dir
+from .homes import COURSE_LINK_DIR, RECORD_DIR
+from .memory import MemoryLimits
+from .settings import FACILITATOR_GROUP
+
+PROFILES_DIR = Path(__file__).resolve().parents[2] / "deploy" / "jupyterhub" / "profiles"
+#: Environment variable the profiles' nbgrader_config.py reads for the exchange folder.
+EXCHANGE_VARIABLE = "COURSE_EXCHANGE_ROOT"
+#: Names the spawner will make a system account for (Debian's useradd rules, made stricter).
+ACCOUNT_NAME = re.compile(r"[a-z][a-z0-9._-]{0,31}")
+
+
+class CourseSpawner(LocalProcessSpawner):
+    """A learner's or facilitator's server on the course (see the module notes)."""
+
+    course_dir = Unicode(help="The installed course (holds modules/ and grading/).").tag(config=True)
+    exchange_dir = Unicode(help="nbgrader's exchange folder, shared by every account.").tag(config=True)
+    data_dir = Unicode(help="A folder every account can read, for the course template's link.").tag(config=True)
+    profiles_dir = Unicode(str(PROFILES_DIR), help="Folder of the learner and facilitator profiles.").tag(config=True)
+    memory_limit_mb = Integer(1024, help="Memory for each server and its kernels (0: no limit).").tag(config=True)
+    create_accounts = Bool(False, help="Make a system account (no password, no login shell) for a new name.").tag(
+        config=True)
+
+    _limits = None  # one MemoryLimits for the hub process
+
+    def is_facilitator(self) -> bool:
+        return any(group.name == FACILITATOR_GROUP for group in self.user.groups)
+
+    @property
+    def profile(self) -> str:
+        return "facilitator" if self.is_facilitator() else "learner"
+
+    def home(self) -> Path:
+        return Path(pwd.getpwnam(self.user.name).pw_dir)
+
+    @default("notebook_dir")
+    def _default_notebook_dir(self):
+        return f"~/{COURSE_LINK_DIR}"
+
+    @default("default_url")
+    def _default_default_url(self):
+        return f"/voila/render/{HOME_NOTEBOOK}"
+
+    def get_env(self):
+        env = super().get_env()
+        bin_dir = str(Path(sys.executable).parent)  # nbgrader runs alembic from PATH
+        env["PATH"] = os.pathsep.join([bin_dir, env.get("PATH", os.defpath)])
+        env["JUPYTER_CONFIG_PATH"] = os.pathsep.join([str(Path(self.profiles_dir) / self.profile),
+                                                      str(VOILA_CONFIG_DIR)])
+        env["JUPYTER_PATH"] = str(template_search_dir(self.data_dir))
+        env[EXCHANGE_VARIABLE] = self.exchange_dir
+        env["COURSE_RECORD_DIR"] = str(self.home() / RECORD_DIR)
+        return env
+
+    @classmethod
+    def memory_limits(cls) -> MemoryLimits:
+        if cls._limits is None:
+            cls._limits = MemoryLimits()
+            if not cls._limits.ready():
+                cls._limits.parent = None
+        return cls._limits
+
+    def make_preexec_fn(self, name):
+        become_user = set_user_setuid(name)
+        group = None
+        if self.memory_limit_mb:
+            limits = self.memory_limits()
+            if limits.parent is None:
+                self.log.warning("No memory limit for %s's server: %s", name, limits.problem)
+            else:
+                group = limits.set_limit(name, self.memory_limit_mb * 1024 * 1024)
+
+        def preexec():
+            if group is not None:
+                MemoryLimits.join(group)
+            os.umask(0o077)
+            become_user()
+
+        return preexec
+
+    async def ensure_account(self):
+        """With ``create_accounts`` (sign-up, LTI, Entra ID): a system account for a name seen first."""
+        try:
+            pwd.getpwnam(self.user.name)
+            return
+        except KeyError:
+            if not self.create_accounts:
+                raise RuntimeError(f"There is no system account called {self.user.name!r} on this server.") from None
+        if not ACCOUNT_NAME.fullmatch(self.user.name):
+            raise RuntimeError(f"{self.user.name!r} cannot be a system account name (lower-case letters, "
+                               "digits, '.', '_' and '-', starting with a letter, at most 32).")
+        await asyncio.to_thread(subprocess.run, ["useradd", "--create-home", "--shell", "/usr/sbin/nologin",
+                                                 "--user-group", self.user.name], check=True, capture_output=True)
+
+    async def prepare_home(self):
+        """Make the home ready as the account itself (``homes``); a failure stops the spawn with its reason."""
+        await self.ensure_account()
+        home = self.home()
+        if not home.is_dir():  # an account made without a home (sign-up): make it, owned by them
+            account = pwd.getpwnam(self.user.name)
+            home.mkdir(mode=0o700, parents=True)
+            os.chown(home, account.pw_uid, account.pw_gid)
+        argv = [sys.executable, "-m", "leadership_course.hub.homes", "--course-dir", self.course_dir]
+        if self.is_facilitator():
+            argv.append("--facilitator")
+        env = {"HOME": str(home), "PATH": os.defpath}
+        done = await asyncio.to_thread(subprocess.run, argv, env=env, cwd=home, capture_output=True, text=True,
+                                       preexec_fn=set_user_setuid(self.user.name), timeout=60)
+        if done.returncode != 0:
+            raise RuntimeError(f"Could not make {self.user.name}'s course folder ready: {done.stderr[-800:]}")
+
+    async def start(self):
+        await self.prepare_home()
+        return await super().start()
