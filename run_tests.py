@@ -6,7 +6,8 @@ available for the browser tests (Debian's package when run as root on Debian or 
 otherwise Playwright's own download, or the browser named in $CHROMIUM_PATH), and that
 PostgreSQL's programs are there for the workshop store's tests (Debian's package as root;
 the tests start their own server in a temporary folder, or use $COURSE_TEST_POSTGRES),
-then runs pytest on tests/.
+that configurable-http-proxy (npm) is there for the hub's tests (in .venv/proxy; Debian's npm
+as root where missing), then runs pytest on tests/.
 """
 
 import glob
@@ -56,8 +57,27 @@ def ensure_postgresql():
                    env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
 
 
+#: configurable-http-proxy for the hub's tests (tests/hub/conftest.py looks here).
+PROXY_DIR = REPO / ".venv" / "proxy"
+
+
+def ensure_http_proxy():
+    """configurable-http-proxy from npm, which the hub's tests run in front of a real JupyterHub."""
+    if (PROXY_DIR / "node_modules" / ".bin" / "configurable-http-proxy").exists():
+        return
+    if not shutil.which("npm") and shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
+        print("Installing npm from Debian's packages (the hub's proxy)...", flush=True)
+        subprocess.run(["apt-get", "update", "-qq"], check=True)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "nodejs", "npm"], check=True,
+                       env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+    print("Installing configurable-http-proxy from npm (the hub's tests)...", flush=True)
+    subprocess.run(["npm", "install", "--silent", "--no-audit", "--no-fund", "--prefix", str(PROXY_DIR),
+                    "configurable-http-proxy@4"], check=True)
+
+
 def main():
     ensure_environment("[test]")
+    ensure_http_proxy()
     ensure_grading_sandbox()
     ensure_postgresql()
     chromium = find_chromium()
