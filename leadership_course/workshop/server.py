@@ -19,6 +19,7 @@ workshop) runs at once. Run it with
 does).
 """
 
+import asyncio
 import functools
 import json
 import os
@@ -33,6 +34,7 @@ from tornado.ioloop import IOLoop
 from tornado.template import Loader
 from voila.app import Voila
 
+from . import store as store_module
 from .report import people, results_csv
 from .store import (JOIN_URL_VARIABLE, HostAccess, PulseClosed, StoreError, UnknownWorkshop, WorkshopStore,
                     WrongPasscode, answer_problems, item_kind, normalise_code)
@@ -280,10 +282,11 @@ class HostHandler(HostPage):
             return
         self.check_xsrf_cookie()
         try:
-            await self.store_call(self.site.store.host, code, self.get_body_argument("passcode", ""))
+            await self.store_call(self.site.store.host, code, self.get_body_argument("passcode", ""), False)
         except UnknownWorkshop as error:
             return self.gone(error)
-        except WrongPasscode as error:
+        except WrongPasscode as error:  # the delay is waited here, holding up no worker thread
+            await asyncio.sleep(store_module.WRONG_PASSCODE_DELAY)
             return self.page("host_signin.html", f"Error: host sign-in: workshop {code}", 403,
                              errors=[("passcode", str(error))], **self.urls(code))
         self.sign_in(code)

@@ -316,9 +316,9 @@ class WorkshopStore:
                 return code
         raise StoreError("No free workshop code was found; please try again.")
 
-    def host(self, code, passcode):
-        """A HostAccess for the workshop; WrongPasscode (after a short delay) if the passcode
-        does not match."""
+    def host(self, code, passcode, wait=True):
+        """A HostAccess for the workshop; WrongPasscode (after a short delay, unless the
+        caller waits itself: ``wait=False``) if the passcode does not match."""
         code = normalise_code(code)
         with self._transaction(write=False) as db:
             row = db.execute("SELECT passcode_kdf, passcode_salt, passcode_hash FROM workshops "
@@ -327,7 +327,8 @@ class WorkshopStore:
             raise UnknownWorkshop(f"There is no workshop {code} here. Check the code.")
         kdf, salt, expected = row
         if not hmac.compare_digest(_derive(kdf, str(passcode or ""), salt), bytes(expected)):
-            time.sleep(WRONG_PASSCODE_DELAY)
+            if wait:
+                time.sleep(WRONG_PASSCODE_DELAY)
             raise WrongPasscode(f"That passcode is not right for workshop {code}. Check it and try again.")
         return HostAccess(self, code)
 

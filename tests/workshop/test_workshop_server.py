@@ -72,8 +72,10 @@ def test_the_host_pages_need_the_passcode(workshop_server, pulse):
     for path in ("/host/results.csv", "/host/results.json"):
         assert stranger.get(path)[0] == 403
     assert stranger.get("/screen")[0] == 303
+    started = time.monotonic()
     status, page, _ = stranger.sign_in("not-the-passcode")
     assert status == 403 and "That passcode is not right" in page
+    assert time.monotonic() - started >= 1.0  # the store's delay after a wrong passcode
     assert stranger.post("/host/action", {"action": "close"})[2].endswith("/host")  # sent to sign in
     assert WorkshopStore(workshop_server.store_dir).workshop(code)["accepting"] is True
     assert stranger.post("/host/action", {"action": "close"}, xsrf="forged")[0] == 403
@@ -203,3 +205,22 @@ def test_the_server_log_holds_no_addresses(workshop_server, room, pulse):
     lines = [line for line in workshop_server.log_path.read_text().splitlines() if "/pulse/" in line]
     assert any(f"400 POST /pulse/{code}" in line for line in lines)
     assert not [line for line in lines if "127.0.0.1" in line]
+
+
+def test_guessing_passcodes_does_not_hold_up_the_phones(workshop_server, room, pulse):
+    """While twelve wrong passcodes wait out their second's delay, is a phone's answer
+    stored without waiting for them? (Were the delays held on the server's four worker
+    threads, the phone would wait three rounds of a second.)"""
+    code, _ = room
+    guesses = [threading.Thread(target=Host(workshop_server.port, code).sign_in, args=(f"guess-{n}",))
+               for n in range(12)]
+    for guess in guesses:
+        guess.start()
+    time.sleep(0.3)  # the guesses have reached the server
+    started = time.monotonic()
+    phone = Participant(workshop_server.port)
+    assert phone.send(code, phone.form_body(phone.open_form(code), choices(pulse, 0)))[0] == 303
+    answered = time.monotonic() - started
+    for guess in guesses:
+        guess.join(30)
+    assert answered < 2.0, f"{answered:.2f} s"
