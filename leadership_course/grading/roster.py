@@ -36,8 +36,9 @@ def read_roster(path):
     The roster is used only when ``problems`` is empty, so a half-right file registers nobody."""
     try:
         with open(path, newline="", encoding="utf-8-sig") as stream:
-            rows = list(csv.DictReader(stream))
-            header = [name.strip() for name in (rows[0].keys() if rows else [])]
+            reader = csv.DictReader(stream)
+            rows = list(reader)
+            header = [name.strip() for name in reader.fieldnames or []]
     except (OSError, UnicodeDecodeError, csv.Error) as error:
         return [], [f"{path}: could not be read as a CSV file ({error})"]
     if "id" not in header:
