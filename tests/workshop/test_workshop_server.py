@@ -1,16 +1,23 @@
 """The pulse pages over real HTTP (no browser, no scripts), on the server ``workshop start``
 runs: the form, sending twice, the host's passcode and controls, the one-word rule in the
-page, the export and the API, and a room of 200 phones at once."""
+page, the export and the API, a room of 200 phones at once, and two servers sharing one
+PostgreSQL."""
 
 import csv
 import io
 import json
+import os
 import random
+import signal
+import subprocess
+import sys
 import threading
 import time
+import urllib.request
 
 import pytest
 
+from browser_helpers import stop_voila
 from leadership_course.workshop.store import WorkshopStore
 
 from pulse_client import Host, Participant
@@ -224,3 +231,63 @@ def test_guessing_passcodes_does_not_hold_up_the_phones(workshop_server, room, p
     for guess in guesses:
         guess.join(30)
     assert answered < 2.0, f"{answered:.2f} s"
+
+
+@pytest.fixture
+def two_servers_on_postgresql(postgres_store, tmp_path):
+    """``workshop serve --database postgresql://...`` twice, on two ports, sharing one
+    database (as a large event behind a load balancer would run them); and that store."""
+    from leadership_course.voila.launch import free_port
+
+    store = postgres_store()
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    for name in ("QUERY_STRING", "COURSE_WORKSHOP_JOIN_URL", "COURSE_WORKSHOP_DATABASE"):
+        env.pop(name, None)
+    servers = []
+    for number in range(2):
+        port = free_port("127.0.0.1")
+        argv = [sys.executable, "-m", "leadership_course", "workshop", "serve", "--database", store.database_url,
+                "--port", str(port), "--no-browser"]
+        log = open(tmp_path / f"server-{number}.log", "wb")
+        process = subprocess.Popen(argv, cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT)
+        servers.append((process, port, log))
+    try:
+        for process, port, _ in servers:
+            deadline = time.monotonic() + 90
+            while not _answers(port):
+                assert process.poll() is None and time.monotonic() < deadline, "a server did not start"
+                time.sleep(0.3)
+        yield store, [port for _, port, _ in servers]
+    finally:
+        for process, _, log in servers:
+            stop_voila(process, signal.SIGINT)
+            log.close()
+
+
+def _answers(port):
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/pulse", timeout=2) as reply:
+            return reply.status == 200
+    except OSError:
+        return False
+
+
+def test_two_servers_sharing_postgresql_count_each_form_once(two_servers_on_postgresql, pulse):
+    """Forms loaded from one server and sent to both (a retry through a load balancer): is
+    each counted once, and do both servers' hosts see the same results?"""
+    store, (first, second) = two_servers_on_postgresql
+    code = store.create("Large event", pulse, PASSCODE, 3)
+    for person in range(6):
+        phone = Participant(first if person % 2 else second)
+        body = phone.form_body(phone.open_form(code), choices(pulse, person % 5))
+        assert Participant(first).send(code, body)[0] == 303
+        assert Participant(second).send(code, body)[0] == 303
+    assert store.responses(code) == 6
+    csvs = []
+    for port in (first, second):
+        host = Host(port, code)
+        assert host.sign_in(PASSCODE)[0] == 303
+        csvs.append(host.get("/host/results.csv")[1])
+    assert csvs[0] == csvs[1]
+    rows = list(csv.DictReader(io.StringIO(csvs[0])))
+    assert [r["people"] for r in rows if r["item_id"] == "autonomy"] == ["2", "1", "1", "1", "1"]
