@@ -77,7 +77,7 @@ def test_newer_work_in_the_file_wins_and_the_earlier_answer_can_be_brought_back(
     assert is_shown(step.aside)
     label, key = step.kept_aside.options[0]
     assert label.startswith("Sample reflection (module 1): replaced by a newer entry from binder.json")
-    step.kept_aside.value = key
+    assert step.kept_aside.value == key, "nothing is selected in the list of work kept aside"
     step.bring_back_button.click()
     assert "was brought back" in step.status.text
     assert reflection("sample-reflection").box.value == "Written here first."

@@ -137,6 +137,7 @@ class ContinueFromRecord(widgets.VBox):
                 continue
             options.append((label[:160], item_key(item)))
         self.kept_aside.options = options
+        self.kept_aside.index = 0 if options else None  # a Dropdown made empty selects nothing by itself
         set_shown(self.aside, bool(options))
 
     def bring_back(self):

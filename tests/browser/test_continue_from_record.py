@@ -6,6 +6,7 @@ home, reads what it holds, continues, and finds their progress and reflections.
 from __future__ import annotations
 
 import base64
+import json
 import re
 
 import pytest
@@ -50,8 +51,9 @@ def test_a_record_from_another_folder_continues_the_course(learners_folder_put_b
                                                           tmp_path, axe, keys_for):
     """On the course home in Voila: is a file too large to send refused in the browser, does
     choosing a record downloaded elsewhere then show what it holds (axe-clean), change
-    nothing until Continue, then show the module's progress, and does module 1 then show
-    the reflections it held?"""
+    nothing until Continue, then show the module's progress; can newer work from a later
+    file be taken and the learner's earlier answer brought back from the list (axe-clean);
+    and does module 1 then show the reflections the first file held?"""
     folder = learners_folder_put_back
     module_1 = next(m for m in load_course()["modules"] if m["number"] == 1)
     assert not any(LearnerRecord(folder).read()["activities"].get(a) for a in WRITTEN), \
@@ -88,8 +90,25 @@ def test_a_record_from_another_folder_continues_the_course(learners_folder_put_b
     assert keys.is_focused(picker), f"the focus went to {keys.focused} when the buttons were hidden"
     row = page.locator("tr", has_text=module_1["title"])
     assert re.search(r"In progress \(2 of \d+ activities\)", row.inner_text()), row.inner_text()
+
+    # A later file with newer work on one reflection: it wins, the learner's is kept aside,
+    # and the learner brings theirs back from the list, with the keyboard.
+    later = json.loads(raw)
+    later["activities"]["module-1-reflection"].update(text="Rewritten later.", updated="2099-01-01T09:00:00+00:00")
+    picker.set_input_files(files=[{"name": "later.json", "mimeType": "application/json",
+                                   "buffer": json.dumps(later).encode()}])
+    step.get_by_text("1 activity will be updated with newer work from the file.").wait_for()
+    keys.tab_to(confirm)
+    keys.press("Enter")
+    step.get_by_text("Your course now includes the work from later.json.").wait_for()
+    kept_aside = step.get_by_label("Kept aside")
+    kept_aside.wait_for()
     violations = axe(page)
-    assert not violations, "axe after continuing:\n" + "\n".join(violations)
+    assert not violations, "axe after continuing, with work kept aside:\n" + "\n".join(violations)
+    assert "replaced by a newer entry from later.json" in kept_aside.inner_text().replace("\xa0", " ")
+    keys.tab_to(step.get_by_role("button", name="Bring this back"))
+    keys.press("Enter")
+    step.get_by_text(re.compile(r"was brought back\. The answer it replaced is kept aside\.")).wait_for()
 
     page = open_course_page(MODULE_1)
     boxes = page.locator(".course-reflection textarea")
