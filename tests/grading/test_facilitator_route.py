@@ -38,10 +38,16 @@ RIGHT = {"q1-order": ["Attending, understanding, empathising, helping"], "q3-ans
                       "It means always taking the easy, agreed route."]}
 WRONG = {"q1-order": ["Listening, fixing, reporting, reviewing"]}  # q2 to q5 left unanswered
 TOKEN = "route-test-token"
+GUIDE = REPO / "docs" / "facilitator-guide" / "assessment.md"
+COMMAND = re.compile(r"(nbgrader [a-z_]+|python -m leadership_course (?:roster [a-z]+|[a-z-]+))")
+STEPS_RUN = []  # each command's name ("nbgrader autograde"), in the order this route ran them
 
 
 def run(course, *argv, check=True):
     """A command of the guide, run in the course folder as the facilitator would."""
+    typed = (["nbgrader", *argv[1:]] if Path(argv[0]).name == "nbgrader"
+             else ["python -m leadership_course", *argv[3:]])  # argv: python, -m, leadership_course, ...
+    STEPS_RUN.append(COMMAND.match(" ".join(typed)).group(1))
     result = subprocess.run(list(argv), cwd=course, env=ENV, capture_output=True, text=True, timeout=600)
     if check:
         assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
@@ -382,3 +388,17 @@ def test_course_home_refuses_a_tampered_zip_and_changes_nothing(collected, tmp_p
     assert not (tmp_path / "assessments").exists()
     home.take("notes.zip", b"not a zip at all")
     assert "it is not a zip file" in home.status.html
+
+
+def test_the_guide_gives_these_steps_in_this_order(returned):
+    """Does the facilitator guide give every command this route ran, in the order it ran them?"""
+    guide = GUIDE.read_text()
+    ran = list(dict.fromkeys(STEPS_RUN))  # each command's first run
+    assert ran[:3] == ["python -m leadership_course roster import", "nbgrader generate_assignment",
+                       "python -m leadership_course hand-out"]
+    first_mention = []
+    for step in ran:
+        found = [m.start() for m in COMMAND.finditer(guide) if m.group(1) == step]
+        assert found, f"the guide never gives `{step}`"
+        first_mention.append(found[0])
+    assert first_mention == sorted(first_mention), list(zip(ran, first_mention))
