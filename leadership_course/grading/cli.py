@@ -37,8 +37,8 @@ def add_parser(commands):
     _course_option(imported)
     listed = roster_commands.add_parser("list", help="list the learner IDs registered")
     _course_option(listed)
-    hand = commands.add_parser("hand-out", help="pack a released assessment as a zip for learners")
-    hand.add_argument("assignment", help="for example module-01")
+    hand = commands.add_parser("hand-out", help="pack each released assessment as a zip for learners")
+    hand.add_argument("assignment", nargs="+", help="one or more, for example module-01 module-02")
     _course_option(hand)
     feedback = commands.add_parser("feedback", help="write feedback pages afresh once every answer is marked")
     feedback.add_argument("assignment")
@@ -62,7 +62,7 @@ def run(args):
     if args.command == "roster":
         return _roster(course_dir, args)
     if args.command == "hand-out":
-        return _hand_out(course_dir, args.assignment)
+        return max(_hand_out(course_dir, assignment) for assignment in args.assignment)
     if args.command == "feedback":
         from .feedback import generate_feedback
 
