@@ -28,7 +28,8 @@ def test_wrong_answer_explains_and_allows_retry(learner):
     assert "This is wrong because it is not." in question.feedback.text
     assert question.selector.disabled and is_shown(question.retry_button)
     question.retry_button.click()
-    assert question.selected == [] and not question.selector.disabled and question.feedback.html == ""
+    assert question.selected == [] and not question.selector.disabled
+    assert question.feedback.text == "Have another go: change your answer, then select Check answer."
     question.select([0])
     question.check_button.click()
     assert learner.activity("sample-check")["answers"]["pick-one"]["attempts"] == 2
@@ -43,9 +44,25 @@ def test_multiple_select_partly_right(learner):
     assert question.feedback.text.startswith("✗ Partly right.")
     assert "You missed 1 correct option." in question.feedback.text
     question.retry_button.click()
+    assert question.selected == [0], "Try again keeps the ticks of a multiple-choice question"
     question.select([0, 1])
     question.check_button.click()
     assert question.feedback.text.startswith("✓ Correct.")
+
+
+def test_try_again_is_offered_only_after_a_wrong_answer(learner):
+    """Is Try again hidden after a right answer (also when it is restored), and shown after
+    a wrong one?"""
+    check = knowledge_check("sample-check")
+    right, wrong = check.views[0], check.views[2]
+    right.select([0])
+    right.check_button.click()
+    assert right.selector.disabled and not is_shown(right.retry_button) and not is_shown(right.check_button)
+    wrong.select([1])
+    wrong.check_button.click()
+    assert is_shown(wrong.retry_button)
+    again = knowledge_check("sample-check")
+    assert not is_shown(again.views[0].retry_button)
 
 
 def test_check_with_nothing_chosen_asks_for_a_choice(learner):
@@ -63,10 +80,10 @@ def test_score_summary_counts_answers(learner):
     check.views[0].check_button.click()
     check.views[2].select([1])
     check.views[2].check_button.click()
-    assert "Your score: 1 of 3 correct. 1 question still to answer." in check.summary.value
+    assert "Your score: 1 of 3 correct. 1 question still to answer." in check.summary.html
     check.views[1].select([0, 1])
     check.views[1].check_button.click()
-    assert "2 of 3 correct. You have answered every question." in check.summary.value
+    assert "2 of 3 correct. You have answered every question." in check.summary.html
     assert learner.activity("sample-check")["completed"] is True
 
 
@@ -79,7 +96,7 @@ def test_answers_are_restored_when_shown_again(learner):
     assert again.views[0].selected == [1]
     assert again.views[0].feedback.text.startswith("✗ Not quite.")
     assert again.views[0].selector.disabled
-    assert "0 of 3 correct" in again.summary.value
+    assert "0 of 3 correct" in again.summary.html
 
 
 def test_saved_answer_that_no_longer_fits_is_ignored(learner):

@@ -10,8 +10,9 @@ def test_save_shows_the_time(learner):
     """Does Save store the text and say 'Saved at HH:MM'?"""
     view = reflection("sample-reflection")
     view.box.value = "I will ask how I can help."
+    assert re.fullmatch(r"Saved at \d\d:\d\d\.", view.status.text)  # saved when the box was left
     view.save_button.click()
-    assert re.fullmatch(r"Saved at \d\d:\d\d\.", view.status.text)
+    assert re.fullmatch(r"Saved again at \d\d:\d\d\.", view.status.text), "Save must say something new"
     saved = learner.activity("sample-reflection")
     assert saved["text"] == "I will ask how I can help." and saved["completed"] is True
     assert saved["kind"] == "pledge"
@@ -38,3 +39,13 @@ def test_very_long_text_is_trimmed_and_said(learner):
     view.box.value = "x" * (MAX_LENGTH + 10)
     assert len(learner.activity("sample-reflection")["text"]) == MAX_LENGTH
     assert "Only the first" in view.status.text
+
+
+def test_the_box_is_named_by_its_prompt(learner):
+    """Is the reflection's prompt the text box's label, so that a screen reader says it?"""
+    from leadership_course.content import load_activity
+    from leadership_course.components.markup import html_to_text
+
+    view = reflection("sample-reflection")
+    prompt = load_activity("sample-reflection", "reflection")["prompt"]
+    assert html_to_text(view.box.label_html).startswith(" ".join(prompt.split())[:30])

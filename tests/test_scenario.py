@@ -10,10 +10,10 @@ def texts(view):
 
 
 def choose(view, text):
-    """Click the button whose label is ``text``, as a learner would."""
-    for button in view.choices.children:
-        if button.description == text:
-            button.click()
+    """Select the choice whose label is ``text``, as a learner would."""
+    for number, label in view.choices.options:
+        if label == text:
+            view.choices.choose(number)
             return
     raise AssertionError(f"no choice '{text}' among {texts(view)}")
 
@@ -47,7 +47,7 @@ def test_ending_depends_on_the_state(learner, first, second, ending):
     for text in (first, second, "Decide"):
         choose(view, text)
     assert view.place == ending and view.at_ending
-    assert view.choices.children == ()
+    assert view.choices.options == []
     run = learner.activity("sample-scenario")["runs"][-1]
     assert run["ending"] == ending
     assert [step["text"] for step in run["path"]] == [first, second, "Decide"]
@@ -109,3 +109,24 @@ def test_choice_not_on_offer_is_refused(learner):
     choose(view, "Rush off")
     with pytest.raises(ValueError):
         view.pick(0)
+
+
+def test_a_choice_from_an_earlier_step_is_ignored(learner):
+    """Is a click on a button of a step already left (sent before the buttons were
+    replaced) ignored, so that one click never takes two steps?"""
+    view = scenario("sample-scenario")
+    stale_round = view.choices.round
+    choose(view, "Listen")
+    view.choices._message(view.choices, {"choose": 1, "round": stale_round}, [])
+    assert view.place == "second" and len(view.path) == 1
+
+
+def test_endings_reached_are_listed_after_a_reload(learner):
+    """Does the scenario list the endings the learner has reached, also after a reload?"""
+    view = scenario("sample-scenario")
+    for text in ("Rush off", "Carry on", "Decide"):
+        choose(view, text)
+    view.restart_button.click()
+    again = scenario("sample-scenario")
+    assert again.endings_reached() == [("Hard end", "difficult")]
+    assert "Endings you have reached:</strong> 1 of 3." in again.standing.value

@@ -32,11 +32,15 @@ class ChoiceGroup(anywidget.AnyWidget):
       fieldset.append(legend, list);
       const name = "course-choice-" + (++groups) + "-" + Math.random().toString(36).slice(2, 8);
       const inputs = () => [...list.querySelectorAll("input")];
+      // A locked group (disabled) keeps its options focusable and readable: they are
+      // aria-disabled and refuse changes, so Tab still reaches the question and its answer.
       function sync() {
         const chosen = new Set(model.get("value"));
+        const locked = model.get("disabled");
+        fieldset.classList.toggle("course-locked", locked);
         for (const input of inputs()) {
           input.checked = chosen.has(Number(input.value));
-          input.disabled = model.get("disabled");
+          input.setAttribute("aria-disabled", locked ? "true" : "false");
         }
       }
       function draw() {
@@ -52,6 +56,9 @@ class ChoiceGroup(anywidget.AnyWidget):
           input.type = model.get("multiple") ? "checkbox" : "radio";
           input.name = name;
           input.value = String(i);
+          input.addEventListener("click", (event) => {
+            if (model.get("disabled")) event.preventDefault();
+          });
           input.addEventListener("change", () => {
             model.set("value", inputs().filter((x) => x.checked).map((x) => Number(x.value)));
             model.save_changes();
@@ -63,20 +70,36 @@ class ChoiceGroup(anywidget.AnyWidget):
       }
       model.on("change:options change:order change:legend_html change:multiple change:horizontal", draw);
       model.on("change:value change:disabled", sync);
+      model.on("msg:custom", (message) => {
+        if (!message || !message.focus) return;
+        const all = inputs();
+        (all.find((x) => x.checked) || all[0] || fieldset).focus();
+      });
       draw();
       el.append(fieldset);
     }
     export default { render };
     """
+    # The NHS.UK design system's radios and checkboxes: 40 px, a 2 px dark border, a
+    # whole-row label, a clear mark when chosen, and no fading when the group is locked.
     _css = """
-    .course-choice-group { border: 0; margin: 0.5em 0; padding: 0; min-width: 0; }
-    .course-choice-group legend { padding: 0; margin-bottom: 0.4em; font-size: 1rem; line-height: 1.5; }
+    .course-choice-group { border: 0; margin: 0.5em 0 1em; padding: 0; min-width: 0; }
+    .course-choice-group legend { padding: 0; margin-bottom: 0.6em; font-size: 1.1875rem; line-height: 1.5;
+      font-weight: 600; }
     .course-choice-group legend p { margin: 0; }
-    .course-options { display: flex; flex-direction: column; gap: 0.3em; }
-    .course-options-row { flex-direction: row; flex-wrap: wrap; gap: 0.3em 1.2em; }
-    .course-options label { display: flex; align-items: center; gap: 0.5em; min-height: 24px;
-      line-height: 1.5; cursor: pointer; font-size: 1rem; }
-    .course-options input { width: 20px; height: 20px; margin: 0; flex: none; }
+    .course-options { display: flex; flex-direction: column; gap: 0.5em; }
+    .course-options-row { flex-direction: row; flex-wrap: wrap; gap: 0.5em 1.5em; }
+    .course-options label { display: flex; align-items: center; gap: 0.75em; min-height: 40px;
+      line-height: 1.5; cursor: pointer; font-size: 1.1875rem; color: #212b32; }
+    .course-options input { appearance: none; -webkit-appearance: none; width: 40px; height: 40px; margin: 0;
+      flex: none; border: 2px solid #4c6272; background: #ffffff; cursor: pointer; }
+    .course-options input[type="radio"] { border-radius: 50%; }
+    .course-options input[type="radio"]:checked { background: radial-gradient(circle, #212b32 0 10px, #ffffff 11px); }
+    .course-options input[type="checkbox"]:checked { background: #ffffff
+      url("data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 36 36'%3E%3Cpath d='M7 18l7 7 15-15' fill='none' stroke='%23212b32' stroke-width='5'/%3E%3C/svg%3E")
+      center / 28px no-repeat; }
+    .course-locked label { cursor: default; }
+    .course-locked input { cursor: default; }
     """
     options = traitlets.List(traitlets.Unicode()).tag(sync=True)
     value = traitlets.List(traitlets.Int()).tag(sync=True)
@@ -89,6 +112,10 @@ class ChoiceGroup(anywidget.AnyWidget):
     def __init__(self, options, legend_html="", multiple=False, horizontal=False, value=(), order=()):
         super().__init__(options=list(options), legend_html=legend_html, multiple=multiple,
                          horizontal=horizontal, value=list(value), order=list(order), **plain_look())
+
+    def focus(self):
+        """Give the keyboard focus to the chosen option, else the first one shown."""
+        self.send({"focus": True})
 
     @traitlets.validate("order")
     def _valid_order(self, proposal):

@@ -31,6 +31,9 @@ STYLES = """
 .course-box img { max-width: 100%; height: auto; }
 .course-box textarea { font-size: 1rem; line-height: 1.5; }
 .course-hidden { display: none !important; }
+.course-unseen { position: absolute !important; width: 1px !important; height: 1px !important; margin: 0 !important;
+  padding: 0 !important; overflow: hidden !important; clip: rect(0 0 0 0) !important; clip-path: inset(50%) !important;
+  border: 0 !important; white-space: nowrap !important; }
 </style>
 """
 
@@ -109,17 +112,20 @@ def is_shown(widget):
 
 
 class LiveRegion(anywidget.AnyWidget):
-    """A persistent role="status" region: screen readers announce each new message."""
+    """A persistent role="status" region: screen readers announce each new message.
 
-    def __init__(self, **kwargs):
-        super().__init__(**{**plain_look(), **kwargs})
+    ``kind`` styles it: "feedback" (a blue-edged box), "plain" (text only, for a score
+    line) or "unseen" (heard, not seen: for announcing what the page already shows)."""
+
+    def __init__(self, kind="feedback", **kwargs):
+        super().__init__(**{**plain_look(), "kind": kind, **kwargs})
 
     _esm = """
     function render({ model, el }) {
       const region = document.createElement("div");
       region.setAttribute("role", "status");
       region.setAttribute("aria-live", "polite");
-      region.className = "course-feedback";
+      region.className = "course-" + model.get("kind");
       const update = () => { region.innerHTML = model.get("html"); };
       model.on("change:html", update);
       update();
@@ -128,11 +134,100 @@ class LiveRegion(anywidget.AnyWidget):
     export default { render };
     """
     html = traitlets.Unicode("").tag(sync=True)
+    kind = traitlets.Enum(["feedback", "plain", "unseen"], "feedback").tag(sync=True)
 
     @property
     def text(self):
         """The message without markup (for tests and logs)."""
         return html_to_text(self.html)
+
+
+class FocusableHTML(anywidget.AnyWidget):
+    """HTML whose first heading can take the keyboard focus (``focus()``), for example a
+    scenario step's heading after a choice, so that the focus never falls to the page."""
+
+    def __init__(self, value="", **kwargs):
+        super().__init__(**{**plain_look(), "value": value, **kwargs})
+
+    _esm = """
+    function render({ model, el }) {
+      const box = document.createElement("div");
+      box.className = "course-focusable-html";
+      const update = () => { box.innerHTML = model.get("value"); };
+      model.on("change:value", update);
+      model.on("msg:custom", (message) => {
+        if (!message || !message.focus) return;
+        const target = box.querySelector("h1, h2, h3, h4, h5, h6") || box;
+        target.setAttribute("tabindex", "-1");
+        target.focus();
+        target.scrollIntoView({ block: "start" });
+      });
+      update();
+      el.appendChild(box);
+    }
+    export default { render };
+    """
+    _css = """
+    .course-focusable-html h1, .course-focusable-html h2, .course-focusable-html h3,
+    .course-focusable-html h4, .course-focusable-html h5, .course-focusable-html h6 { scroll-margin-top: 1rem; }
+    """
+    value = traitlets.Unicode("").tag(sync=True)
+
+    def focus(self):
+        """Move the keyboard focus to the first heading (else the whole block)."""
+        self.send({"focus": True})
+
+
+class TextBox(anywidget.AnyWidget):
+    """A multi-line text box whose accessible name is its question (``label_html``, shown
+    above it), with an optional hint read after it. ``value`` changes when the learner
+    leaves the box. Drawn in the page's own font, not as code."""
+
+    def __init__(self, value="", label_html="", hint="", rows=6, **kwargs):
+        super().__init__(**{**plain_look(), "value": value, "label_html": label_html, "hint": hint,
+                            "rows": rows, **kwargs})
+
+    _esm = """
+    let boxes = 0;
+    function render({ model, el }) {
+      const id = "course-text-" + (++boxes) + "-" + Math.random().toString(36).slice(2, 8);
+      const label = document.createElement("div");
+      label.className = "course-text-label";
+      label.id = id + "-label";
+      const hint = document.createElement("div");
+      hint.className = "course-hint";
+      hint.id = id + "-hint";
+      const box = document.createElement("textarea");
+      box.className = "course-textarea";
+      box.setAttribute("aria-labelledby", label.id);
+      function draw() {
+        label.innerHTML = model.get("label_html");
+        hint.textContent = model.get("hint");
+        hint.hidden = !model.get("hint");
+        if (model.get("hint")) box.setAttribute("aria-describedby", hint.id); else box.removeAttribute("aria-describedby");
+        box.rows = model.get("rows");
+      }
+      box.value = model.get("value");
+      box.addEventListener("change", () => { model.set("value", box.value); model.save_changes(); });
+      model.on("change:value", () => { if (box.value !== model.get("value")) box.value = model.get("value"); });
+      model.on("change:label_html change:hint change:rows", draw);
+      draw();
+      el.append(label, hint, box);
+    }
+    export default { render };
+    """
+    _css = """
+    .course-text-label { margin: 0 0 0.5em; }
+    .course-text-label p { margin: 0 0 0.5em; }
+    .course-hint { color: #4c6272; margin: 0 0 0.5em; }
+    .course-textarea { display: block; box-sizing: border-box; width: 100%; max-width: 100%; padding: 0.5em;
+      border: 2px solid #4c6272; font: inherit; font-size: 1.1875rem; line-height: 1.5; color: #212b32;
+      background: #ffffff; resize: vertical; }
+    """
+    value = traitlets.Unicode("").tag(sync=True)
+    label_html = traitlets.Unicode("").tag(sync=True)
+    hint = traitlets.Unicode("").tag(sync=True)
+    rows = traitlets.Int(6).tag(sync=True)
 
 
 def styles():

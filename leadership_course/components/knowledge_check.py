@@ -4,7 +4,8 @@ import ipywidgets as widgets
 
 from ..record import now
 from .choice_group import ChoiceGroup, shuffled_order
-from .common import CourseBox, LiveRegion, button, escape, hbox, html_widget, plain_look, safe_callback, set_shown
+from .common import (CourseBox, LiveRegion, button, escape, hbox, html_widget, is_shown, plain_look, safe_callback,
+                     set_shown)
 from .markup import markdown
 
 CORRECT_MARK = "✓ Correct."
@@ -84,7 +85,9 @@ class QuestionView(widgets.VBox):
             return
         attempts = (self.answer or {}).get("attempts", 0) + 1
         self.show_result(selected)
-        self.retry_button.focus()  # the Check answer button has gone: keep keyboard focus nearby
+        # The Check answer button has gone: keep the keyboard focus on the question
+        # (Try again after a wrong answer; the chosen option after a right one).
+        (self.retry_button if is_shown(self.retry_button) else self.selector).focus()
         self.answer = {"selected": selected, "correct": score_answer(self.question, selected),
                        "attempts": attempts, "answered_at": now()}
         self.on_answer(self.question["id"], self.answer)
@@ -109,16 +112,20 @@ class QuestionView(widgets.VBox):
                 parts.append(f"<p>You missed {missed} correct option{'s' if missed > 1 else ''}.</p>")
             parts.append("<p>Select Try again to have another go.</p>")
         self.feedback.html = "".join(parts)
-        self.set_locked(True)
+        self.set_locked(True, correct)
 
-    def set_locked(self, locked):
+    def set_locked(self, locked, correct=False):
+        """Locked after an answer is checked; Try again is offered only for a wrong one."""
         self.selector.disabled = locked
         set_shown(self.check_button, not locked)
-        set_shown(self.retry_button, locked)
+        set_shown(self.retry_button, locked and not correct)
 
     def retry(self):
-        self.select([])
-        self.feedback.html = ""
+        """Unlock the question; the focus goes to its options, so it is read again. The
+        ticks of a multiple-choice question stay, to be changed rather than redone."""
+        if self.question["kind"] != "multiple":
+            self.select([])
+        self.feedback.html = "<p>Have another go: change your answer, then select Check answer.</p>"
         self.set_locked(False)
         self.selector.focus()
 
@@ -146,7 +153,7 @@ class KnowledgeCheck(CourseBox):
         questions = activity["questions"]
         self.views = [QuestionView(q, n + 1, len(questions), self.save, display_order(q, record, activity["id"]))
                       for n, q in enumerate(questions)]
-        self.summary = html_widget()
+        self.summary = LiveRegion(kind="plain")  # the score line is announced when it changes
         saved = record.activity(activity["id"]).get("answers", {})
         for view in self.views:
             view.restore(saved.get(view.question["id"]) if isinstance(saved, dict) else None)
@@ -180,4 +187,4 @@ class KnowledgeCheck(CourseBox):
             text += f" {total - answered} question{'s' if total - answered > 1 else ''} still to answer."
         else:
             text += " You have answered every question."
-        self.summary.value = f"<p class='course-score'><strong>{text}</strong></p>"
+        self.summary.html = f"<p class='course-score'><strong>{text}</strong></p>"

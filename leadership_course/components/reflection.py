@@ -2,10 +2,8 @@
 
 from datetime import datetime
 
-import ipywidgets as widgets
-
 from ..record import now
-from .common import CourseBox, LiveRegion, button, escape, friendly_message, html_widget, text_box_look
+from .common import CourseBox, LiveRegion, TextBox, button, escape, friendly_message, html_widget
 from .markup import markdown
 
 MAX_LENGTH = 20_000
@@ -21,13 +19,11 @@ class Reflection(CourseBox):
         saved = record.activity(reflection["id"])
         text = saved_text(saved)
         self.status = LiveRegion()
-        self.box = widgets.Textarea(value=text, description="Your answer", continuous_update=False,
-                                    rows=6, **text_box_look())
+        # The prompt is the box's label, so a screen reader says it with the box.
+        self.box = TextBox(value=text, label_html=markdown(reflection["prompt"]), hint=reflection.get("hint", ""))
         self.box.observe(lambda change: self._guarded_save(), names="value")
         kind = reflection.get("kind", "reflection")
-        hint = f"<p><em>{escape(reflection['hint'])}</em></p>" if reflection.get("hint") else ""
-        intro = html_widget(f"<h3>{HEADINGS[kind]}: {escape(reflection['title'])}</h3>"
-                             f"{markdown(reflection['prompt'])}{hint}")
+        intro = html_widget(f"<h3>{HEADINGS[kind]}: {escape(reflection['title'])}</h3>")
         self.save_button = button("Save", self.save, self._report)
         super().__init__([intro, self.box, self.save_button, self.status], "reflection", record)
         if text and isinstance(saved.get("saved_at"), str):
@@ -47,6 +43,8 @@ class Reflection(CourseBox):
         message = f"Saved at {clock(stamp)}."
         if len(self.box.value) > MAX_LENGTH:
             message += f" Only the first {MAX_LENGTH:,} characters were kept."
+        if self.status.text == message:  # the same words would not be read out again
+            message = "Saved again" + message[len("Saved"):]
         self.status.html = f"<p>{escape(message)}</p>"
 
 

@@ -2,10 +2,13 @@
 and decides some endings; Back and Restart; a debrief that ties the path to the evidence."""
 
 
+import anywidget
+import traitlets
+
 from ..conditions import condition_holds, follow_choice
 from ..content import load_references
 from ..record import now
-from .common import CourseBox, LiveRegion, button, escape, hbox, html_widget, vbox
+from .common import CourseBox, FocusableHTML, LiveRegion, button, escape, hbox, html_widget, plain_look, safe_callback
 from .markup import markdown
 from .reference_pages import reference_html
 
@@ -55,16 +58,16 @@ class Scenario(CourseBox):
         self.walk = ScenarioWalk(scenario)
         self.heading = html_widget(self._heading_html())
         self.consequence = LiveRegion()
-        self.body = html_widget()
-        self.choices = vbox()
-        self.choices.add_class("course-choices")
+        self.announcer = LiveRegion(kind="unseen")  # reads out the new step, which the page shows
+        self.body = FocusableHTML()
+        self.choices = ChoiceButtons(safe_callback(self._report)(self.pick))
         self.back_button = button("Back", self.back, self._report)
         self.restart_button = button("Restart", self.restart, self._report)
         self.standing = html_widget()
         saved = record.activity(scenario["id"])
         self.runs = saved.get("runs") if isinstance(saved.get("runs"), list) else []
         self.path, self.place, self.state = self.walk.replay(saved.get("path", []))
-        super().__init__([self.heading, self.consequence, self.body, self.choices, self.standing,
+        super().__init__([self.heading, self.consequence, self.announcer, self.body, self.choices, self.standing,
                           hbox([self.back_button, self.restart_button])], "scenario", record)
         self.show()
 
@@ -132,30 +135,48 @@ class Scenario(CourseBox):
         })
 
     def show(self, keep_consequence=False):
+        """Draw the current step or ending. After an action (``keep_consequence``) the new
+        step's story or the ending is announced, and the focus goes to its heading."""
         if not keep_consequence:
             self.consequence.html = ""
         if self.at_ending:
+            ending = self.walk.endings[self.place]
             self.body.value = self._ending_html()
-            self.choices.children = []
+            announcement = (f"<p>Ending: {escape(ending['title'])}. Outcome: {OUTCOME_NAMES[ending['outcome']]}.</p>"
+                            f"{markdown(ending['text'])}")
         else:
             node = self.walk.nodes[self.place]
             step = len(self.path) + 1
-            self.body.value = f"<h4>Step {step}</h4>{markdown(node['text'])}<p><strong>What do you do?</strong></p>"
-            self.choices.children = [
-                button(text, lambda i=i: self.pick(i), self._report, extra_class="course-choice")
-                for i, text in self.visible_choices()
-            ]
+            self.body.value = f"<h4>Step {step}</h4>{markdown(node['text'])}"
+            announcement = f"<p>Step {step}.</p>{markdown(node['text'])}"
+        self.choices.show(self.visible_choices())
         self.back_button.disabled = not self.path
         self.standing.value = self._standing_html()
-        if keep_consequence:  # the learner acted: keep keyboard focus in the scenario
-            (self.choices.children[0] if self.choices.children else self.restart_button).focus()
+        if keep_consequence:
+            self.announcer.html = announcement
+            self.body.focus()
 
     def _standing_html(self):
+        parts = []
         labels = self.scenario.get("state_labels") or {}
-        if not labels:
-            return ""
-        items = "".join(f"<li>{escape(label)}: {self.state.get(name, 0)}</li>" for name, label in labels.items())
-        return f"<p><strong>Where things stand</strong> (0 is where you started):</p><ul>{items}</ul>"
+        if labels:
+            items = "".join(f"<li>{escape(label)}: {self.state.get(name, 0)}</li>" for name, label in labels.items())
+            parts.append(f"<p><strong>Where things stand</strong> (0 is where you started):</p><ul>{items}</ul>")
+        reached = self.endings_reached()
+        if reached:
+            total = len(self.walk.endings)
+            items = "".join(f"<li>{escape(title)} ({OUTCOME_NAMES[outcome]})</li>" for title, outcome in reached)
+            parts.append(f"<p><strong>Endings you have reached:</strong> {len(reached)} of {total}.</p><ul>{items}</ul>")
+        return "".join(parts)
+
+    def endings_reached(self):
+        """(title, outcome) of each ending this learner has reached, in the order first reached."""
+        seen = []
+        for run in self.runs:
+            ending = self.walk.endings.get(run.get("ending")) if isinstance(run, dict) else None
+            if ending and (ending["title"], ending["outcome"]) not in seen:
+                seen.append((ending["title"], ending["outcome"]))
+        return seen
 
     def _ending_html(self):
         ending = self.walk.endings[self.place]
@@ -186,3 +207,89 @@ def reference_list(keys):
         known = {}
     items = [f"<li>{reference_html(known[key])}</li>" for key in keys if key in known]
     return f"<ul>{''.join(items)}</ul>" if items else ""
+
+
+class ChoiceButtons(anywidget.AnyWidget):
+    """The choices on offer at a step: a labelled group of buttons. Tab reaches each one,
+    and the arrow keys (and Home and End) move between them, as in any group of options.
+    Selecting one calls ``on_choose(number)``; a click on the buttons of an earlier step
+    (sent before they were replaced) is ignored."""
+
+    _esm = """
+    function render({ model, el }) {
+      const group = document.createElement("div");
+      group.setAttribute("role", "group");
+      const label = document.createElement("p");
+      label.className = "course-choices-label";
+      label.id = "course-choices-" + Math.random().toString(36).slice(2, 10);
+      label.innerHTML = "<strong>What do you do?</strong>";
+      group.setAttribute("aria-labelledby", label.id);
+      const list = document.createElement("div");
+      list.className = "course-choices";
+      group.append(label, list);
+      const buttons = () => [...list.querySelectorAll("button")];
+      function draw() {
+        const options = model.get("options");
+        group.hidden = options.length === 0;
+        list.replaceChildren(...options.map(([number, text]) => {
+          const choice = document.createElement("button");
+          choice.type = "button";
+          choice.className = "course-choice-button";
+          choice.textContent = text;
+          choice.addEventListener("click", () => model.send({ choose: number, round: model.get("round") }));
+          return choice;
+        }));
+      }
+      list.addEventListener("keydown", (event) => {
+        const all = buttons();
+        const at = all.indexOf(document.activeElement);
+        if (at < 0) return;
+        const moves = { ArrowDown: at + 1, ArrowRight: at + 1, ArrowUp: at - 1, ArrowLeft: at - 1,
+                        Home: 0, End: all.length - 1 };
+        if (!(event.key in moves)) return;
+        event.preventDefault();
+        all[(moves[event.key] + all.length) % all.length].focus();
+      });
+      model.on("msg:custom", (message) => {
+        if (message && message.focus && buttons().length) buttons()[0].focus();
+      });
+      model.on("change:options", draw);
+      draw();
+      el.append(group);
+    }
+    export default { render };
+    """
+    _css = """
+    .course-choices-label { margin: 1em 0 0.5em; }
+    .course-choices { display: flex; flex-direction: column; align-items: flex-start; gap: 0.75em; }
+    """
+    options = traitlets.List(traitlets.Tuple(traitlets.Int(), traitlets.Unicode())).tag(sync=True)
+    round = traitlets.Int(0).tag(sync=True)
+
+    def __init__(self, on_choose):
+        super().__init__(**plain_look())
+        self.on_choose = on_choose
+        self.on_msg(self._message)
+
+    def show(self, options):
+        """Offer these (number, text) choices in place of the last ones."""
+        self.round += 1
+        self.options = [(number, text) for number, text in options]
+
+    @property
+    def texts(self):
+        return [text for _, text in self.options]
+
+    def choose(self, number):
+        """Take a choice, as selecting its button does."""
+        self._message(self, {"choose": number, "round": self.round}, [])
+
+    def focus(self):
+        self.send({"focus": True})
+
+    def _message(self, _, content, buffers):
+        if not isinstance(content, dict) or content.get("round") != self.round:
+            return
+        number = content.get("choose")
+        if any(number == offered for offered, _ in self.options):
+            self.on_choose(number)
