@@ -49,7 +49,7 @@ def check_key(key, assessment, filename):
             continue
         check.field(entry, "marks", where, int)
         check.field(entry, "mark_scheme", where)
-        check.field(entry, "model_answer", where)
+        check.sentence(check.field(entry, "model_answer", where), f"{where}.model_answer")
     return check.done(key)
 
 

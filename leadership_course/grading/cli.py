@@ -5,13 +5,14 @@
     python -m leadership_course feedback module-01         feedback pages, once all is marked
     python -m leadership_course return-feedback module-01  one zip per learner, their page only
     python -m leadership_course export-marks               per-question marks as CSV
+    python -m leadership_course dashboard                  the dashboard as one offline HTML page
 
 Each finds the nbgrader course from the current folder (``grading/`` or the folder above it)
 unless ``--course-dir`` is given."""
 
 from pathlib import Path
 
-COMMANDS = ("roster", "hand-out", "feedback", "return-feedback", "export-marks")
+COMMANDS = ("roster", "hand-out", "feedback", "return-feedback", "export-marks", "dashboard")
 
 
 def find_course_dir(start="."):
@@ -51,6 +52,9 @@ def add_parser(commands):
     marks = commands.add_parser("export-marks", help="write per-question marks from nbgrader's gradebook to CSV")
     marks.add_argument("--out", default="per-question-marks.csv")
     _course_option(marks)
+    page = commands.add_parser("dashboard", help="write the facilitator dashboard as one HTML page that works offline")
+    page.add_argument("--out", default="dashboard.html")
+    _course_option(page)
 
 
 def run(args):
@@ -69,6 +73,13 @@ def run(args):
         return generate_feedback(course_dir, args.assignment, unmarked_ok=args.unmarked_ok)
     if args.command == "return-feedback":
         return _return_feedback(course_dir, args.assignment)
+    if args.command == "dashboard":
+        from .dashboard import dashboard_page
+        from .marks import cohort_summary
+
+        Path(args.out).write_text(dashboard_page(cohort_summary(course_dir)), encoding="utf-8")
+        print(f"Wrote the dashboard to {args.out}: open it in any browser; it needs no connection.")
+        return 0
     from .marks import write_marks_csv
 
     count = write_marks_csv(course_dir, args.out)

@@ -84,3 +84,21 @@ class Dashboard(widgets.HTML):
         super().__init__(dashboard_html(summary), **html_look())
         self.add_class("course-box")
         self.add_class("course-dashboard")
+
+
+PAGE_STYLE = """
+body { font-family: Arial, Helvetica, sans-serif; font-size: 1.1rem; line-height: 1.5; color: #212b32;
+       margin: 0 auto; max-width: 60rem; padding: 1rem; }
+h1, h2, h3 { line-height: 1.25; }
+table { border-collapse: collapse; margin: 0.5rem 0 1rem; }
+th, td { border-bottom: 1px solid #aeb7bd; padding: 0.4rem 0.8rem; text-align: left; }
+img { max-width: 100%; height: auto; }
+pre { white-space: pre-wrap; background: #f0f4f5; padding: 0.5rem; }
+"""
+
+
+def dashboard_page(summary, title="Facilitator dashboard"):
+    """The dashboard as one self-contained HTML page that works offline (no scripts at all)."""
+    return (f"<!DOCTYPE html><html lang='en-GB'><head><meta charset='utf-8'><title>{escape(title)}</title>"
+            f"<meta name='viewport' content='width=device-width, initial-scale=1'><style>{PAGE_STYLE}</style>"
+            f"</head><body><main><h1>{escape(title)}</h1>{dashboard_html(summary)}</main></body></html>")

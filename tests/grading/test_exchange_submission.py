@@ -6,6 +6,8 @@ import shutil
 import subprocess
 import sys
 
+import yaml
+
 from test_nbgrader_end_to_end import BIN, ENV, REPO
 
 import leadership_course as course
@@ -32,9 +34,10 @@ def test_fetch_answer_submit_collect_and_autograde(tmp_path, monkeypatch):
 
     monkeypatch.chdir(learner / "module-01")
     monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
-    picks = {"q1-order": [0], "q2-myths": [0, 1, 3], "q3-answers": [1], "q4-compassion": [0], "q5-understanding": [0]}
-    for question_id, choice in picks.items():
-        course.question(question_id).selector.value = choice
+    key = yaml.safe_load((REPO / "grading" / "keys" / "module-01.yaml").read_text())["answers"]
+    for question_id, right in key.items():
+        options = course.question(question_id).question["options"]
+        course.question(question_id).selector.value = [options.index(text) for text in right]
     course.written_answer("r1-example").box.value = "I noticed, I asked, I listened."
 
     run(learner, "submit", "module-01", "--course", "compassionate-leadership", exchange=exchange)

@@ -246,3 +246,30 @@ def test_latest_download_wins(batch):
     for learner in ("two-downloads", "two-downloads-same-name"):
         answers = json.loads((batch["dir"] / "submitted" / learner / ASSIGNMENT / "answers.json").read_text())
         assert answers == json.loads((FIXTURES / "complete.answers.json").read_text())
+
+
+def test_dashboard_page_works_offline_and_shows_the_reasons(batch, browser, tmp_path):
+    """Does `python -m leadership_course dashboard` write one page that loads nothing from any
+    host, shows the problems with what to do, and passes axe-core in Chromium?"""
+    import re
+
+    from browser_helpers import axe_violations
+
+    out = tmp_path / "dashboard.html"
+    result = subprocess.run([sys.executable, "-m", "leadership_course", "dashboard", "--course-dir", str(batch["dir"]),
+                             "--out", str(out)], cwd=tmp_path, env=ENV, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    html = out.read_text()
+    assert "<script" not in html and not re.search(r"(src|href)=['\"]?(https?:)?//", html)
+    assert "possible tampering" in html and "What to do:" in html and "points outside its own folder" in html
+    context = browser.new_context()
+    requests = []
+    try:
+        page = context.new_page()
+        page.on("request", lambda request: requests.append(request.url))
+        page.goto(out.as_uri())
+        assert page.get_by_role("heading", name="Facilitator dashboard").is_visible()
+        assert axe_violations(page) == []
+    finally:
+        context.close()
+    assert all(url.startswith(("file:", "data:")) for url in requests), requests

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+import yaml
 
 REPO = Path(__file__).parent.parent.parent
 FIXTURES = REPO / "tests" / "fixtures" / "submissions"
@@ -50,11 +51,14 @@ def answer_as_a_learner(folder, right):
     os.chdir(folder)
     try:
         assessment = load_assessment()
-        picks = {"q1-order": [0], "q2-myths": [0, 1, 3], "q3-answers": [1], "q4-compassion": [0],
-                 "q5-understanding": [0]} if right else {"q3-answers": [1], "q1-order": [2]}
+        key = yaml.safe_load((REPO / "grading" / "keys" / "module-01.yaml").read_text())["answers"]
+        q1 = next(q for q in assessment["questions"] if q["id"] == "q1-order")
+        wrong_q1 = [next(t for t in q1["options"] if t not in key["q1-order"])]
+        picks = key if right else {"q3-answers": key["q3-answers"], "q1-order": wrong_q1}
         for question in assessment["questions"]:
             if question["id"] in picks:
-                course.question(question["id"]).selector.value = picks[question["id"]]
+                options = question["options"]
+                course.question(question["id"]).selector.value = [options.index(t) for t in picks[question["id"]]]
         box = course.written_answer("r1-example").box
         box.value = "I will <em>listen</em> first & then act."
         download = course.submission_download()
