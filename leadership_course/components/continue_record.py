@@ -46,7 +46,7 @@ class ContinueFromRecord(widgets.VBox):
             "could not be read whole. Choose one to bring it back: for an answer, the one it replaces is "
             "kept aside in turn.</p>")
         self.aside = vbox([self.aside_intro, self.kept_aside, self.bring_back_button])
-        super().__init__([intro, self.picker, self.decision, self.status, self.aside], **plain_look())
+        super().__init__([intro, self.picker, self.status, self.decision, self.aside], **plain_look())
         self.add_class("course-continue")
         set_shown(self.decision, False)
         self.refresh_kept_aside()
