@@ -23,10 +23,12 @@ from .record_check import RECORD_VERSION, Checked, activity_title, check_record,
 
 RECORD_DIR_VARIABLE = "COURSE_RECORD_DIR"
 RECORD_FILE = "learner-record.json"
-#: Temporary files of earlier versions of the course (one name for every record file);
-#: removed only once this old, so never while a kernel still running that version writes one.
-LEGACY_TEMPORARY = ".record-*.tmp"
-LEGACY_TEMPORARY_AGE_S = 600
+#: Every temporary file of a save is named so (nbgrader's config leaves them out of a
+#: submission). This version adds the record's own name after the prefix; a file without
+#: it (earlier versions), or of another record file, is removed only once this old, so
+#: never while a kernel still running an earlier version, or saving that file, writes it.
+TEMPORARY_FILES = ".record-*.tmp"
+OTHER_TEMPORARY_AGE_S = 600
 
 
 class RecordError(Exception):
@@ -219,7 +221,7 @@ class LearnerRecord:
         import tempfile
 
         self._clean_temporary_files()
-        handle, temporary = tempfile.mkstemp(prefix=f".{self.path.name}-", suffix=".tmp", dir=self.directory)
+        handle, temporary = tempfile.mkstemp(prefix=self._temporary_prefix, suffix=".tmp", dir=self.directory)
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as stream:
                 json.dump(data, stream, ensure_ascii=False, indent=1)
@@ -230,15 +232,19 @@ class LearnerRecord:
             Path(temporary).unlink(missing_ok=True)
             raise
 
+    @property
+    def _temporary_prefix(self):
+        return f".record-{self.path.name}-"
+
     def _clean_temporary_files(self):
         """Inside the lock no other tab is saving this file, so every temporary file of
-        this file is left over from a save that was interrupted; so is an older course's
-        temporary file once it is LEGACY_TEMPORARY_AGE_S old."""
+        this file is left over from a save that was interrupted; any other is removed
+        once it is OTHER_TEMPORARY_AGE_S old (see TEMPORARY_FILES)."""
         removed = []
-        limit = time.time() - LEGACY_TEMPORARY_AGE_S
-        for path in [*self.directory.glob(f".{self.path.name}-*.tmp"), *self.directory.glob(LEGACY_TEMPORARY)]:
+        limit = time.time() - OTHER_TEMPORARY_AGE_S
+        for path in self.directory.glob(TEMPORARY_FILES):
             try:
-                if path.name.startswith(".record-") and path.stat().st_mtime > limit:
+                if not path.name.startswith(self._temporary_prefix) and path.stat().st_mtime > limit:
                     continue
                 path.unlink()
                 removed.append(path.name)

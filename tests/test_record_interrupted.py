@@ -1,13 +1,17 @@
 """Saves interrupted by a killed kernel: the record stays whole, and the temporary files the
 interrupted saves leave are removed by the next save, never while another tab is writing one."""
 
+import ast
+import fnmatch
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
-from leadership_course.record import LEGACY_TEMPORARY_AGE_S, RECORD_FILE, LearnerRecord
+from leadership_course.record import OTHER_TEMPORARY_AGE_S, RECORD_FILE, LearnerRecord
 
 #: A kernel saving one activity; its save stops inside the write (in fsync, the temporary
 #: file written but not yet in place) until a "go" file appears, or for ever with "hold".
@@ -123,15 +127,23 @@ def test_saves_killed_at_random_moments_never_break_the_record(tmp_path):
     assert sorted(p.name for p in folder.iterdir()) == [RECORD_FILE, RECORD_FILE + ".lock"]
 
 
-def test_an_older_courses_temporary_file_is_removed_only_once_it_is_old(tmp_path):
-    """A temporary file named as earlier versions of the course named them may belong to a
-    kernel still running that version: is it kept while fresh and removed once old?"""
+def test_other_temporary_files_are_removed_only_once_they_are_old(tmp_path):
+    """A temporary file of an earlier version of the course (no record name in it), or of
+    another record file in the same folder, may be one another kernel is writing now: is
+    it kept while fresh and removed once old? And are this file's names ones nbgrader's
+    configuration leaves out of a submission?"""
     learner = LearnerRecord(tmp_path)
-    fresh, old = tmp_path / ".record-fresh.tmp", tmp_path / ".record-old.tmp"
-    fresh.write_text("{}")
-    old.write_text("{}")
-    long_ago = time.time() - LEGACY_TEMPORARY_AGE_S - 60
-    os.utime(old, (long_ago, long_ago))
     learner.update("a", {"n": 1})
-    assert fresh.exists() and not old.exists()
+    others = [tmp_path / ".record-fresh.tmp", tmp_path / ".record-answers.json-fresh.tmp"]
+    old = [tmp_path / ".record-old.tmp", tmp_path / ".record-answers.json-old.tmp"]
+    for path in others + old:
+        path.write_text("{}")
+    long_ago = time.time() - OTHER_TEMPORARY_AGE_S - 60
+    for path in old:
+        os.utime(path, (long_ago, long_ago))
+    learner.update("a", {"n": 2})
+    assert all(path.exists() for path in others) and not any(path.exists() for path in old)
     assert learner.clean_temporary_files() == []
+    config = (Path(__file__).parents[1] / "grading" / "nbgrader_config.py").read_text()
+    ignored = ast.literal_eval(re.search(r"CourseDirectory\.ignore = (\[.*?\])", config, re.S).group(1))
+    assert any(fnmatch.fnmatch(learner._temporary_prefix + "x1y2.tmp", pattern) for pattern in ignored)
