@@ -177,3 +177,18 @@ def test_the_journal_download_says_the_raw_record_lets_the_learner_continue_else
     text = html_to_text(journal_download().children[-4].value)
     assert "The second link saves your raw record. Keep it: it is what lets you carry on" in text
     assert "Continue from a saved record on the course home" in text
+
+
+def test_the_course_home_tells_the_learner_what_was_kept_and_what_set_aside(learner, tmp_path):
+    """A record with one damaged entry: does the course home say, in an alert, how much work
+    was kept and which part was set aside, and still show the rest as progress?"""
+    raw = json.loads(record_from_elsewhere(tmp_path / "other"))
+    raw["activities"]["sample-check"] = "damaged by a faulty tool"
+    learner.directory.mkdir(parents=True)
+    learner.path.write_text(json.dumps(raw))
+    home = course_home()
+    alert = home.children[1].value
+    assert "role='alert'" in alert
+    assert "Your work on 1 activity was kept, and you can carry on." in alert
+    assert "Set aside because it was damaged: sample-check (it is not a set of named fields)." in alert
+    assert "In progress (1 of 4 activities)" in home.map.value
