@@ -7,6 +7,7 @@ run_tests.py installs in .venv/proxy; $COURSE_TEST_HTTP_PROXY names another one.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import pwd
@@ -128,13 +129,61 @@ def _remove_accounts(accounts, groups):
 
 
 def _answers(url: str) -> bool:
+    """True once ``url`` answers 200 (the proxy answers 404 until the hub's route is added)."""
     try:
         with urllib.request.urlopen(url, timeout=5):
             return True
-    except urllib.error.HTTPError:
-        return True
     except OSError:
         return False
+
+
+@contextlib.contextmanager
+def running_hub(folder: Path, settings: list[str], accounts: dict | None = None):
+    """A hub from deploy/jupyterhub/jupyterhub_config.py with ``settings`` (hub.toml lines) added,
+    on free 127.0.0.1 ports, state in ``folder``; stopped (with its servers) on leaving."""
+    if not PROXY.exists():
+        pytest.fail(f"configurable-http-proxy not found at {PROXY}: run `python3 run_tests.py` (it installs it "
+                    "from npm) or set COURSE_TEST_HTTP_PROXY")
+    os.chmod(folder, 0o755)
+    (folder / "exchange").mkdir(exist_ok=True)
+    os.chmod(folder / "exchange", 0o1777)
+    port, hub_port, api_port = free_port(), free_port(), free_port()
+    (folder / "hub.toml").write_text("\n".join([
+        f'course_dir = "{REPO}"', f'state_dir = "{folder / "state"}"', f'exchange_dir = "{folder / "exchange"}"',
+        f'proxy_command = "{PROXY}"', 'ip = "127.0.0.1"', f"port = {port}", f"hub_port = {hub_port}",
+        f"proxy_api_port = {api_port}", *settings, ""]))
+    token = secrets.token_hex(16)
+    (folder / "jupyterhub_config.py").write_text(
+        f"c = get_config()\nload_subconfig({str(HUB_CONFIG)!r})\n"
+        f"c.JupyterHub.services.append({{'name': 'test-client', 'api_token': {token!r}}})\n"
+        f"c.JupyterHub.load_roles.append({{'name': 'test-client', 'services': ['test-client'], "
+        f"'scopes': {CLIENT_SCOPES!r}}})\n")
+    env = {**os.environ, "COURSE_HUB_SETTINGS": str(folder / "hub.toml")}
+    with open(folder / "hub.log", "wb") as log:
+        process = subprocess.Popen([str(Path(sys.executable).parent / "jupyterhub"), "-f",
+                                    str(folder / "jupyterhub_config.py")], cwd=folder, env=env,
+                                   stdout=log, stderr=subprocess.STDOUT)
+    try:
+        running = Hub(f"http://127.0.0.1:{port}", token, folder, process, accounts or {})
+        deadline = time.monotonic() + HUB_START_TIMEOUT_S
+        while not _answers(f"{running.url}/hub/api"):
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"the hub did not start:\n{running.log_tail()}")
+            time.sleep(0.3)
+        yield running
+    finally:
+        if process.poll() is None:
+            process.terminate()  # the hub stops every learner's server as it exits
+            try:
+                process.wait(30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(10)
+
+
+def hub_folder() -> Path:
+    """A folder the learners' accounts can enter (pytest's own temporary folders are root's alone)."""
+    return Path(tempfile.mkdtemp(prefix="course-hub-", dir="/tmp"))
 
 
 @pytest.fixture(scope="session")
@@ -142,9 +191,6 @@ def hub():
     """The course's hub, with accounts ``learner_a``, ``learner_b`` and ``facilitator``."""
     if os.geteuid() != 0:
         pytest.fail("the hub's tests need root: the hub starts each learner's server as their own account")
-    if not PROXY.exists():
-        pytest.fail(f"configurable-http-proxy not found at {PROXY}: run `python3 run_tests.py` (it installs it "
-                    "from npm) or set COURSE_TEST_HTTP_PROXY")
     for folder in (REPO, *REPO.parents):
         if not os.stat(folder).st_mode & 0o001:
             pytest.fail(f"{folder} cannot be entered by other accounts, so the learners' servers cannot run the "
@@ -153,8 +199,7 @@ def hub():
     learners, facilitators = f"clt{tag}-learners", f"clt{tag}-facilitators"
     accounts = {role: Account(f"clt{tag}{suffix}", secrets.token_urlsafe(12), role)
                 for role, suffix in (("learner_a", "a"), ("learner_b", "b"), ("facilitator", "f"))}
-    folder = Path(tempfile.mkdtemp(prefix="course-hub-", dir="/tmp"))
-    process = None
+    folder = hub_folder()
     try:
         for group in (learners, facilitators):
             subprocess.run(["groupadd", group], check=True)
@@ -163,40 +208,10 @@ def hub():
             subprocess.run(["useradd", "--create-home", "--shell", "/usr/sbin/nologin", "--groups", group,
                             account.name], check=True)
             subprocess.run(["chpasswd"], input=f"{account.name}:{account.password}", text=True, check=True)
-        os.chmod(folder, 0o755)
-        (folder / "exchange").mkdir()
-        os.chmod(folder / "exchange", 0o1777)
-        port, hub_port, api_port = free_port(), free_port(), free_port()
-        (folder / "hub.toml").write_text("\n".join([
-            f'course_dir = "{REPO}"', f'state_dir = "{folder / "state"}"', f'exchange_dir = "{folder / "exchange"}"',
-            f'proxy_command = "{PROXY}"', 'ip = "127.0.0.1"', f"port = {port}", f"hub_port = {hub_port}",
-            f"proxy_api_port = {api_port}", f'allowed_groups = ["{learners}", "{facilitators}"]',
-            f'facilitator_system_group = "{facilitators}"', "memory_limit_mb = 1024", ""]))
-        token = secrets.token_hex(16)
-        (folder / "jupyterhub_config.py").write_text(
-            f"c = get_config()\nload_subconfig({str(HUB_CONFIG)!r})\n"
-            f"c.JupyterHub.services.append({{'name': 'test-client', 'api_token': {token!r}}})\n"
-            f"c.JupyterHub.load_roles.append({{'name': 'test-client', 'services': ['test-client'], "
-            f"'scopes': {CLIENT_SCOPES!r}}})\n")
-        env = {**os.environ, "COURSE_HUB_SETTINGS": str(folder / "hub.toml")}
-        with open(folder / "hub.log", "wb") as log:
-            process = subprocess.Popen([str(Path(sys.executable).parent / "jupyterhub"), "-f",
-                                        str(folder / "jupyterhub_config.py")], cwd=folder, env=env,
-                                       stdout=log, stderr=subprocess.STDOUT)
-        running = Hub(f"http://127.0.0.1:{port}", token, folder, process, accounts)
-        deadline = time.monotonic() + HUB_START_TIMEOUT_S
-        while not _answers(f"{running.url}/hub/api"):
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"the hub did not start:\n{running.log_tail()}")
-            time.sleep(0.3)
-        yield running
+        settings = [f'allowed_groups = ["{learners}", "{facilitators}"]',
+                    f'facilitator_system_group = "{facilitators}"', "memory_limit_mb = 1024"]
+        with running_hub(folder, settings, accounts) as running:
+            yield running
     finally:
-        if process is not None and process.poll() is None:
-            process.terminate()  # the hub stops every learner's server as it exits
-            try:
-                process.wait(30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(10)
         _remove_accounts(list(accounts.values()), (learners, facilitators))
         shutil.rmtree(folder, ignore_errors=True)
