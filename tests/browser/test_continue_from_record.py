@@ -57,7 +57,6 @@ def test_a_record_from_another_folder_continues_the_course(new_learners_folder, 
     file be taken and the learner's earlier answer brought back from the list (axe-clean);
     and does module 1 then show the reflections the first file held?"""
     folder = new_learners_folder
-    module_1 = next(m for m in load_course()["modules"] if m["number"] == 1)
     name, raw = downloaded_record(tmp_path / "binder")
 
     page = open_course_page(HOME)
@@ -86,8 +85,8 @@ def test_a_record_from_another_folder_continues_the_course(new_learners_folder, 
     step.get_by_text(f"Your course now includes the work from {name}.").wait_for()
     page.wait_for_function("() => document.activeElement && document.activeElement.type === 'file'")
     assert keys.is_focused(picker), f"the focus went to {keys.focused} when the buttons were hidden"
-    row = page.locator("tr", has_text=module_1["title"])
-    assert re.search(r"In progress \(2 of \d+ activities\)", row.inner_text()), row.inner_text()
+    # Only module 1 has work in the record, so only its progress can read "2 of".
+    page.locator(".course-home").get_by_text(re.compile(r"In progress \(2 of \d+ activities\)")).wait_for()
 
     # A later file with newer work on one reflection: it wins, the learner's is kept aside,
     # and the learner brings theirs back from the list, with the keyboard.
