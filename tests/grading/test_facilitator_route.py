@@ -78,11 +78,15 @@ def answer_and_download(folder, learner, picks, essay):
         download = course.submission_download()
         download.learner_id.value = learner.upper()  # typed in capitals: the widget lowercases it
         download.prepare()
-        name, data = re.search(r"download='([^']+)' href='data:application/zip;base64,([^']+)'",
-                               download.link.value).groups()
-        return name, base64.b64decode(data)
+        return zip_offered(download.link.value)
     finally:
         os.chdir(here)
+
+
+def zip_offered(link_html):
+    """(file name, bytes) of the zip a "Save ..." link offers."""
+    name, data = re.search(r"download='([^']+)' href='data:application/zip;base64,([^']+)'", link_html).groups()
+    return name, base64.b64decode(data)
 
 
 def essay_of(learner):
