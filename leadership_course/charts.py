@@ -8,9 +8,9 @@ import io
 BAR_COLOUR = "#0072B2"
 
 
-def bar_chart_png(labels, values, top, title, xlabel=None, whole_numbers=False):
-    """A horizontal bar chart of values from 0 to ``top`` as PNG bytes (``whole_numbers``: counts,
-    so the axis marks only whole numbers)."""
+def bar_chart(labels, values, top, title, xlabel=None, whole_numbers=False):
+    """A horizontal bar chart of values from 0 to ``top`` (a matplotlib Figure); ``whole_numbers``
+    for counts, so that the axis marks only whole numbers."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -34,8 +34,13 @@ def bar_chart_png(labels, values, top, title, xlabel=None, whole_numbers=False):
                   ha="left" if value + 0.6 < top else "right", fontsize=11,
                   color="black", backgroundcolor="white")
     figure.tight_layout()
+    return figure
+
+
+def bar_chart_png(labels, values, top, title, xlabel=None, whole_numbers=False):
+    """The bar chart as PNG bytes."""
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
+    bar_chart(labels, values, top, title, xlabel, whole_numbers).savefig(buffer, format="png")
     return buffer.getvalue()
 
 

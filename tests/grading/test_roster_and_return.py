@@ -1,5 +1,5 @@
-"""The learner-ID rule, the roster file, and what return-feedback will and will not pack
-(plain folders, no nbgrader run: the whole route is in test_facilitator_route.py)."""
+"""The learner-ID rule, the roster file, what return-feedback will and will not pack, and the
+dashboard chart's count axis (plain folders, no nbgrader run: the whole route is in test_facilitator_route.py)."""
 
 import os
 import zipfile
@@ -94,3 +94,14 @@ def test_return_packs_only_each_learners_own_page(tmp_path):
         with zipfile.ZipFile(path) as archive:
             assert archive.namelist() == ["module-01-feedback/module-01-assessment.html"]
             assert archive.read(archive.namelist()[0]).decode() == f"page of {learner}"
+
+
+def test_dashboard_count_axis_marks_whole_numbers_only():
+    """Does the score-band chart's count axis mark whole submissions, not 0.25 steps?"""
+    from leadership_course.charts import bar_chart
+
+    labels, counts = ["0 to 24%", "25 to 49%"], [1, 0]
+    fractional = bar_chart(labels, counts, 2, "Scores", xlabel="Number of submissions").axes[0].get_xticks()
+    assert any(tick != int(tick) for tick in fractional)  # matplotlib's own choice, which the option fixes
+    ticks = bar_chart(labels, counts, 2, "Scores", xlabel="Number of submissions", whole_numbers=True).axes[0].get_xticks()
+    assert all(tick == int(tick) for tick in ticks)
