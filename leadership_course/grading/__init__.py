@@ -5,10 +5,15 @@ Learner side (what runs in the assessment notebook):
   ``questions``       the questions file and the saved answers (``answers.json``);
   ``learner_widgets`` questions, written answers and "Download my submission" as widgets;
   ``graded_view``     the same parts as plain HTML while nbgrader grades the notebook;
-  ``marking``         the tests in the notebook's grade cells (``check_answered``, ``check_choice``).
+  ``marking``         the tests in the notebook's grade cells (``check_answered``, ``check_choice``);
+  ``open_assessment`` the course home's step that opens a handed-out assessment zip.
 
 Facilitator side (what runs on the facilitator's machine):
   ``builder``         builds each source notebook from its questions file and private answer key;
+  ``roster``          the learner-ID rule and the cohort's roster;
+  ``handout``         hand-out zips for learners and a feedback zip per learner;
+  ``feedback``        feedback that names what is not yet marked, and always regenerates;
   ``marks``           per-question marks, reasons and the cohort summary from the gradebook;
-  ``dashboard``       the cohort dashboard.
+  ``dashboard``       the cohort dashboard;
+  ``cli``             the facilitator's commands (``python -m leadership_course roster ...``).
 """
