@@ -18,8 +18,46 @@ def test_home_shows_progress_from_the_record(learner):
 def test_module_without_notebook_is_coming_soon(learner):
     """Is a module with no notebook yet listed as coming soon, with no link?"""
     page = course_home().map.value
-    assert "<td>2</td><td>A module still being written<br>" in page
-    assert page.count("Coming soon") == 1 and page.count("<a href") == 1
+    assert "<td>2</td><td>A module still being written<span" in page
+    assert page.count("Coming soon") == 1 and "href='02" not in page
+
+
+def test_home_for_a_learner_who_has_done_nothing(learner):
+    """With nothing saved: every module 'Not started', and a 'Start the course' link to
+    the first module?"""
+    page = course_home().map.value
+    assert "<h2>Start the course</h2><p><a href='01_test_module.ipynb'>Module 1: A test module</a>.</p>" in page
+    assert "Done:" not in page
+
+
+def test_home_for_a_learner_part_way_through_a_module(learner):
+    """With one activity done and another begun: 'In progress', which activities are done
+    and still to do, and 'Continue where you left off' naming the next one?"""
+    reflection("sample-reflection").box.value = "Done."
+    learner.update("sample-scenario", {"type": "scenario", "path": [{"node": "first", "choice": 0}],
+                                       "completed": False})
+    page = course_home().map.value
+    assert "In progress (1 of 4 activities)" in page
+    assert "Done: Sample reflection." in page
+    assert "Still to do: " in page and "Continue where you left off" in page
+    assert "Next: " in page and "href='01_test_module.ipynb'" in page
+
+
+def test_a_module_with_only_unfinished_work_is_in_progress(learner):
+    """Is a module with work saved but nothing finished shown as in progress, not 'Not started'?"""
+    learner.update("sample-scenario", {"type": "scenario", "path": [{"node": "first", "choice": 0}],
+                                       "completed": False})
+    page = course_home().map.value
+    assert "In progress (0 of 4 activities)" in page and "Not started" not in page
+
+
+def test_home_for_a_learner_who_has_done_everything(learner):
+    """With every activity complete: 'Complete', and the home says the course is finished?"""
+    for activity_id in ("sample-check", "sample-scenario", "sample-self-check", "sample-reflection"):
+        learner.update(activity_id, {"completed": True})
+    page = course_home().map.value
+    assert "Complete (4 of 4 activities)" in page and "You have finished the course" in page
+    assert "Continue where you left off" not in page and "Still to do" not in page
 
 
 def test_journal_escapes_learner_text(learner):

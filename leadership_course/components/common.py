@@ -18,7 +18,7 @@ STYLES = """
 .course-box { border: 1px solid #6b6b6b; border-radius: 6px; padding: 12px 16px; margin: 12px 0;
   max-width: 52rem; }
 .course-box h3, .course-box h4 { margin-top: 0.4em; }
-.course-box p, .course-box li { font-size: 1rem; line-height: 1.5; }
+.course-box p, .course-box li { line-height: 1.5; }
 .course-box .widget-button, .course-box button { min-height: 2.25rem; min-width: 6rem; }
 .course-choice button, button.course-choice { white-space: normal; height: auto !important;
   text-align: left; padding: 8px 12px; line-height: 1.4; }

@@ -49,7 +49,7 @@ class QuestionView(widgets.VBox):
                                     legend_html=markdown(question["prompt"]),
                                     multiple=question["kind"] == "multiple", order=order)
         self.check_button = button("Check answer", self.check, self._report)
-        self.retry_button = button("Try again", self.retry, self._report)
+        self.retry_button = button("Try again", self.retry, self._report, extra_class="course-secondary")
         set_shown(self.retry_button, False)
         heading = html_widget(f"<h3>Question {number} of {total}</h3>")
         super().__init__([heading, self.selector, hbox([self.check_button, self.retry_button]),

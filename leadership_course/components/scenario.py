@@ -61,8 +61,8 @@ class Scenario(CourseBox):
         self.announcer = LiveRegion(kind="unseen")  # reads out the new step, which the page shows
         self.body = FocusableHTML()
         self.choices = ChoiceButtons(safe_callback(self._report)(self.pick))
-        self.back_button = button("Back", self.back, self._report)
-        self.restart_button = button("Restart", self.restart, self._report)
+        self.back_button = button("Back", self.back, self._report, extra_class="course-secondary")
+        self.restart_button = button("Restart", self.restart, self._report, extra_class="course-secondary")
         self.standing = html_widget()
         saved = record.activity(scenario["id"])
         self.runs = saved.get("runs") if isinstance(saved.get("runs"), list) else []
@@ -80,7 +80,9 @@ class Scenario(CourseBox):
         if s.get("setting"):
             parts.append(f"<p><strong>Setting:</strong> {escape(s['setting'])}</p>")
         if s.get("content_note"):
-            parts.append(f"<p><strong>Content note:</strong> {escape(s['content_note'])}</p>")
+            parts.append("<div class='course-warning'><p class='course-warning-label'>"
+                         "<span class='course-unseen'>Important: </span>Content note</p>"
+                         f"<p>{escape(s['content_note'])}</p></div>")
         return "".join(parts)
 
     @property
