@@ -14,6 +14,10 @@ Facilitator side (what runs on the facilitator's machine):
   ``handout``         hand-out zips for learners and a feedback zip per learner;
   ``feedback``        feedback that names what is not yet marked, and always regenerates;
   ``marks``           per-question marks, reasons and the cohort summary from the gradebook;
-  ``dashboard``       the cohort dashboard;
+  ``collect``         zip_collect and hub collect plugins that refuse unsafe or odd submissions;
+  ``sanitize``        preprocessors that grade only the course's own cells and files;
+  ``sandbox``         the grading kernel, sandboxed and unprivileged;
+  ``problems``        the reasons kept for the facilitator while collecting and grading;
+  ``dashboard``       the cohort dashboard (in the notebook, or as one offline page);
   ``cli``             the facilitator's commands (``python -m leadership_course roster ...``).
 """

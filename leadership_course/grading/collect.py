@@ -7,7 +7,8 @@ configuration:
 * ``SubmissionZipExtractor`` opens each zip with limits and refuses, with a reason, a file that
   is not a zip, a zip with entries that point outside its folder, links, folders, too many or
   too large entries;
-* ``SubmissionZipCollector`` accepts only the course's learner ids, refuses a zip whose name
+* ``SubmissionZipCollector`` accepts only the course's learner ids (and, once a roster is
+  registered, only the ids on it), refuses a zip whose name
   and entries name different learners, and gives every file a time (from the zip's name, or
   the zip itself), so that several downloads from one learner keep the latest rather than
   stopping the batch with "Duplicate submission file";
@@ -30,7 +31,7 @@ from nbgrader.utils import ignore_patterns
 
 from .problems import REFUSED, add_problem, clear_collect_stage, read_problems
 from .questions import ANSWERS_FILE, MAX_ANSWERS_BYTES
-from .roster import LEARNER_ID
+from .roster import LEARNER_ID, roster_ids
 
 STAGE = "collect"
 MAX_ENTRIES = 10
@@ -115,7 +116,13 @@ class SubmissionZipExtractor(ExtractorPlugin):
 
 
 class SubmissionZipCollector(FileNameCollectorPlugin):
-    """Name the learner, file and time of each extracted file; refuse what does not fit."""
+    """Name the learner, file and time of each extracted file; refuse what does not fit
+    (including, once a roster is registered, a learner ID that is not on it)."""
+
+    def _roster(self):
+        if not hasattr(self, "_roster_ids"):
+            self._roster_ids = set(roster_ids(self.parent.coursedir.root))
+        return self._roster_ids
 
     def collect(self, submitted_file):
         assignment, course = _assignment_and_course(self)
@@ -131,6 +138,13 @@ class SubmissionZipCollector(FileNameCollectorPlugin):
             _refuse(course, assignment, zip_name, "the learner ID inside it is not one the course accepts "
                     "(letters, numbers, dots and dashes, starting with a letter or number).",
                     "Check the learner's ID on your roster and ask them to download again with it.")
+            return None
+        roster = self._roster()
+        if roster and learner not in roster:
+            _refuse(course, assignment, zip_name, f"learner ID {learner!r} is not on the roster registered "
+                    "with nbgrader, so it was not collected.",
+                    "Check the ID against your roster: a typing slip, or a learner who needs adding with "
+                    "python -m leadership_course roster import.")
             return None
         if match["learner"] != learner:
             _refuse(course, assignment, zip_name, f"its name says learner {match['learner'][:40]!r} but the "

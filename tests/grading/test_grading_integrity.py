@@ -273,3 +273,31 @@ def test_dashboard_page_works_offline_and_shows_the_reasons(batch, browser, tmp_
     finally:
         context.close()
     assert all(url.startswith(("file:", "data:")) for url in requests), requests
+
+
+def test_zip_from_a_learner_not_on_the_roster_is_refused(tmp_path):
+    """Once a roster is registered, is a download under an ID that is not on it (a typing slip,
+    or someone outside the cohort) refused with a reason, while the roster's learners are collected?"""
+    course = tmp_path / "course"
+    shutil.copytree(REPO / "grading", course, ignore=shutil.ignore_patterns(
+        "gradebook.db", "release", "submitted", "autograded", "feedback", "downloaded", "answers.json", "problems"))
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id,first_name,last_name\nab12,Amira,Begum\n")
+    registered = subprocess.run([sys.executable, "-m", "leadership_course", "roster", "import", str(roster),
+                                 "--course-dir", str(course)], cwd=course, env=ENV, capture_output=True, text=True)
+    assert registered.returncode == 0, registered.stdout + registered.stderr
+    assert nbgrader(course, "generate_assignment", ASSIGNMENT, "--force").returncode == 0
+    notebook = (course / "release" / ASSIGNMENT / f"{NOTEBOOK}.ipynb").read_bytes()
+    archive = course / "downloaded" / ASSIGNMENT / "archive"
+    archive.mkdir(parents=True)
+    answers = (FIXTURES / "complete.answers.json").read_text()
+    for learner in ("ab12", "ab21"):
+        zipped(archive / f"module-01__{learner}__20261201T090000Z.zip",
+               {f"{learner}__{NOTEBOOK}.ipynb": notebook, f"{learner}__answers.json": answers})
+    assert nbgrader(course, "zip_collect", ASSIGNMENT, "--force").returncode == 0
+    assert (course / "submitted" / "ab12" / ASSIGNMENT / "answers.json").is_file()
+    assert not (course / "submitted" / "ab21").exists()
+    from leadership_course.grading.collect import refused
+
+    reasons = [p["reason"] for p in refused(course, ASSIGNMENT)]
+    assert any("'ab21' is not on the roster" in r for r in reasons), reasons
