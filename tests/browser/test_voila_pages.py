@@ -59,6 +59,71 @@ def test_axe_finds_no_violations(served, axe):
     assert not violations, f"{notebook}: {len(violations)} axe violation(s):\n" + "\n".join(violations)
 
 
+def test_at_320px_wide_axe_finds_no_violations_and_nothing_scrolls_sideways(served, axe):
+    """At 320 px wide (a small phone, or 1280 px at 400% zoom), does axe-core still report no
+    violations, and does the page fit without scrolling sideways?"""
+    page, _, notebook = served
+    page.set_viewport_size({"width": 320, "height": 640})
+    try:
+        page.wait_for_timeout(100)
+        violations = axe(page)
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 900})
+    assert not violations, f"{notebook} at 320 px: {len(violations)} axe violation(s):\n" + "\n".join(violations)
+    assert width <= 320, f"{notebook} at 320 px is {width} px wide"
+
+
+_DESIGN_SIZES = """
+() => {
+  const shown = (e) => e.getClientRects().length > 0 && getComputedStyle(e).visibility !== "hidden";
+  const bodyFont = getComputedStyle(document.body).fontFamily;
+  const out = [];
+  for (const b of document.querySelectorAll("main button")) {
+    if (!shown(b)) continue;
+    const r = b.getBoundingClientRect(), s = getComputedStyle(b);
+    if (r.height < 44) out.push(`button "${b.textContent.trim()}" is ${r.height} px high`);
+    if (s.fontFamily !== bodyFont) out.push(`button "${b.textContent.trim()}" uses ${s.fontFamily}`);
+    if (parseInt(s.fontWeight) < 600 && !b.classList.contains("course-choice-button"))
+      out.push(`button "${b.textContent.trim()}" is not semibold`);
+  }
+  for (const i of document.querySelectorAll(".course-choice-group input")) {
+    const r = i.getBoundingClientRect();
+    if (shown(i) && (r.width < 40 || r.height < 40)) out.push(`option ${i.value} is ${r.width}x${r.height} px`);
+  }
+  for (const t of document.querySelectorAll("main textarea")) {
+    if (shown(t) && getComputedStyle(t).fontFamily !== bodyFont) out.push(`a text box uses ${getComputedStyle(t).fontFamily}`);
+  }
+  return out;
+}
+"""
+
+
+def test_components_use_the_design_sizes(served):
+    """Do the page's buttons, options and text boxes follow the NHS.UK design system's
+    sizes: buttons at least 44 px high in the page's one (semibold) font, radios and
+    checkboxes 40 px, text boxes in the page's font (not as code)?"""
+    page, _, notebook = served
+    problems = page.evaluate(_DESIGN_SIZES)
+    assert not problems, f"{notebook}:\n" + "\n".join(problems)
+
+
+def test_module_pages_have_an_on_this_page_list(served):
+    """Does a page with three or more sections open with an 'On this page' list whose
+    links lead to each section's heading?"""
+    page, _, notebook = served
+    sections = page.locator("#rendered_cells h2[id]:not(#course-contents-title)")
+    contents = page.get_by_role("navigation", name="On this page")
+    if sections.count() < 3:
+        assert contents.count() == 0
+        return
+    links = contents.get_by_role("link")
+    assert links.count() == sections.count(), f"{notebook}: {links.count()} links for {sections.count()} sections"
+    for n in range(links.count()):
+        target = links.nth(n).get_attribute("href")[1:]
+        assert page.evaluate("id => !!document.getElementById(id)", target), f"{notebook}: no section {target}"
+
+
 def test_no_request_leaves_the_machine(served):
     """Does every request the page makes (scripts, styles, fonts, widgets, MathJax) go to
     the course's own 127.0.0.1 server?"""
