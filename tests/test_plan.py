@@ -13,11 +13,12 @@ from leadership_course.content import ContentError, check_all, load_plan
 def test_every_part_shows_its_heading_prompt_and_box(learner):
     """Does the card number each part's heading and show its prompt and hint, with a box each?"""
     view = plan("sample-plan")
-    shown = " ".join(child.value for child in view.children if hasattr(child, "value") and isinstance(child.value, str))
+    shown = " ".join([child.value for child in view.children if isinstance(getattr(child, "value", None), str)]
+                     + [f"{box.label_html} {box.hint}" for box in view.boxes])
     assert "<h3>Sample plan</h3><p>Each part is saved when you leave its box" in shown
     assert "<h4>1. First part</h4>" in shown and "What comes first?" in shown and "For example, a walk." in shown
     assert "<h4>2. Second part</h4>" in shown and "What comes next?" in shown
-    assert [box.description for box in view.boxes] == ["Part 1", "Part 2"]
+    assert [box.label_html.split("</h4>")[0] for box in view.boxes] == ["<h4>1. First part", "<h4>2. Second part"]
 
 
 def test_leaving_a_box_saves_that_part_as_its_reflection(learner):

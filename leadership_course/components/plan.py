@@ -1,8 +1,6 @@
 """A plan: several reflections answered in one card, each part saved as its own reflection."""
 
-import ipywidgets as widgets
-
-from .common import CourseBox, LiveRegion, button, escape, friendly_message, html_widget, text_box_look
+from .common import CourseBox, LiveRegion, TextBox, button, escape, friendly_message, html_widget
 from .markup import markdown
 from .reflection import MAX_LENGTH, clock, save_reflection, saved_text
 
@@ -23,11 +21,9 @@ class Plan(CourseBox):
         stamps = []
         for number, (heading, reflection) in enumerate(parts, start=1):
             saved = record.activity(reflection["id"])
-            hint = f"<p><em>{escape(reflection['hint'])}</em></p>" if reflection.get("hint") else ""
-            children.append(html_widget(f"<h4>{number}. {escape(heading)}</h4>"
-                                        f"{markdown(reflection['prompt'])}{hint}"))
-            box = widgets.Textarea(value=saved_text(saved), description=f"Part {number}",
-                                   continuous_update=False, rows=4, **text_box_look())
+            # The part's heading and prompt are the box's label, so a screen reader says them.
+            box = TextBox(value=saved_text(saved), label_html=f"<h4>{number}. {escape(heading)}</h4>"
+                          f"{markdown(reflection['prompt'])}", hint=reflection.get("hint", ""), rows=4)
             box.observe(lambda change, number=number: self._guarded(lambda: self.save_part(number)),
                         names="value")
             self.boxes.append(box)

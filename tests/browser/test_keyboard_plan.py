@@ -23,6 +23,8 @@ def test_fill_in_a_plan_with_the_keyboard(open_course_page, keys, axe, voila_ser
     boxes = card.locator("textarea")
     expect(boxes).to_have_count(len(parts))
     expect(card.get_by_role("heading", name=f"1. {parts[0][0]}")).to_be_visible()
+    for number, (heading, _) in enumerate(parts, start=1):  # each box is named by its part's heading
+        expect(card.get_by_role("textbox", name=f"{number}. {heading}")).to_have_count(1)
     status = card.locator("[role='status']")
 
     keys.tab_to(boxes.nth(0))
