@@ -2,15 +2,14 @@
 
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 
 from leadership_course.record import RECORD_FILE, LearnerRecord
 from leadership_course.record_check import MAX_FILE_BYTES, check_record, item_key, merge, restorable
 
-from conftest import FIXTURES
-
-RECORDS = FIXTURES / "records"
+RECORDS = Path(__file__).parent / "fixtures" / "records"
 LAYOUTS = sorted(RECORDS.glob("layout-*.json"))
 
 
