@@ -2,8 +2,9 @@
 configurable-http-proxy from npm, on free 127.0.0.1 ports, with real system accounts (two
 learners and a facilitator, made with useradd and removed afterwards, even on failure).
 
-Needs root (the hub starts each server as its account) and configurable-http-proxy, which
-run_tests.py installs in .venv/proxy; $COURSE_TEST_HTTP_PROXY names another one."""
+Needs root (the hub starts each server as its account) and the hub's shared environment with
+configurable-http-proxy, which run_tests.py makes in .venv-hub with deploy/jupyterhub/install.py
+(from the system's Python, which every account can read: a Python under /root is not)."""
 
 from __future__ import annotations
 
@@ -30,8 +31,10 @@ from leadership_course.voila.launch import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 HUB_CONFIG = REPO / "deploy" / "jupyterhub" / "jupyterhub_config.py"
-PROXY = Path(os.environ.get("COURSE_TEST_HTTP_PROXY", REPO / ".venv" / "proxy" / "node_modules" / ".bin" /
-                            "configurable-http-proxy"))
+#: The hub's shared environment (deploy/jupyterhub/install.py --environment-only, run by run_tests.py).
+HUB_ENV = Path(os.environ.get("COURSE_TEST_HUB_ENV", REPO / ".venv-hub"))
+HUB_BIN = HUB_ENV / "bin"
+PROXY = HUB_ENV / "proxy" / "node_modules" / ".bin" / "configurable-http-proxy"
 HUB_START_TIMEOUT_S = 60
 #: What the test's own hub client may do (the idle culler's scopes, to run the real culler on demand).
 CLIENT_SCOPES = ["list:users", "read:users", "read:users:activity", "read:servers", "delete:servers"]
@@ -55,7 +58,7 @@ class Account:
     def run(self, *argv, **kwargs) -> subprocess.CompletedProcess:
         """Run a command as this account (not root), with its home and the course's environment."""
         uid, gid = self.ids
-        env = {"HOME": str(self.home), "USER": self.name, "PATH": f"{Path(sys.executable).parent}:{os.defpath}"}
+        env = {"HOME": str(self.home), "USER": self.name, "PATH": f"{HUB_BIN}:{os.defpath}"}
         env.update(kwargs.pop("env", {}))
         return subprocess.run(["setpriv", f"--reuid={uid}", f"--regid={gid}", "--init-groups", *argv],
                               env=env, capture_output=True, text=True, timeout=kwargs.pop("timeout", 300), **kwargs)
@@ -137,13 +140,17 @@ def _answers(url: str) -> bool:
         return False
 
 
+def require_hub_environment():
+    if not (HUB_BIN / "jupyterhub").exists() or not PROXY.exists():
+        pytest.fail(f"the hub's environment is not at {HUB_ENV}: run `python3 run_tests.py` (it makes it with "
+                    "deploy/jupyterhub/install.py --environment-only) or set COURSE_TEST_HUB_ENV")
+
+
 @contextlib.contextmanager
 def running_hub(folder: Path, settings: list[str], accounts: dict | None = None):
     """A hub from deploy/jupyterhub/jupyterhub_config.py with ``settings`` (hub.toml lines) added,
     on free 127.0.0.1 ports, state in ``folder``; stopped (with its servers) on leaving."""
-    if not PROXY.exists():
-        pytest.fail(f"configurable-http-proxy not found at {PROXY}: run `python3 run_tests.py` (it installs it "
-                    "from npm) or set COURSE_TEST_HTTP_PROXY")
+    require_hub_environment()
     os.chmod(folder, 0o755)
     (folder / "exchange").mkdir(exist_ok=True)
     os.chmod(folder / "exchange", 0o1777)
@@ -158,9 +165,10 @@ def running_hub(folder: Path, settings: list[str], accounts: dict | None = None)
         f"c.JupyterHub.services.append({{'name': 'test-client', 'api_token': {token!r}}})\n"
         f"c.JupyterHub.load_roles.append({{'name': 'test-client', 'services': ['test-client'], "
         f"'scopes': {CLIENT_SCOPES!r}}})\n")
-    env = {**os.environ, "COURSE_HUB_SETTINGS": str(folder / "hub.toml")}
+    env = {**os.environ, "COURSE_HUB_SETTINGS": str(folder / "hub.toml"),
+           "PATH": f"{HUB_BIN}:{os.environ.get('PATH', os.defpath)}"}
     with open(folder / "hub.log", "wb") as log:
-        process = subprocess.Popen([str(Path(sys.executable).parent / "jupyterhub"), "-f",
+        process = subprocess.Popen([str(HUB_BIN / "jupyterhub"), "-f",
                                     str(folder / "jupyterhub_config.py")], cwd=folder, env=env,
                                    stdout=log, stderr=subprocess.STDOUT)
     try:
@@ -191,10 +199,13 @@ def hub():
     """The course's hub, with accounts ``learner_a``, ``learner_b`` and ``facilitator``."""
     if os.geteuid() != 0:
         pytest.fail("the hub's tests need root: the hub starts each learner's server as their own account")
-    for folder in (REPO, *REPO.parents):
+    require_hub_environment()
+    base = Path(subprocess.run([str(HUB_BIN / "python"), "-c", "import sys; print(sys.base_prefix)"],
+                               capture_output=True, text=True).stdout.strip() or "/")
+    for folder in (REPO, *REPO.parents, base, *base.parents):
         if not os.stat(folder).st_mode & 0o001:
             pytest.fail(f"{folder} cannot be entered by other accounts, so the learners' servers cannot run the "
-                        "course from this checkout: test from a checkout outside /root (as CI does)")
+                        "course or its Python from there: use a checkout and a Python outside /root")
     tag = secrets.token_hex(3)
     learners, facilitators = f"clt{tag}-learners", f"clt{tag}-facilitators"
     accounts = {role: Account(f"clt{tag}{suffix}", secrets.token_urlsafe(12), role)

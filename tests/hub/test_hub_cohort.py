@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from browser_helpers import new_course_page, wait_for_widgets
+from conftest import HUB_BIN
 from leadership_course.hub.homes import RECORD_DIR
 
 MODULE = "01_why_compassion.ipynb"
@@ -156,7 +156,7 @@ def test_a_server_stopped_by_the_idle_culler_comes_back_with_the_work(hub, brows
     course home and find their reflection and answer?"""
     a = learner_a_worked["account"]
     assert hub.servers(a.name), "learner A's server should be running before the culler"
-    culler = subprocess.Popen([sys.executable, "-m", "jupyterhub_idle_culler", f"--url={hub.url}/hub/api",
+    culler = subprocess.Popen([str(HUB_BIN / "python"), "-m", "jupyterhub_idle_culler", f"--url={hub.url}/hub/api",
                                "--timeout=1", "--cull-every=2"], env={"JUPYTERHUB_API_TOKEN": hub.token,
                                                                        "PATH": "/usr/bin:/bin"},
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

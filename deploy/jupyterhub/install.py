@@ -1,0 +1,162 @@
+#!/usr/bin/env python3
+"""Stand up the course's JupyterHub on this Linux server, as root:
+
+    sudo python3 deploy/jupyterhub/install.py
+
+from a checkout of the course (Debian 12 or Ubuntu 22.04 and later). It installs Debian's
+nodejs, npm, bubblewrap and python3-venv where missing; copies the course to
+/opt/leadership-course/course; makes one shared Python environment for every account
+(/opt/leadership-course/env, from the system's /usr/bin/python3, which every account can
+read) with the course, JupyterHub, the idle culler and the sign-in packages;
+configurable-http-proxy from npm (/opt/leadership-course/proxy); the groups
+course-learners and course-facilitators; nbgrader's exchange (/srv/nbgrader/exchange);
+/etc/leadership-course/hub.toml (the trust's settings, kept if it exists) and
+secrets.env; and the systemd unit leadership-course-hub.service, enabled and started.
+
+Run it again from a newer checkout to update the course: pages change for everyone at
+their next page load; learners' homes and records are not touched.
+
+``--environment-only DIR`` makes just the shared environment and the proxy in DIR (the
+test command uses it for the hub's tests).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent.parent
+OPT = Path("/opt/leadership-course")
+ETC = Path("/etc/leadership-course")
+UNIT = "leadership-course-hub.service"
+DEBIAN_PACKAGES = {"node": "nodejs", "npm": "npm", "bwrap": "bubblewrap"}
+#: Not copied into the installed course: environments, git and the repository's own grading rounds.
+COPY_SKIP = (".venv", ".venv-hub", ".git", "__pycache__", "*.egg-info", "gradebook.db", "release", "submitted",
+             "autograded", "feedback", "downloaded", "node_modules", "build")
+
+
+def say(message):
+    print(f"[course hub] {message}", flush=True)
+
+
+def debian_packages(python):
+    """Debian's packages the hub needs, where missing (nothing to do elsewhere)."""
+    wanted = [package for program, package in DEBIAN_PACKAGES.items() if not shutil.which(program)]
+    if subprocess.run([python, "-c", "import ensurepip"], capture_output=True).returncode != 0:
+        wanted.append("python3-venv")
+    if not wanted:
+        return
+    if not shutil.which("apt-get"):
+        sys.exit(f"Please install {', '.join(wanted)} with this system's package manager, then run this again.")
+    say(f"Installing {', '.join(wanted)} from Debian's packages...")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
+    subprocess.run(["apt-get", "install", "-y", "-qq", *wanted], check=True, env=env)
+
+
+def copy_course(source: Path, target: Path) -> Path:
+    """The course as every account reads it (root-owned, world-readable)."""
+    if source.resolve() == target.resolve():
+        return target
+    say(f"Copying the course to {target}...")
+    shutil.copytree(source, target, dirs_exist_ok=True, ignore=shutil.ignore_patterns(*COPY_SKIP))
+    subprocess.run(["chmod", "-R", "u+rwX,go+rX,go-w", str(target)], check=True)
+    return target
+
+
+def build_environment(env_dir: Path, course_dir: Path, python: str = "/usr/bin/python3") -> Path:
+    """One Python environment with the course and the hub, readable by every account."""
+    stamp = env_dir / ".installed"
+    wanted = str((course_dir / "pyproject.toml").stat().st_mtime)
+    if stamp.exists() and stamp.read_text() == wanted:
+        return env_dir
+    say(f"Making the shared Python environment in {env_dir} (a few minutes)...")
+    subprocess.run([python, "-m", "venv", str(env_dir)], check=True)
+    pip = [str(env_dir / "bin" / "python"), "-m", "pip", "install", "--quiet"]
+    subprocess.run([*pip, "--upgrade", "pip"], check=True)
+    subprocess.run([*pip, "-e", f"{course_dir}[hub]"], check=True, cwd=course_dir)
+    subprocess.run([str(env_dir / "bin" / "python"), "-m", "compileall", "-q", "leadership_course"], cwd=course_dir,
+                   check=True)
+    subprocess.run([str(env_dir / "bin" / "python"), "-m", "leadership_course", "prepare"], cwd=course_dir / "modules")
+    subprocess.run(["chmod", "-R", "go+rX", str(env_dir)], check=True)
+    stamp.write_text(wanted)
+    return env_dir
+
+
+def install_proxy(proxy_dir: Path) -> Path:
+    """configurable-http-proxy from npm, the hub's front door."""
+    command = proxy_dir / "node_modules" / ".bin" / "configurable-http-proxy"
+    if not command.exists():
+        say("Installing configurable-http-proxy from npm...")
+        subprocess.run(["npm", "install", "--silent", "--no-audit", "--no-fund", "--prefix", str(proxy_dir),
+                        "configurable-http-proxy@4"], check=True)
+    return command
+
+
+def settings_file(course_dir: Path, env_dir: Path, proxy: Path) -> Path:
+    ETC.mkdir(parents=True, exist_ok=True)
+    settings = ETC / "hub.toml"
+    if not settings.exists():
+        text = (HERE / "hub.toml.example").read_text()
+        settings.write_text(text.replace("/opt/leadership-course/course", str(course_dir))
+                            .replace("/opt/leadership-course/proxy/node_modules/.bin/configurable-http-proxy",
+                                     str(proxy)))
+        say(f"Wrote {settings}: edit it to choose sign-in, facilitators and limits.")
+    secrets = ETC / "secrets.env"
+    if not secrets.exists():
+        secrets.touch(mode=0o600)
+    return settings
+
+
+def system_setup(exchange: Path):
+    for group in ("course-learners", "course-facilitators"):
+        subprocess.run(["groupadd", "-f", group], check=True)
+    exchange.mkdir(parents=True, exist_ok=True)
+    os.chmod(exchange, 0o1777)  # every account writes, only the owner removes (like /tmp)
+
+
+def systemd_unit(env_dir: Path, course_dir: Path):
+    unit = (HERE / UNIT).read_text().replace("/opt/leadership-course/env", str(env_dir)).replace(
+        "/opt/leadership-course/course", str(course_dir))
+    Path("/etc/systemd/system", UNIT).write_text(unit)
+    if not Path("/run/systemd/system").is_dir():
+        say(f"systemd is not running here: start the hub with  {env_dir}/bin/jupyterhub -f "
+            f"{course_dir}/deploy/jupyterhub/jupyterhub_config.py")
+        return
+    subprocess.run(["systemctl", "daemon-reload"], check=True)
+    subprocess.run(["systemctl", "enable", "--now", UNIT], check=True)
+    subprocess.run(["systemctl", "restart", UNIT], check=True)  # an update: the new course and settings
+    say(f"The hub is running ({UNIT}); it starts again after a reboot.")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--prefix", type=Path, default=OPT, help="where the course, environment and proxy go")
+    parser.add_argument("--python", default="/usr/bin/python3", help="a Python (3.10+) every account can run")
+    parser.add_argument("--environment-only", type=Path, metavar="DIR",
+                        help="only make the shared environment (and proxy, in DIR/proxy) for this checkout")
+    args = parser.parse_args(argv)
+    if args.environment_only:
+        build_environment(args.environment_only, REPO, args.python)
+        install_proxy(args.environment_only / "proxy")
+        return 0
+    if os.geteuid() != 0:
+        sys.exit("Run this as root (sudo python3 deploy/jupyterhub/install.py): it makes accounts' groups, "
+                 "folders and a system service.")
+    debian_packages(args.python)
+    course = copy_course(REPO, args.prefix / "course")
+    env_dir = build_environment(args.prefix / "env", course, args.python)
+    proxy = install_proxy(args.prefix / "proxy")
+    system_setup(Path("/srv/nbgrader/exchange"))
+    settings_file(course, env_dir, proxy)
+    systemd_unit(env_dir, course)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
