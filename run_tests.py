@@ -6,8 +6,8 @@ available for the browser tests (Debian's package when run as root on Debian or 
 otherwise Playwright's own download, or the browser named in $CHROMIUM_PATH), and that
 PostgreSQL's programs are there for the workshop store's tests (Debian's package as root;
 the tests start their own server in a temporary folder, or use $COURSE_TEST_POSTGRES),
-that configurable-http-proxy (npm) is there for the hub's tests (in .venv/proxy; Debian's npm
-as root where missing), then runs pytest on tests/.
+that the hub's tests have their shared environment and configurable-http-proxy (.venv-hub, made
+by deploy/jupyterhub/install.py; Debian's npm as root where missing), then runs pytest on tests/.
 """
 
 import glob
@@ -57,27 +57,34 @@ def ensure_postgresql():
                    env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
 
 
-#: configurable-http-proxy for the hub's tests (tests/hub/conftest.py looks here).
-PROXY_DIR = REPO / ".venv" / "proxy"
+#: The hub's tests run a hub the way deploy/jupyterhub/install.py sets one up: a shared
+#: environment from the system's Python (every account can read it) and configurable-http-proxy.
+HUB_ENV = REPO / ".venv-hub"
 
 
-def ensure_http_proxy():
-    """configurable-http-proxy from npm, which the hub's tests run in front of a real JupyterHub."""
-    if (PROXY_DIR / "node_modules" / ".bin" / "configurable-http-proxy").exists():
+def ensure_hub_environment():
+    """The hub's shared environment and proxy for the hub's tests (Debian's npm and venv as root)."""
+    if (HUB_ENV / ".installed").exists() and (HUB_ENV / "proxy" / "node_modules").exists() and \
+            (HUB_ENV / ".installed").read_text() == str((REPO / "pyproject.toml").stat().st_mtime):
         return
-    if not shutil.which("npm") and shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
-        print("Installing npm from Debian's packages (the hub's proxy)...", flush=True)
+    if not (shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0):
+        return  # the hub's tests need root; they say so
+    missing = [p for p, cmd in (("npm", "npm"), ("nodejs", "node")) if not shutil.which(cmd)]
+    if subprocess.run(["/usr/bin/python3", "-c", "import ensurepip"], capture_output=True).returncode != 0:
+        missing.append("python3-venv")
+    if missing:
+        print(f"Installing {', '.join(missing)} from Debian's packages (the hub's tests)...", flush=True)
         subprocess.run(["apt-get", "update", "-qq"], check=True)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "nodejs", "npm"], check=True,
+        subprocess.run(["apt-get", "install", "-y", "-qq", *missing], check=True,
                        env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
-    print("Installing configurable-http-proxy from npm (the hub's tests)...", flush=True)
-    subprocess.run(["npm", "install", "--silent", "--no-audit", "--no-fund", "--prefix", str(PROXY_DIR),
-                    "configurable-http-proxy@4"], check=True)
+    print("Making the hub's shared environment for its tests (.venv-hub, a minute or two)...", flush=True)
+    subprocess.run(["/usr/bin/python3", str(REPO / "deploy" / "jupyterhub" / "install.py"),
+                    "--environment-only", str(HUB_ENV)], check=True)
 
 
 def main():
     ensure_environment("[test]")
-    ensure_http_proxy()
+    ensure_hub_environment()
     ensure_grading_sandbox()
     ensure_postgresql()
     chromium = find_chromium()
