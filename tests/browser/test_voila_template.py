@@ -84,8 +84,8 @@ def test_preheating_can_be_turned_off_for_workshops_and_small_computers(tmp_path
 
 
 def test_workshop_server_does_not_preheat(monkeypatch, tmp_path):
-    """Are the workshop pages served without pre-heated kernels (they read the workshop
-    code from the request, which a kernel started ahead of time does not have)?"""
+    """Is the workshop server started without pre-heated kernels (its pulse pages need no
+    kernel, so a pool would only hold memory)?"""
     from leadership_course.workshop import cli
 
     started = []
@@ -165,7 +165,11 @@ def test_course_pages_have_preheated_kernels_and_nothing_else_does():
     course = yaml.safe_load((launch.VOILA_DIR.parents[1] / "modules" / "content" / "course.yaml").read_text())
     pages = {launch.HOME_NOTEBOOK} | {module["notebook"] for module in course["modules"]}
     assert set(pools) == pages
-    assert all(settings == {"pool_size": 1} for settings in pools.values())
+    assert all(settings["pool_size"] == 1 for settings in pools.values())
+    first = [page for page, settings in pools.items()
+             if settings.get("kernel_env_variables", {}).get("COURSE_FIRST_PAGE") == "1"]
+    assert first == [launch.HOME_NOTEBOOK], "the course home's kernel starts first at launch"
+    assert voila["VoilaConfiguration"]["multi_kernel_manager_class"] == "leadership_course.voila.kernels.CourseKernelManager"
     assert all((launch.VOILA_DIR.parents[1] / "modules" / page).is_file() for page in pages)
 
 
