@@ -49,3 +49,17 @@ def test_preheated_home_shows_work_saved_after_its_kernel_started(voila_server, 
     assert _log(voila_server).count(f"for {HOME}") == used_before + 1, "the page did not use the pre-heated kernel"
     row = page.locator("tr", has_text=module["title"])
     assert "Complete" in row.inner_text(), row.inner_text()
+
+
+def test_at_launch_the_course_home_kernel_starts_before_the_others(voila_server):
+    """At launch, does the course home's pre-heated kernel start alone, its pool filled
+    before any other page's kernel starts, so that the first page a learner opens is not
+    slowed by eleven kernels starting at once?"""
+    deadline = time.monotonic() + 180
+    while _log(voila_server).count("Kernel started:") < 2:
+        assert time.monotonic() < deadline, "only one kernel ever started:\n" + voila_server.log_tail()
+        time.sleep(0.5)
+    log = _log(voila_server)
+    home_filled = log.find(f"Kernel pool of {HOME} is filled")
+    second_start = log.find("Kernel started:", log.find("Kernel started:") + 1)
+    assert 0 <= home_filled < second_start, "another page's kernel started before the course home's was ready"
