@@ -20,8 +20,6 @@ STYLES = """
 .course-box h3, .course-box h4 { margin-top: 0.4em; }
 .course-box p, .course-box li { line-height: 1.5; }
 .course-box .widget-button, .course-box button { min-height: 2.25rem; min-width: 6rem; }
-.course-choice button, button.course-choice { white-space: normal; height: auto !important;
-  text-align: left; padding: 8px 12px; line-height: 1.4; }
 .course-feedback:empty { border: 0; padding: 0; margin: 0; }
 .course-feedback { border-left: 6px solid #0b5cad; background: #f3f6fa; color: #111;
   padding: 8px 12px; margin-top: 8px; }
