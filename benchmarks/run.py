@@ -165,8 +165,9 @@ def first_widget_seconds(context, url):
     page = context.new_page()
     start = time.perf_counter()
     page.goto(url)
-    page.wait_for_selector(".widget-button:not([disabled]), .course-choice-group input:not([disabled]), "
-                           "textarea, a.course-download", state="visible", timeout=120_000)
+    usable = page.locator(".widget-button:not([disabled]), .course-choice-group input:not([disabled]), "
+                          "textarea, a.course-download")
+    usable.locator("visible=true").first.wait_for(timeout=120_000)  # a hidden match does not count
     seconds = time.perf_counter() - start
     page.close(run_before_unload=True)
     time.sleep(0.5)  # let the shutdown request reach the server

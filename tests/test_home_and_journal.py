@@ -83,13 +83,13 @@ def test_download_links_carry_the_journal_and_record(learner):
 
 
 def test_journal_update_picks_up_new_work(learner):
-    """Does Update my journal include work done after the links were made?"""
+    """Does Add my latest work put work done after the links were made into the journal?"""
     view = journal_download()
     reflection("sample-reflection").box.value = "Later text"
     view.refresh()
     decoded = [base64.b64decode(d).decode() for d in re.findall(r"base64,([^']+)'", view.links.value)]
     assert any("Later text" in d for d in decoded)
-    assert "Your journal is up to date" in view.status.text
+    assert "now hold all your saved work" in view.status.text
 
 
 def test_where_saved_names_the_file(learner):

@@ -28,8 +28,10 @@ class JournalDownload(CourseBox):
             "left off somewhere else, for example in your next Binder session, on another computer or on "
             "your organisation's course service. There, choose it under <strong>Continue from a saved "
             "record</strong> on the course home. The web page cannot do this.</p>"
+            "<p>The links hold your work as it was when this page opened. If you have saved more since, "
+            "select <strong>Add my latest work</strong> first.</p>"
         )
-        refresh = button("Update my journal", self.refresh, self._report)
+        refresh = button("Add my latest work", self.refresh, self._report)
         super().__init__([intro, self.links, refresh, self.status], "journal", record)
         self.refresh(announce=False)
 
@@ -47,4 +49,5 @@ class JournalDownload(CourseBox):
             "</ul>"
         )
         if announce:
-            self.status.html = f"<p>Your journal is up to date ({escape(created)}).</p>"
+            self.status.html = (f"<p>Your journal and raw record now hold all your saved work "
+                                f"({escape(created)}). Select a link to download them.</p>")
