@@ -22,7 +22,7 @@ from .questions import (
 from .roster import LEARNER_ID, LEARNER_ID_RULE, normalise_learner_id
 from ..record import now
 from ..components.choice_group import ChoiceGroup, shuffled_order
-from ..components.common import CourseBox, LiveRegion, button, escape, html_widget, plain_look, text_box_look
+from ..components.common import CourseBox, LiveRegion, TextBox, button, escape, html_widget, plain_look, text_box_look
 from ..components.markup import markdown
 
 
@@ -64,12 +64,11 @@ class WrittenAnswer(CourseBox):
         self.written = written
         self.store = store
         self.status = LiveRegion()
-        self.box = widgets.Textarea(value=written_text(store.activity(written["id"])), description="Your answer",
-                                    continuous_update=False, rows=8, **text_box_look())
+        self.box = TextBox(value=written_text(store.activity(written["id"])), label_html=markdown(written["prompt"]),
+                           rows=8)  # the box is named by its prompt, and saved when the learner leaves it
         self.box.observe(lambda change: self.save(), names="value")
         save = button("Save", self.save, self._report)
-        super().__init__([html_widget(markdown(written["prompt"])), self.box, save, self.status],
-                         "written-answer", store)
+        super().__init__([self.box, save, self.status], "written-answer", store)
 
     def _report(self, message):
         self.status.html = message
