@@ -26,6 +26,7 @@ from .problems import add_problem, clear_stage
 from .questions import ANSWERS_FILE, ASSESSMENT_FILE, MAX_ANSWERS_BYTES
 
 STAGE = "autograde"
+NBGRADER_FILES = ("timestamp.txt", "submission_secret.txt")  # written by nbgrader's collect; feedback needs the secret
 
 
 def _course(preprocessor):
@@ -51,7 +52,7 @@ class KeepOnlyAnswerFiles(NbGraderPreprocessor):
         submitted = Path(resources["metadata"]["path"])
         graded = Path(course.format_path(course.autograded_directory, student, assignment))
         expected = {f"{name}.ipynb" for name in self._notebook_names(resources)} | {ANSWERS_FILE, ASSESSMENT_FILE,
-                                                                                   "timestamp.txt"}
+                                                                                   *NBGRADER_FILES}
 
         links = sorted(str(p.relative_to(submitted)) for p in submitted.rglob("*") if p.is_symlink())
         if links:

@@ -6,7 +6,6 @@ Needs root and the hub's shared environment, which run_tests.py makes in .venv-h
 import pytest
 
 from leadership_course.hub import trial
-from leadership_course.hub.trial import HUB_BIN, REPO, hub_folder  # noqa: F401 (used by the test modules)
 
 
 @pytest.fixture(scope="session")
@@ -18,11 +17,3 @@ def hub():
     except trial.TrialError as error:
         pytest.fail(str(error))
 
-
-def running_hub(folder, settings):
-    """A trial hub with ``settings`` (hub.toml lines), failing the test with the reason if it cannot run."""
-    try:
-        trial.require_hub_environment()
-    except trial.TrialError as error:
-        pytest.fail(str(error))
-    return trial.running_hub(folder, settings)

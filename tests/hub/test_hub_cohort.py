@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from browser_helpers import new_course_page, wait_for_widgets
-from conftest import HUB_BIN
+from leadership_course.hub.trial import HUB_BIN
 from leadership_course.hub.homes import RECORD_DIR
 
 MODULE = "01_why_compassion.ipynb"

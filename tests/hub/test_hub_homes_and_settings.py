@@ -111,6 +111,6 @@ def test_a_wrong_setting_names_the_file_and_the_key(tmp_path, text, message):
 
 def test_the_example_settings_are_the_defaults():
     """Does hub.toml.example show exactly the defaults the hub uses?"""
-    from conftest import REPO
+    from leadership_course.hub.trial import REPO
 
     assert HubSettings.load(REPO / "deploy" / "jupyterhub" / "hub.toml.example") == HubSettings()

@@ -10,7 +10,18 @@ import urllib.parse
 import pytest
 import requests
 
-from conftest import hub_folder, running_hub
+from leadership_course.hub import trial
+from leadership_course.hub.trial import hub_folder
+
+
+def running_hub(folder, settings):
+    """A trial hub with ``settings`` (hub.toml lines), failing the test with the reason if it cannot run."""
+    try:
+        trial.require_hub_environment()
+    except trial.TrialError as error:
+        pytest.fail(str(error))
+    return trial.running_hub(folder, settings)
+
 
 PASSWORD = "a-long-Passphrase-for-the-test-7"
 
