@@ -15,6 +15,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 #: The folder Voila serves; COURSE_VOILA_MODULES_DIR points it elsewhere (template work).
@@ -116,10 +117,26 @@ _ALL_WIDGETS_DRAWN = """
 """
 
 
+_DRAWING_STATE = """
+() => ({
+  loading: (document.getElementById("loading") || {}).textContent || null,
+  outputs: document.querySelectorAll(".jp-OutputArea-output").length,
+  emptyOutputs: Array.from(document.querySelectorAll(".jp-OutputArea-output"))
+    .filter((o) => o.childElementCount === 0 && o.textContent.trim() === "").length,
+  undrawnOutputs: document.querySelectorAll('script[type="application/vnd.voila.cell-output+json"]').length,
+  text: document.body ? document.body.innerText.slice(0, 300) : null,
+})
+"""
+
+
 def wait_for_widgets(page, timeout_ms: int = RENDER_TIMEOUT_MS) -> None:
     """Wait until Voila has run the notebook and drawn every output and widget, and the
     network is quiet; fail if a widget could not be drawn."""
-    page.wait_for_function(_ALL_WIDGETS_DRAWN, timeout=timeout_ms)
+    try:
+        page.wait_for_function(_ALL_WIDGETS_DRAWN, timeout=timeout_ms)
+    except PlaywrightTimeoutError:
+        raise AssertionError(f"{page.url}: not every widget was drawn in {timeout_ms / 1000:.0f} s; "
+                             f"the page showed: {page.evaluate(_DRAWING_STATE)}") from None
     page.wait_for_load_state("networkidle", timeout=timeout_ms)
     broken = page.locator(".jp-OutputArea-output", has_text="Error displaying widget")
     assert broken.count() == 0, f"a widget could not be drawn: {broken.first.inner_text()}"
