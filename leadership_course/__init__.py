@@ -4,6 +4,7 @@ Notebooks call one function per activity, for example ``show_scenario("busy-shif
 Each function displays the component and never shows the learner a traceback.
 """
 
+import logging
 import os
 from pathlib import Path
 
@@ -40,12 +41,13 @@ __all__ = [
 STRICT_VARIABLE = "COURSE_STRICT"
 
 
-def _show(build, what):
+def _show(build, what, activity_id=None):
     """Build a component and display it; on any problem, display a plain message instead.
 
     With $COURSE_STRICT=1 (for authors and tests) the problem is raised, so a notebook run
     fails loudly. In a kernel Voila pre-heated, it first waits for the learner to open
-    the page, so that the component reads the record as it is now (voila/preheat.py)."""
+    the page, so that the component reads the record as it is now (voila/preheat.py).
+    Showing an activity of a module notes in the record that its page was opened."""
     from .voila.preheat import wait_for_learner
 
     wait_for_learner()
@@ -58,6 +60,22 @@ def _show(build, what):
 
         widget = problem_widget(error, what)
     display(widget)
+    if activity_id:
+        _note_page_opened(activity_id)
+
+
+def _note_page_opened(activity_id):
+    """Note that the learner opened the module page that shows ``activity_id``, so that the
+    course home counts the module as started. Never stops the page (except when strict)."""
+    try:
+        for module in load_course()["modules"]:
+            if module.get("notebook") and activity_id in (module.get("activities") or []):
+                get_record().note_page_opened(module["notebook"])
+                return
+    except Exception:
+        if os.environ.get(STRICT_VARIABLE) == "1":
+            raise
+        logging.getLogger(__name__).exception("Could not note that the page of %s was opened", activity_id)
 
 
 def knowledge_check(activity_id):
@@ -146,22 +164,22 @@ def show_my_pledges():
 
 def show_knowledge_check(activity_id):
     """Display a knowledge check by its id."""
-    _show(lambda: knowledge_check(activity_id), "knowledge check")
+    _show(lambda: knowledge_check(activity_id), "knowledge check", activity_id)
 
 
 def show_scenario(activity_id):
     """Display a branching scenario by its id."""
-    _show(lambda: scenario(activity_id), "scenario")
+    _show(lambda: scenario(activity_id), "scenario", activity_id)
 
 
 def show_self_check(activity_id):
     """Display a self-check by its id."""
-    _show(lambda: self_check(activity_id), "self-check")
+    _show(lambda: self_check(activity_id), "self-check", activity_id)
 
 
 def show_reflection(activity_id):
     """Display a reflection, pledge or goals box by its id."""
-    _show(lambda: reflection(activity_id), "reflection")
+    _show(lambda: reflection(activity_id), "reflection", activity_id)
 
 
 def show_plan(plan_id):
@@ -242,8 +260,12 @@ def submission_download():
         from .grading.graded_view import static_box
 
         return static_box("submission-download", "<p>(Learners download their submission here.)</p>")
-    from .grading.learner_widgets import SubmissionDownload
+    from .grading.exchange import course_exchange
+    from .grading.learner_widgets import HubSubmission, SubmissionDownload
 
+    exchange = course_exchange()
+    if exchange is not None:  # on a hub: nbgrader's exchange, as the learner's own account
+        return HubSubmission(exchange, _answers_store())
     return SubmissionDownload(load_assessment(), _answers_store())
 
 
@@ -263,7 +285,8 @@ def show_assessment_start():
 
 
 def show_submission_download():
-    """Display "Download my submission" (for Voila and Binder)."""
+    """Display how the learner hands in: "Download my submission" on a laptop and Binder,
+    "Submit to my facilitator" and "Get my feedback" on a hub."""
     _show(submission_download, "submission download")
 
 

@@ -47,7 +47,7 @@ def now():
 
 
 def empty_record():
-    return {"version": RECORD_VERSION, "activities": {}, "set_aside": []}
+    return {"version": RECORD_VERSION, "activities": {}, "set_aside": [], "pages_opened": {}}
 
 
 class LearnerRecord:
@@ -59,6 +59,7 @@ class LearnerRecord:
         self.directory = Path(directory) if directory else default_record_dir()
         self.path = self.directory / filename
         self.notices = []
+        self._pages_noted = set()
 
     def _lock(self):
         from filelock import FileLock
@@ -104,6 +105,20 @@ class LearnerRecord:
             entry["updated"] = now()
             self._write(data)
             return dict(entry)
+
+    def note_page_opened(self, page):
+        """Note that the learner opened the module page ``page`` (its notebook's name): its
+        first and latest opening. One save per page per kernel, so one per page view in
+        Voila; a page opened again in the same kernel (JupyterLab) is not saved again."""
+        if page in self._pages_noted:
+            return
+        with self._saving():
+            data = self._load()
+            stamp = now()
+            first = data["pages_opened"].get(page, {}).get("first", stamp)
+            data["pages_opened"][page] = {"first": first, "last": stamp}
+            self._write(data)
+        self._pages_noted.add(page)
 
     @contextlib.contextmanager
     def _saving(self):

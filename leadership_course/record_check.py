@@ -15,10 +15,14 @@ is read with :func:`check_record`, which never raises and never runs anything:
 that loses is kept in the set-aside list, so that it can be brought back.
 
 The course has written one layout, version 1: ``{"version": 1, "activities": {id: entry},
-"set_aside": [...]}``. Its first release wrote set-aside files as ``{"file", "reason",
-"when"}``; assessment answer files and model answers carry no ``set_aside`` list. Both
-are read as they are (:func:`migrate` fills in the list). Entries set aside here are
-``{"activity", "entry", "reason", "when"}``, which older copies of the course keep unread.
+"set_aside": [...], "pages_opened": {notebook: {"first": time, "last": time}}}``. Its first
+release wrote set-aside files as ``{"file", "reason", "when"}``; assessment answer files
+and model answers carry no ``set_aside`` list; records written before module pages were
+noted when opened carry no ``pages_opened``. All are read as they are (:func:`migrate`
+fills in what is missing). Entries set aside here are ``{"activity", "entry", "reason",
+"when"}`` (a damaged page opening adds ``"page"``, with ``"activity": None``), which older
+copies of the course keep unread; older copies also leave ``pages_opened`` out when they
+save (only when pages were opened is lost, never work).
 """
 
 import hashlib
@@ -38,6 +42,10 @@ MAX_TEXT_CHARS = 50_000
 MAX_DEPTH = 12
 #: Most activities in a chosen file (the course has fewer than a hundred).
 MAX_ACTIVITIES = 2_000
+#: Most module pages in a chosen file's ``pages_opened`` (the course has a dozen).
+MAX_PAGES = 500
+#: A page of ``pages_opened``: a notebook's file name, as the course map names it.
+PAGE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*\.ipynb$")
 ACTIVITY_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 MAX_ID_CHARS = 100
 #: Markup that would hurt if a page ever showed it unescaped: script-capable tags,
@@ -146,15 +154,40 @@ def _check_layout(data, problems, cut):
         problems.append("its list of set-aside work is damaged")
         damaged.append({"activity": None, "entry": data["set_aside"], "reason": "a damaged list of set-aside work"})
         record["set_aside"] = []
+    damaged.extend(_check_pages(data.get("pages_opened", {}), record))
     return Checked(record=record, damaged=damaged, problems=problems)
+
+
+def _check_pages(pages, record):
+    """Set-aside items for each damaged entry of ``pages_opened`` (removed from ``record``)."""
+    if not isinstance(pages, dict):
+        return [{"activity": None, "entry": pages, "reason": "the list of module pages you opened is damaged"}]
+    damaged = []
+    for page, opened in pages.items():
+        reason = page_problem(page, opened)
+        if reason:
+            damaged.append({"activity": None, "page": page, "entry": opened, "reason": reason})
+            del record["pages_opened"][page]
+    return damaged
+
+
+def page_problem(page, opened):
+    """Why one entry of ``pages_opened`` cannot be used, or None."""
+    if len(page) > MAX_ID_CHARS or not PAGE_NAME.match(page):
+        return "a page you opened is not named as a course page"
+    if not (isinstance(opened, dict) and all(_moment(opened.get(key)) for key in ("first", "last"))):
+        return f"when you opened {page} is not saved as two dates and times"
+    return None
 
 
 def migrate(data):
     """A record in this course's layout from any layout it has written (see above)."""
     activities = data.get("activities") if isinstance(data.get("activities"), dict) else {}
     set_aside = data.get("set_aside", [])
+    pages = data.get("pages_opened", {})
     return {"version": RECORD_VERSION, "activities": dict(activities),
-            "set_aside": list(set_aside) if isinstance(set_aside, list) else []}
+            "set_aside": list(set_aside) if isinstance(set_aside, list) else [],
+            "pages_opened": dict(pages) if isinstance(pages, dict) else {}}
 
 
 def entry_problem(activity_id, entry):
@@ -189,6 +222,9 @@ def hostile_reason(data):
     activities = data.get("activities") if isinstance(data, dict) else None
     if isinstance(activities, dict) and len(activities) > MAX_ACTIVITIES:
         return f"it holds {len(activities):,} activities, far more than the course has"
+    pages = data.get("pages_opened") if isinstance(data, dict) else None
+    if isinstance(pages, dict) and len(pages) > MAX_PAGES:
+        return f"it notes {len(pages):,} pages opened, far more than the course has"
     stack = [(data, 1)]
     while stack:
         value, depth = stack.pop()
@@ -317,7 +353,11 @@ def _read_members(text, at, decoder):
 
 def saved_time(entry):
     """When an entry was last saved, as an aware datetime, or None when it does not say."""
-    stamp = entry.get("updated") if isinstance(entry, dict) else None
+    return _moment(entry.get("updated") if isinstance(entry, dict) else None)
+
+
+def _moment(stamp):
+    """ISO text as an aware datetime (a time without an offset is this computer's), or None."""
     if not isinstance(stamp, str):
         return None
     try:
@@ -345,20 +385,23 @@ class MergePlan:
     kept: list = field(default_factory=list)       # ids whose entry here is newer: theirs set aside
     same: list = field(default_factory=list)       # ids whose entries are the same
     set_aside_added: int = 0                       # items new to the set-aside list
+    pages: list = field(default_factory=list)      # pages whose opening times the file adds to
 
     @property
     def changes(self):
-        return bool(self.added or self.replaced or self.kept or self.set_aside_added)
+        return bool(self.added or self.replaced or self.kept or self.set_aside_added or self.pages)
 
 
 def merge(current, checked, source, when):
     """(merged record, MergePlan): ``checked`` (a :class:`Checked` that was not refused)
     merged into ``current``. Nothing is lost: each entry that does not win is added to
     the set-aside list, and so are the damaged entries and the set-aside work of the file
-    (not its notes of set-aside files, which name files in the folder it came from).
+    (not its notes of set-aside files, which name files in the folder it came from). A
+    page opened on either side keeps its first opening and its latest (:func:`join_openings`).
     Merging the same file twice changes nothing the second time."""
     merged = {"version": RECORD_VERSION, "activities": dict(current["activities"]),
-              "set_aside": list(current.get("set_aside", []))}
+              "set_aside": list(current.get("set_aside", [])),
+              "pages_opened": dict(current.get("pages_opened", {}))}
     plan = MergePlan()
     seen = {_canonical(_without_when(item)) for item in merged["set_aside"]}
 
@@ -392,7 +435,23 @@ def merge(current, checked, source, when):
             continue  # a note of a file in the folder the record came from, not work
         set_aside(item if isinstance(item, dict) else {"activity": None, "entry": item,
                                                       "reason": f"set aside in {source}"})
+    for page, theirs in checked.record["pages_opened"].items():
+        ours = merged["pages_opened"].get(page)
+        joined = join_openings(ours, theirs)
+        if joined != ours:
+            merged["pages_opened"][page] = joined
+            plan.pages.append(page)
     return merged, plan
+
+
+def join_openings(ours, theirs):
+    """One page's openings on both sides: the earlier first opening and the later last one
+    (``ours`` may be None)."""
+    if ours is None:
+        return dict(theirs)
+    first = min((ours["first"], theirs["first"]), key=_moment)
+    last = max((ours["last"], theirs["last"]), key=_moment)
+    return {**ours, "first": first, "last": last}
 
 
 def _without_when(item):

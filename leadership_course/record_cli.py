@@ -132,7 +132,8 @@ def _merge(record, raw, source, dry_run, course, out):
     out(f"{source}: {_holds(checked.record, course)}.")
     out(f"  {len(plan.added)} added, {len(plan.replaced)} replaced by newer work (the earlier kept aside), "
         f"{len(plan.kept)} newer in the record (the file's kept aside), {len(plan.same)} the same; "
-        f"{plan.set_aside_added} item(s) {verb} kept aside.")
+        f"{plan.set_aside_added} item(s) {verb} kept aside; module pages opened: {len(plan.pages)} "
+        f"{verb} added or brought up to date.")
     if not plan.changes:
         out("  Nothing needed to change.")
     elif dry_run:

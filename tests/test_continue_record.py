@@ -192,3 +192,16 @@ def test_the_course_home_tells_the_learner_what_was_kept_and_what_set_aside(lear
     assert "Your work on 1 activity was kept, and you can carry on." in alert
     assert "Set aside because it was damaged: sample-check (it is not a set of named fields)." in alert
     assert "In progress (1 of 4 activities)" in home.map.value
+
+
+def test_a_record_in_which_a_module_was_only_read_marks_that_module_started(learner, tmp_path):
+    """Continuing from a record where module 1 was opened but nothing saved: does the summary
+    say so, and is the module 'In progress' on the home once confirmed?"""
+    other = LearnerRecord(tmp_path / "binder")
+    other.note_page_opened("01_test_module.ipynb")
+    home = course_home()
+    assert "Not started" in home.map.value
+    choose(home, "record.json", record_json(other.read()).encode("utf-8"))
+    assert "When you opened 1 module page will be added" in home.continue_step.summary.value
+    home.continue_step.confirm_button.click()
+    assert "In progress (0 of 4 activities)" in home.map.value

@@ -96,3 +96,17 @@ def test_where_saved_names_the_file(learner):
     """Does the saving note show the record's full path and say nothing leaves the machine?"""
     text = where_saved().children[-1].value
     assert str(learner.path) in text and "Nothing is sent anywhere else" in text
+
+
+def test_a_module_whose_page_was_opened_is_in_progress(learner):
+    """Is a module whose page was opened, with nothing saved in it, 'In progress', and does
+    the home then say 'Continue where you left off'?"""
+    from leadership_course import show_reflection
+
+    assert "Not started (0 of 4 activities)" in course_home().map.value
+    show_reflection("sample-reflection")  # what the module page does when it is shown
+    assert learner.read()["activities"] == {}
+    assert list(learner.read()["pages_opened"]) == ["01_test_module.ipynb"]
+    page = course_home().map.value
+    assert "In progress (0 of 4 activities)" in page and "Not started" not in page
+    assert "Continue where you left off" in page

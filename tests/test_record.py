@@ -138,3 +138,20 @@ def test_a_replace_blocked_for_a_moment_is_tried_again(monkeypatch, tmp_path):
     LearnerRecord(tmp_path).update("a", {"n": 1})
     assert len(failures) == 2
     assert LearnerRecord(tmp_path).activity("a")["n"] == 1
+
+
+def test_opening_a_page_notes_its_first_and_latest_opening(tmp_path, monkeypatch):
+    """Does a page opened twice (two page views, two kernels) keep its first opening and
+    update its latest, without touching the activities?"""
+    from leadership_course import record as record_module
+
+    times = iter(["2026-12-01T09:00:00+00:00", "2026-12-01T11:30:00+00:00"])
+    monkeypatch.setattr(record_module, "now", lambda: next(times))
+    LearnerRecord(tmp_path).note_page_opened("01_why_compassion.ipynb")
+    again = LearnerRecord(tmp_path)
+    again.note_page_opened("01_why_compassion.ipynb")
+    again.note_page_opened("01_why_compassion.ipynb")  # same kernel: not saved again (no third time)
+    data = LearnerRecord(tmp_path).read()
+    assert data["pages_opened"] == {"01_why_compassion.ipynb": {"first": "2026-12-01T09:00:00+00:00",
+                                                                "last": "2026-12-01T11:30:00+00:00"}}
+    assert data["activities"] == {}

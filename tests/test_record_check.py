@@ -47,6 +47,7 @@ def test_each_layout_the_course_has_written_reads_in_full(layout, tmp_path):
     data = learner.read()
     assert data["activities"] == original["activities"]
     assert data["set_aside"] == original.get("set_aside", [])
+    assert data["pages_opened"] == {}, "a layout written before pages were noted reads as no page opened"
     assert data["version"] == 1
     assert learner.take_notices() == []
     assert (folder / RECORD_FILE).read_bytes() == layout.read_bytes()
@@ -264,6 +265,90 @@ def test_an_activity_name_that_is_not_one_is_set_aside():
     assert found.damaged[0]["reason"] == "its name is not the name of an activity"
 
 
+# --- pages opened ------------------------------------------------------------------------------
+
+OPENED = {"first": "2026-11-01T09:00:00+00:00", "last": "2026-11-02T09:00:00+00:00"}
+
+
+def opened(first, last):
+    return {"first": first, "last": last}
+
+
+@pytest.mark.parametrize("bad, reason", [
+    (["2026-11-01T09:00:00+00:00"], "when you opened 01_a.ipynb is not saved as two dates and times"),
+    ({"first": "2026-11-01T09:00:00+00:00"}, "when you opened 01_a.ipynb is not saved as two dates and times"),
+    ({"first": "yesterday", "last": "2026-11-01T09:00:00+00:00"},
+     "when you opened 01_a.ipynb is not saved as two dates and times"),
+], ids=["list", "no-last", "not-a-time"])
+def test_a_damaged_page_opening_is_set_aside_with_its_reason_and_the_rest_kept(bad, reason, tmp_path):
+    """In the learner's own record, is a damaged entry of pages_opened set aside (with its
+    page and reason), and the other pages and every activity kept?"""
+    data = {**record(a=entry("kept", "2026-11-01T10:00:00+00:00")),
+            "pages_opened": {"00_b.ipynb": OPENED, "01_a.ipynb": bad}}
+    (tmp_path / RECORD_FILE).write_text(json.dumps(data, indent=1))
+    learner = LearnerRecord(tmp_path)
+    got = learner.read()
+    assert got["pages_opened"] == {"00_b.ipynb": OPENED} and got["activities"] == data["activities"]
+    (item,) = got["set_aside"]
+    assert (item["activity"], item["page"], item["entry"], item["reason"]) == (None, "01_a.ipynb", bad, reason)
+    assert reason in learner.take_notices()[0]
+
+
+def test_a_page_name_that_is_not_a_course_page_is_set_aside():
+    found = checked({**record(), "pages_opened": {"../../etc/passwd": OPENED, "01_a.ipynb": OPENED}})
+    assert list(found.record["pages_opened"]) == ["01_a.ipynb"]
+    assert found.damaged[0]["reason"] == "a page you opened is not named as a course page"
+
+
+@pytest.mark.parametrize("pages", [[], "01_a.ipynb", 3], ids=["list", "text", "number"])
+def test_a_damaged_list_of_pages_opened_is_kept_aside_and_the_activities_kept(pages):
+    found = checked({**record(a=entry("kept", "2026-11-01T10:00:00+00:00")), "pages_opened": pages})
+    assert found.record["pages_opened"] == {} and list(found.record["activities"]) == ["a"]
+    assert found.damaged == [{"activity": None, "entry": pages, "reason": "the list of module pages you opened is damaged"}]
+
+
+def test_a_file_cut_off_in_its_pages_opened_keeps_every_activity_and_every_whole_page():
+    """Cut off part way through pages_opened (saved last): are all activities and the pages
+    before the cut kept?"""
+    data = {**record(a=entry("kept", "2026-11-01T10:00:00+00:00")),
+            "pages_opened": {"00_b.ipynb": OPENED, "01_a.ipynb": OPENED}}
+    text = json.dumps(data, indent=1)
+    found = check_record(text[:text.rindex('"last"')].encode())
+    assert found.record["activities"] == data["activities"]
+    assert found.record["pages_opened"] == {"00_b.ipynb": OPENED}
+
+
+def test_merge_keeps_the_first_and_the_latest_opening_of_each_page_from_both_sides():
+    """Continuing from a file: is each page's earliest first opening and latest last opening
+    kept, whichever side holds it, pages only one side opened added, and is merging the same
+    file again a change of nothing?"""
+    ours = {**record(), "pages_opened": {
+        "00_a.ipynb": opened("2026-11-01T09:00:00+00:00", "2026-11-05T09:00:00+00:00"),
+        "01_b.ipynb": opened("2026-11-03T09:00:00+00:00", "2026-11-03T09:00:00+00:00")}}
+    theirs = checked({**record(), "pages_opened": {
+        "00_a.ipynb": opened("2026-11-02T09:00:00+00:00", "2026-11-04T09:00:00+00:00"),
+        "01_b.ipynb": opened("2026-11-02T09:00:00+01:00", "2026-11-09T09:00:00+00:00"),
+        "02_c.ipynb": opened("2026-11-08T09:00:00+00:00", "2026-11-08T10:00:00+00:00")}})
+    merged, plan = merge(ours, theirs, "binder.json", "now")
+    assert merged["pages_opened"] == {
+        "00_a.ipynb": opened("2026-11-01T09:00:00+00:00", "2026-11-05T09:00:00+00:00"),
+        "01_b.ipynb": opened("2026-11-02T09:00:00+01:00", "2026-11-09T09:00:00+00:00"),
+        "02_c.ipynb": opened("2026-11-08T09:00:00+00:00", "2026-11-08T10:00:00+00:00")}
+    assert sorted(plan.pages) == ["01_b.ipynb", "02_c.ipynb"] and plan.changes
+    again, plan = merge(merged, theirs, "binder.json", "later")
+    assert again == merged and not plan.changes
+
+
+def test_merging_a_file_with_only_pages_opened_saves_them(tmp_path):
+    """Is a file that adds only page openings (no activities) merged and saved?"""
+    learner = LearnerRecord(tmp_path)
+    learner.update("mine", {"text": "safe"})
+    found, plan = learner.merge_file(json.dumps({**record(), "pages_opened": {"01_a.ipynb": OPENED}}).encode(), "f.json")
+    assert plan.pages == ["01_a.ipynb"]
+    assert learner.read()["pages_opened"] == {"01_a.ipynb": OPENED}
+    assert learner.read()["activities"]["mine"]["text"] == "safe"
+
+
 # --- limits and hostile files ---------------------------------------------------------------------
 
 
@@ -276,6 +361,9 @@ HOSTILE = {
     "a huge string": (record(a={"text": "x" * 60_000}), "a piece of text of 60,000 characters"),
     "deep nesting": (record(a={"state": json.loads("[" * 20 + "]" * 20)}), "nested far more deeply"),
     "too many activities": (record(**{f"a-{n}": {} for n in range(2_001)}), "2,001 activities"),
+    "too many pages opened": ({**record(), "pages_opened": {f"p{n}.ipynb": OPENED for n in range(501)}},
+                              "501 pages opened"),
+    "markup in a page's name": ({**record(), "pages_opened": {"<script>x</script>.ipynb": OPENED}}, "web page code"),
 }
 
 

@@ -257,4 +257,8 @@ def _plan_items(plan, future):
                      f"{'will be' if future else 'were'} kept aside here too.")
     if plan.same:
         items.append(f"{count(plan.same)} {'are' if future else 'were'} the same in both.")
+    if plan.pages:
+        pages = f"{len(plan.pages)} module page{'' if len(plan.pages) == 1 else 's'}"
+        items.append(f"When you opened {pages} {'will be' if future else 'was'} added, so the course home "
+                     "counts those modules as started.")
     return "".join(f"<li>{escape(item)}</li>" for item in items)

@@ -3,7 +3,7 @@ the step that continues the course from a record saved somewhere else."""
 
 
 from ..content import find_content_dir, load_activity
-from ..grading.open_assessment import OpenAssessment
+from ..grading.open_assessment import assessments_step
 from .common import CourseBox, escape, html_widget
 from .continue_record import ContinueFromRecord
 
@@ -29,10 +29,11 @@ def module_state(record, module):
     done = [t for a, t in titles.items() if isinstance(activities.get(a), dict) and activities[a].get("completed")]
     left = [t for a, t in titles.items() if t not in done]
     touched = any(isinstance(activities.get(a), dict) for a in titles)
+    opened = module["notebook"] in record.get("pages_opened", {})
     count = f" ({len(done)} of {len(titles)} activities)" if titles else ""
     if titles and not left:
         return "Complete" + count, "done", done, left
-    if done or touched:  # something saved, even unfinished, means the module is under way
+    if done or touched or opened:  # read, or something saved (even unfinished): under way
         return "In progress" + count, "progress", done, left
     return "Not started" + count, "todo", done, left
 
@@ -87,7 +88,7 @@ class CourseHome(CourseBox):
         self.record = record
         self.map = html_widget(course_map_html(course, record.read()))
         self.continue_step = ContinueFromRecord(course, record, on_change=self.refresh)
-        self.assessments = OpenAssessment(find_content_dir().parent)
+        self.assessments = assessments_step(find_content_dir().parent)
         super().__init__([self.map, self.assessments, self.continue_step], "home", record)
 
     def refresh(self):
