@@ -1,5 +1,6 @@
 """Assessment widgets: questions and written answers saved to answers.json, a submission
-check, and "Download my submission" for Voila and Binder.
+check, "Download my submission" for a laptop and Binder, and "Submit to my facilitator" with
+"Get my feedback" on a hub (nbgrader's exchange, ``exchange.py``).
 
 While nbgrader grades (NBGRADER_EXECUTION is set) each part shows the submitted answer as
 plain, escaped HTML instead of a widget, so graders and feedback readers see it."""
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import ipywidgets as widgets
 
+from .exchange import ExchangeProblem, files_url
 from .questions import (
     ANSWERS_FILE,
     MAX_WRITTEN_LENGTH,
@@ -131,3 +133,55 @@ class SubmissionDownload(CourseBox):
         self.link.value = (f"<p><a class='course-download' download='{escape(name)}' "
                            f"href='data:application/zip;base64,{encoded}'>Save {escape(name)}</a></p>")
         self.status.html = f"<p>Your submission is ready: select Save {escape(name)}.</p>"
+
+
+class HubSubmission(CourseBox):
+    """On a hub: submit through nbgrader's exchange as the learner's own account, then get feedback."""
+
+    def __init__(self, exchange, store):
+        self.exchange = exchange
+        self.folder = Path(store.path).resolve().parent
+        self.status = LiveRegion()
+        self.feedback_status = LiveRegion()
+        self.feedback_link = html_widget()
+        submit_intro = html_widget(
+            "<h3>Submit to my facilitator</h3><p>When you have answered every question, select Submit to my "
+            "facilitator. If you change an answer later, you can submit again: your facilitator marks your "
+            "latest submission.</p>")
+        feedback_intro = html_widget(
+            "<h3>My feedback</h3><p>When your facilitator has marked your work, they will tell you. Then select "
+            "Get my feedback to see your marks and their comments.</p>")
+        submit = button("Submit to my facilitator", self.submit, self._report)
+        get_feedback = button("Get my feedback", self.get_feedback, self._report_feedback, extra_class="course-secondary")
+        super().__init__([submit_intro, submit, self.status, feedback_intro, get_feedback, self.feedback_status,
+                          self.feedback_link], "hub-submission", store)
+
+    def _report(self, message):
+        self.status.html = message
+
+    def _report_feedback(self, message):
+        self.feedback_status.html = message
+
+    def submit(self):
+        try:
+            self.exchange.submit(self.folder)
+        except ExchangeProblem as problem:
+            self.status.html = f"<p>{escape(str(problem))}</p>"
+            return
+        self.status.html = f"<p>Submitted at {_clock(now())}. Your facilitator can now mark your answers.</p>"
+
+    def get_feedback(self):
+        try:
+            page = self.exchange.fetch_feedback(self.folder)
+        except ExchangeProblem as problem:
+            self.feedback_status.html = f"<p>{escape(str(problem))}</p>"
+            return
+        if page is None:
+            self.feedback_link.value = ""
+            self.feedback_status.html = "<p>There is no feedback for you yet. Your facilitator will tell you when it is ready.</p>"
+            return
+        url = files_url(page)
+        self.feedback_link.value = (f"<p><a class='course-feedback-link' href='{escape(url)}'>"
+                                    "Open my feedback</a></p>") if url else \
+            f"<p>Your feedback is in your course folder: {escape(str(page.relative_to(self.folder)))}.</p>"
+        self.feedback_status.html = "<p>Your feedback is ready.</p>"

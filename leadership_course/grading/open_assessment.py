@@ -2,8 +2,10 @@
 (``python -m leadership_course hand-out``), the course checks it and keeps it in
 ``modules/assessments/<id>/``, and the course home links to each assessment kept there.
 
-Works the same on a laptop, on Binder and in JupyterLab (the browser's own file picker). The
-zip is untrusted: only an assessment's questions file and its notebook are taken from it,
+Works the same on a laptop, on Binder and in JupyterLab (the browser's own file picker). On a
+hub, where the course has nbgrader's exchange (``exchange.course_exchange()``), the step lists
+what the facilitator has released instead, and "Get this assessment" fetches it into the same
+folder. The zip is untrusted: only an assessment's questions file and its notebook are taken from it,
 each code cell of the notebook must be one of the course's own one-line calls (so nothing
 else can run when the page opens), and a learner's saved answers beside it are never touched."""
 
@@ -14,12 +16,12 @@ from pathlib import Path
 
 import ipywidgets as widgets
 
+from .exchange import ASSESSMENTS_DIR, ExchangeProblem, course_exchange
 from .questions import ASSESSMENT_FILE, check_assessment
-from ..components.common import LiveRegion, escape, html_widget, plain_look, safe_callback
+from ..components.common import LiveRegion, button, escape, html_widget, plain_look, safe_callback
 from ..components.continue_record import RecordFilePicker
 from ..content import ContentError
 
-ASSESSMENTS_DIR = "assessments"
 MAX_ZIP_BYTES = 2 * 1024 * 1024
 MAX_FILE_BYTES = 1024 * 1024
 FOLDER = re.compile(r"^[a-z0-9][a-z0-9-]{0,40}$")
@@ -121,8 +123,78 @@ def _links_html(kept):
     return f"<p>Your assessments (your answers are saved as you go):</p><ul>{items}</ul>"
 
 
+def released_title(exchange, assessment_id):
+    """The title in a released assessment's questions file, or its id if the file cannot be read."""
+    try:
+        import yaml
+
+        questions_file = exchange.root / exchange.course_id / "outbound" / assessment_id / ASSESSMENT_FILE
+        return check_assessment(yaml.safe_load(questions_file.read_text(encoding="utf-8")))["title"]
+    except Exception:
+        return assessment_id
+
+
+class ReleasedAssessments(widgets.VBox):
+    """On a hub: the assessments the facilitator has released, each with "Get this assessment"."""
+
+    def __init__(self, modules_dir, exchange):
+        self.modules_dir = Path(modules_dir)
+        self.exchange = exchange
+        intro = html_widget(
+            "<h2>Assessments from your facilitator</h2><p>Your facilitator releases each assessment here. "
+            "Select Get this assessment to add it to your course. Your answers are saved as you go, and you "
+            "submit from the assessment's own page.</p>")
+        self.status = LiveRegion()
+        self.waiting = widgets.VBox(**plain_look())
+        self.links = html_widget()
+        super().__init__([intro, self.waiting, self.status, self.links], **plain_look())
+        self.add_class("course-open-assessment")
+        self.refresh()
+
+    def _report(self, message):
+        self.status.html = message
+
+    def refresh(self):
+        """List what is released and not yet fetched, with a button each; link what is fetched."""
+        try:
+            released = self.exchange.released()
+        except ExchangeProblem as problem:
+            self.status.html = f"<p>{escape(str(problem))}</p>"
+            released = []
+        rows = []
+        for assessment_id, status, _ in released:
+            if status == "released":
+                title = released_title(self.exchange, assessment_id)
+                get = button(f"Get this assessment: {title}", lambda i=assessment_id: self.get(i), self._report)
+                rows.append(get)
+        self.waiting.children = rows
+        self.links.value = _links_html(kept_assessments(self.modules_dir))
+
+    def get(self, assessment_id):
+        try:
+            self.exchange.fetch(assessment_id)
+        except ExchangeProblem as problem:
+            self.status.html = f"<p>{escape(str(problem))}</p>"
+            return
+        self.refresh()
+        path = dict((Path(p).parts[1], (t, p)) for t, p in kept_assessments(self.modules_dir)).get(assessment_id)
+        if path is None:
+            self.status.html = ("<p>The assessment was copied, but it cannot be opened from here. Please tell "
+                                "your facilitator.</p>")
+            return
+        title, link = path
+        self.status.html = f"<p>{escape(title)} is ready: select <a href='{escape(link)}'>{escape(title)}</a> to start.</p>"
+
+
+def assessments_step(modules_dir):
+    """The course home's "Assessments from your facilitator": from the hub's exchange if the
+    course has one, otherwise from a hand-out zip."""
+    exchange = course_exchange()
+    return ReleasedAssessments(modules_dir, exchange) if exchange is not None else OpenAssessment(modules_dir)
+
+
 class OpenAssessment(widgets.VBox):
-    """The course home's "Assessments from your facilitator" step."""
+    """The course home's "Assessments from your facilitator" step, from a hand-out zip."""
 
     def __init__(self, modules_dir):
         self.modules_dir = Path(modules_dir)

@@ -4,6 +4,8 @@
 * ``~/course/``: the course pages, each a link to the one shared copy of the course (read
   only), so an update of the course reaches everyone at their next page load, and a
   learner's own files in that folder (assessments opened from a hand-out) are left alone.
+* ``~/course/assessments/``: the learner's own folder for assessments fetched from the
+  exchange (mode 0700; never a link to the shared course).
 * ``~/compassionate-leadership-record/``: the learner's record (mode 0700), never touched
   by an update.
 * For a facilitator, ``~/course/grading/``: a copy of the course's nbgrader folder (made once).
@@ -19,6 +21,8 @@ import os
 import shutil
 import stat
 from pathlib import Path
+
+from ..grading.exchange import ASSESSMENTS_DIR
 
 COURSE_LINK_DIR = "course"
 RECORD_DIR = "compassionate-leadership-record"
@@ -40,7 +44,8 @@ def link_course(home: Path, modules: Path) -> Path:
     """Link every entry of the shared ``modules`` into ``home/course``; drop links to entries gone."""
     folder = home / COURSE_LINK_DIR
     private_folder(folder)
-    shared = {entry.name for entry in modules.iterdir() if not entry.name.startswith(".")}
+    shared = {entry.name for entry in modules.iterdir()
+              if not entry.name.startswith(".") and entry.name != ASSESSMENTS_DIR}
     for entry in folder.iterdir():
         if entry.is_symlink() and os.readlink(entry).startswith(str(modules) + os.sep) and entry.name not in shared:
             entry.unlink()  # a page the course no longer has
@@ -77,7 +82,7 @@ def copy_grading(home: Path, grading: Path) -> Path:
 
 def prepare(home: Path, course_dir: Path, facilitator: bool) -> None:
     os.chmod(home, 0o700)
-    link_course(home, course_dir / "modules")
+    private_folder(link_course(home, course_dir / "modules") / ASSESSMENTS_DIR)
     protect_record(home)
     if facilitator:
         copy_grading(home, course_dir / "grading")

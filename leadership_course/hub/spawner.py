@@ -25,6 +25,7 @@ from pathlib import Path
 from jupyterhub.spawner import LocalProcessSpawner, set_user_setuid
 from traitlets import Bool, Integer, Unicode, default
 
+from ..grading.exchange import SERVER_ROOT_VARIABLE
 from ..voila.launch import CONFIG_DIR as VOILA_CONFIG_DIR, HOME_NOTEBOOK, template_search_dir
 from .homes import COURSE_LINK_DIR, RECORD_DIR
 from .memory import MemoryLimits
@@ -77,6 +78,7 @@ class CourseSpawner(LocalProcessSpawner):
         env["JUPYTER_PATH"] = str(template_search_dir(self.data_dir))
         env[EXCHANGE_VARIABLE] = self.exchange_dir
         env["COURSE_RECORD_DIR"] = str(self.home() / RECORD_DIR)
+        env[SERVER_ROOT_VARIABLE] = str(self.home() / COURSE_LINK_DIR)  # learner profile: where assessments go
         return env
 
     @classmethod

@@ -1,0 +1,127 @@
+"""nbgrader's exchange from inside the course, for a learner on a hub: what the facilitator
+has released, getting an assessment, submitting it and getting its feedback, all as the
+learner's own account with the settings of the hub's learner profile (JUPYTER_CONFIG_PATH,
+deploy/jupyterhub/profiles/learner/nbgrader_config.py). nbgrader's own exchange classes
+do the work, so the Assignments tab in JupyterLab and the course see the same thing.
+
+Without an exchange (a laptop, Binder) ``course_exchange()`` is None and the course offers
+the hand-out zip and "Download my submission" instead. Every failure is a plain sentence."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+#: The folder, beside the course home, that holds a learner's assessments (fetched or from a zip).
+ASSESSMENTS_DIR = "assessments"
+#: The hub's single-user servers set this to the server's root folder (the learner's ~/course).
+SERVER_ROOT_VARIABLE = "COURSE_SERVER_ROOT"
+
+_quiet = logging.getLogger("leadership_course.exchange")
+_quiet.addHandler(logging.NullHandler())
+_quiet.propagate = False
+
+
+class ExchangeProblem(Exception):
+    """Why an exchange step did not happen, as a sentence a learner can act on."""
+
+
+def _nbgrader_config():
+    """The nbgrader settings on JUPYTER_CONFIG_PATH, the way nbgrader's Assignments tab reads them."""
+    from jupyter_core.paths import jupyter_config_path
+    from traitlets.config import Config
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = Config()
+    for folder in reversed(jupyter_config_path()):  # the first folder on the path wins
+        if (Path(folder) / "nbgrader_config.py").is_file():
+            config.merge(PyFileConfigLoader("nbgrader_config.py", folder).load_config())
+    return config
+
+
+class CourseExchange:
+    """The learner's view of the course's exchange; made by ``course_exchange()``."""
+
+    def __init__(self, config):
+        self.config = config
+        self.course_id = config.CourseDirectory.course_id
+        self.root = Path(config.Exchange.root)
+        self.assessments_dir = Path(config.Exchange.get("assignment_dir", ".")).expanduser().resolve()
+
+    def _action(self, name, assessment_id="", assessments_dir=None):
+        from nbgrader.auth import Authenticator
+        from nbgrader.coursedir import CourseDirectory
+        from nbgrader.exchange import ExchangeFactory
+
+        config = self.config.copy()
+        config.CourseDirectory.assignment_id = assessment_id
+        config.Exchange.assignment_dir = str(assessments_dir or self.assessments_dir)
+        kind = getattr(ExchangeFactory(config=config, log=_quiet), name)
+        return kind(coursedir=CourseDirectory(config=config, log=_quiet),
+                    authenticator=Authenticator(config=config, log=_quiet), config=config, log=_quiet)
+
+    def _start(self, action, what):
+        from nbgrader.exchange import ExchangeError
+
+        try:
+            return action.start()
+        except ExchangeError:
+            raise ExchangeProblem(f"Sorry, {what} did not work. Please try again in a minute; if it still does "
+                                  "not work, tell your facilitator.") from None
+
+    def released(self):
+        """[(assessment id, "released" or "fetched", folder if fetched)] for this course, sorted."""
+        listed = self._start(self._action("List"), "checking for assessments")
+        found = {}
+        for item in listed:
+            if item.get("course_id") == self.course_id and item.get("status") in ("released", "fetched"):
+                found[item["assignment_id"]] = (item["status"], Path(item["path"]) if item["status"] == "fetched" else None)
+        return [(name, status, folder) for name, (status, folder) in sorted(found.items())]
+
+    def fetch(self, assessment_id):
+        """Copy a released assessment into the learner's assessments folder; return that folder."""
+        self.assessments_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self._start(self._action("FetchAssignment", assessment_id), "getting the assessment")
+        return self.assessments_dir / assessment_id
+
+    def submit(self, folder):
+        """Submit the assessment in ``folder`` (its name is the assessment's id) to the facilitator."""
+        folder = Path(folder).resolve()
+        self._start(self._action("Submit", folder.name, folder.parent), "submitting")
+
+    def fetch_feedback(self, folder):
+        """Get any feedback released for ``folder``'s submissions; return the newest page, or None."""
+        folder = Path(folder).resolve()
+        self._start(self._action("FetchFeedback", folder.name, folder.parent), "getting your feedback")
+        pages = sorted((folder / "feedback").glob("*/*.html"))
+        return pages[-1] if pages else None
+
+
+def course_exchange():
+    """The exchange this course runs with, or None when it has none (no course, or no exchange folder)."""
+    try:
+        config = _nbgrader_config()
+    except Exception:  # a settings file that cannot be read: the course works without the exchange
+        _quiet.exception("nbgrader settings could not be read")
+        return None
+    course_id = config.CourseDirectory.get("course_id")
+    root = config.Exchange.get("root")
+    if not course_id or not root or not (Path(root) / course_id).is_dir():
+        return None
+    return CourseExchange(config)
+
+
+def files_url(path):
+    """The address of a file in the learner's server (its /files/ page), or None outside a hub."""
+    prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX")
+    root = os.environ.get(SERVER_ROOT_VARIABLE)
+    if not prefix or not root:
+        return None
+    try:
+        relative = Path(path).resolve().relative_to(Path(root).resolve())
+    except ValueError:
+        return None
+    from urllib.parse import quote
+
+    return f"{prefix.rstrip('/')}/files/{quote(relative.as_posix())}"

@@ -1,0 +1,115 @@
+"""The course's own exchange steps (leadership_course/grading/exchange.py) on a real nbgrader
+exchange folder: "Get this assessment" on the course home, "Submit to my facilitator" and
+"Get my feedback" on the assessment's page, with nbgrader's classes doing the copying."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from leadership_course.grading.exchange import course_exchange, files_url
+from leadership_course.grading.learner_widgets import HubSubmission
+from leadership_course.grading.open_assessment import OpenAssessment, ReleasedAssessments, assessments_step
+from leadership_course.record import LearnerRecord
+
+REPO = Path(__file__).resolve().parents[2]
+COURSE = "compassionate-leadership"
+ASSESSMENT = "module-01"
+NOTEBOOK = "module-01-assessment.ipynb"
+
+
+@pytest.fixture
+def hub_like(tmp_path, monkeypatch):
+    """An exchange with module 1 released, the learner profile's settings, and a server root."""
+    exchange, root, profile = tmp_path / "exchange", tmp_path / "course", tmp_path / "profile"
+    outbound = exchange / COURSE / "outbound" / ASSESSMENT
+    outbound.mkdir(parents=True)
+    for name in (NOTEBOOK, "assessment.yaml"):
+        shutil.copy(REPO / "grading" / "source" / ASSESSMENT / name, outbound / name)
+    for folder, mode in (("inbound", 0o733), ("feedback", 0o711)):
+        (exchange / COURSE / folder).mkdir(mode=mode)
+    root.mkdir()
+    profile.mkdir()
+    (profile / "nbgrader_config.py").write_text(
+        "c = get_config()\n"
+        f"c.CourseDirectory.course_id = {COURSE!r}\n"
+        f"c.Exchange.root = {str(exchange)!r}\n"
+        f"c.Exchange.assignment_dir = {str(root / 'assessments')!r}\n"
+        f"c.Exchange.cache = {str(tmp_path / 'cache')!r}\n")
+    monkeypatch.setenv("JUPYTER_CONFIG_PATH", str(profile))
+    monkeypatch.setenv("JUPYTERHUB_SERVICE_PREFIX", "/user/ab12/")
+    monkeypatch.setenv("COURSE_SERVER_ROOT", str(root))
+    return {"exchange": exchange, "root": root}
+
+
+def test_without_an_exchange_the_home_offers_the_hand_out_zip(tmp_path, monkeypatch):
+    """With no exchange folder for the course, is the step the zip picker (laptop and Binder)?"""
+    profile = tmp_path / "profile"
+    profile.mkdir()
+    (profile / "nbgrader_config.py").write_text(
+        f"c = get_config()\nc.CourseDirectory.course_id = {COURSE!r}\nc.Exchange.root = {str(tmp_path / 'none')!r}\n")
+    monkeypatch.setenv("JUPYTER_CONFIG_PATH", str(profile))
+    assert course_exchange() is None
+    assert isinstance(assessments_step(tmp_path), OpenAssessment)
+
+
+def test_get_this_assessment_fetches_it_into_the_course_and_links_it(hub_like):
+    """Does the home list module 1 with a Get button, fetch it into assessments/ when pressed,
+    then link it and offer no button for it any more?"""
+    step = assessments_step(hub_like["root"])
+    assert isinstance(step, ReleasedAssessments)
+    [get] = step.waiting.children
+    assert get.description.startswith("Get this assessment: ")
+    assert "module-01" not in step.links.value
+    get.click()
+    assert (hub_like["root"] / "assessments" / ASSESSMENT / NOTEBOOK).is_file()
+    assert step.waiting.children == ()
+    assert f"href='assessments/{ASSESSMENT}/{NOTEBOOK}'" in step.links.value
+    assert "is ready: select" in step.status.html
+
+
+def test_submit_then_get_feedback_through_the_exchange(hub_like):
+    """Does Submit put a submission in the exchange's inbound folder, does Get my feedback say
+    there is none yet, and, once feedback is released for that submission, link its page?"""
+    from nbgrader.utils import notebook_hash
+
+    exchange = course_exchange()
+    folder = exchange.fetch(ASSESSMENT)
+    box = HubSubmission(exchange, LearnerRecord(folder, "answers.json"))
+    box.get_feedback()
+    assert "no feedback for you yet" in box.feedback_status.html
+    box.submit()
+    assert "Submitted at" in box.status.html
+    [submitted] = (hub_like["exchange"] / COURSE / "inbound").iterdir()
+    assert submitted.name.split("+")[1] == ASSESSMENT and (submitted / NOTEBOOK).is_file()
+
+    secret = (submitted / "submission_secret.txt").read_text()
+    released = hub_like["exchange"] / COURSE / "feedback" / f"{notebook_hash(secret=secret, notebook_id=NOTEBOOK[:-6])}.html"
+    released.write_text("<html><body><p>Your marks: 5 out of 5</p></body></html>")
+    box.get_feedback()
+    assert "Your feedback is ready" in box.feedback_status.html
+    [page] = (folder / "feedback").glob("*/*.html")
+    assert "5 out of 5" in page.read_text()
+    assert f"href='{files_url(page)}'" in box.feedback_link.value
+    assert files_url(page).startswith(f"/user/ab12/files/assessments/{ASSESSMENT}/feedback/")
+
+
+def test_an_exchange_that_fails_gives_a_plain_sentence_and_loses_nothing(hub_like):
+    """With the inbound folder gone, does Submit say plainly that it did not work, and keep
+    the learner's answers?"""
+    exchange = course_exchange()
+    folder = exchange.fetch(ASSESSMENT)
+    (folder / "answers.json").write_text('{"version": 1, "activities": {}}')
+    (hub_like["exchange"] / COURSE / "inbound").rmdir()
+    box = HubSubmission(exchange, LearnerRecord(folder, "answers.json"))
+    box.submit()
+    assert box.status.html.startswith("<p>Sorry, submitting did not work.")
+    assert "Traceback" not in box.status.html and str(hub_like["exchange"]) not in box.status.html
+    assert (folder / "answers.json").is_file()
+
+
+def test_files_url_refuses_a_page_outside_the_server_root(hub_like, tmp_path):
+    """Is a file outside the learner's server root never given a /files/ address?"""
+    assert files_url(tmp_path / "elsewhere.html") is None
