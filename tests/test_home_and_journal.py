@@ -1,46 +1,71 @@
 """Course home and journal: progress from the record, learner text escaped, downloads built in."""
 
 import base64
+import json
 import re
+from pathlib import Path
 
 from leadership_course import course_home, journal_download, reflection, where_saved
+from leadership_course.components.course_home import activity_sections
+from leadership_course.content import load_course
 from leadership_course.journal import journal_html
 
 
-def test_home_shows_progress_from_the_record(learner):
-    """Does the course map show each module's time and how many activities are done?"""
-    assert "Not started (0 of 4 activities)" in course_home().map.value
-    reflection("sample-reflection").box.value = "Done."
+def task(page, number):
+    """The task-list item of one module on the course home."""
+    found = re.search(rf"<li class='course-task'>(?:(?!</li>).)*id='course-module-{number}-hint'.*?</li>", page)
+    assert found, f"no task-list item for module {number}"
+    return found.group(0)
+
+
+def status(page, number):
+    return re.search(r"<strong class='course-tag [^']+'>([^<]+)</strong>", task(page, number)).group(1)
+
+
+def resume(page):
+    return re.search(r"<div class='course-resume'>(.*?)</div>", page).group(1)
+
+
+def test_the_course_map_is_a_task_list_with_each_status_read_with_its_link(learner):
+    """Is the map a list of modules, each named by a link that is described by its hint and
+    its status tag (so a screen reader hears the status with the link), with the module's
+    time?"""
     page = course_home().map.value
-    assert "In progress (1 of 4 activities)" in page and "20 minutes" in page
+    assert "<table" not in page and page.count("<ul class='course-task-list'>") == 1
+    item = task(page, 1)
+    assert ("<a class='course-task-link' href='01_test_module.ipynb' "
+            "aria-describedby='course-module-1-hint course-module-1-status'>Module 1: A test module</a>") in item
+    assert "id='course-module-1-status'><strong class='course-tag course-tag-todo'>Not started</strong>" in item
+    assert "About 20 minutes. 0 of 4 activities done." in item
 
 
 def test_module_without_notebook_is_coming_soon(learner):
     """Is a module with no notebook yet listed as coming soon, with no link?"""
     page = course_home().map.value
-    assert "<td>2</td><td>A module still being written<span" in page
-    assert page.count("Coming soon") == 1 and "href='02" not in page
+    assert status(page, 2) == "Coming soon" and "<a" not in task(page, 2)
+    assert "Module 2: A module still being written" in task(page, 2)
 
 
 def test_home_for_a_learner_who_has_done_nothing(learner):
-    """With nothing saved: every module 'Not started', and a 'Start the course' link to
-    the first module?"""
+    """With nothing saved: every module 'Not started', and 'Start the course' linking to the
+    top of the first module's page?"""
     page = course_home().map.value
-    assert "<h2>Start the course</h2><p><a href='01_test_module.ipynb'>Module 1: A test module</a>.</p>" in page
+    assert status(page, 1) == "Not started"
+    assert resume(page) == "<h2>Start the course</h2><p><a href='01_test_module.ipynb'>Module 1: A test module</a></p>"
     assert "Done:" not in page
 
 
 def test_home_for_a_learner_part_way_through_a_module(learner):
-    """With one activity done and another begun: 'In progress', which activities are done
-    and still to do, and 'Continue where you left off' naming the next one?"""
-    reflection("sample-reflection").box.value = "Done."
-    learner.update("sample-scenario", {"type": "scenario", "path": [{"node": "first", "choice": 0}],
-                                       "completed": False})
+    """With the first activity done and a later one begun: 'In progress', which activities
+    are done and still to do, and 'Continue where you left off' linking to the section of
+    the page that holds the next unfinished activity (the scenario, begun, not finished)?"""
+    learner.update("sample-check", {"completed": True})
+    learner.update("sample-reflection", {"type": "reflection", "text": "Half written", "completed": False})
     page = course_home().map.value
-    assert "In progress (1 of 4 activities)" in page
-    assert "Done: Sample reflection." in page
-    assert "Still to do: " in page and "Continue where you left off" in page
-    assert "Next: " in page and "href='01_test_module.ipynb'" in page
+    assert status(page, 1) == "In progress"
+    assert "1 of 4 activities done. Done: Sample check. Still to do: Sample scenario; " in task(page, 1)
+    assert resume(page) == ("<h2>Continue where you left off</h2><p>Next: <a href='01_test_module.ipynb"
+                            "#A-busy-day:-the-scenario'>Sample scenario</a>, in Module 1: A test module.</p>")
 
 
 def test_a_module_with_only_unfinished_work_is_in_progress(learner):
@@ -48,7 +73,7 @@ def test_a_module_with_only_unfinished_work_is_in_progress(learner):
     learner.update("sample-scenario", {"type": "scenario", "path": [{"node": "first", "choice": 0}],
                                        "completed": False})
     page = course_home().map.value
-    assert "In progress (0 of 4 activities)" in page and "Not started" not in page
+    assert status(page, 1) == "In progress" and "Not started" not in page
 
 
 def test_home_for_a_learner_who_has_done_everything(learner):
@@ -56,8 +81,42 @@ def test_home_for_a_learner_who_has_done_everything(learner):
     for activity_id in ("sample-check", "sample-scenario", "sample-self-check", "sample-reflection"):
         learner.update(activity_id, {"completed": True})
     page = course_home().map.value
-    assert "Complete (4 of 4 activities)" in page and "You have finished the course" in page
+    assert status(page, 1) == "Complete" and "4 of 4 activities done." in task(page, 1)
+    assert "You have finished the course" in resume(page)
     assert "Continue where you left off" not in page and "Still to do" not in page
+
+
+def test_the_continue_link_names_an_anchor_the_page_has(content_dir):
+    """Is the section found for each activity of the test module the id nbconvert gives its
+    heading (with Markdown, a colon and an apostrophe), and a plan's parts in the plan's?"""
+    from nbconvert.filters.markdown_mistune import markdown2html_mistune
+
+    sections = activity_sections(content_dir.parent / "01_test_module.ipynb")
+    rendered = {re.search(r'id="([^"]+)"', markdown2html_mistune(f"## {h}")).group(1)
+                for h in ["Check what you know", "A `busy` day: the scenario", "Your team's self-check",
+                          "What you will do next?"]}
+    assert set(sections.values()) == rendered
+    assert sections["sample-scenario"] == "A-busy-day:-the-scenario"
+    assert sections["sample-plan-first"] == sections["sample-plan"] == sections["sample-reflection"]
+
+
+def test_every_activity_of_every_course_module_has_a_section_anchor_as_voila_makes_it():
+    """For every module page of the course: is each of its activities under a section
+    heading, and is the anchor worked out for it the id nbconvert (and so Voila's page and
+    its "On this page" list) gives that heading?"""
+    from nbconvert.filters.markdown_mistune import markdown2html_mistune
+
+    modules = Path(__file__).parents[1] / "modules"
+    for module in load_course(modules / "content")["modules"]:
+        if not module.get("notebook"):
+            continue
+        notebook = json.loads((modules / module["notebook"]).read_text())
+        headings = [line[3:] for cell in notebook["cells"] if cell["cell_type"] == "markdown"
+                    for line in "".join(cell["source"]).splitlines() if line.startswith("## ")]
+        ids = {re.search(r'id="([^"]+)"', markdown2html_mistune(f"## {h}")).group(1) for h in headings}
+        sections = activity_sections(modules / module["notebook"])
+        for activity_id in module["activities"]:
+            assert sections.get(activity_id) in ids, f"{module['notebook']}: {activity_id} has no section anchor"
 
 
 def test_journal_escapes_learner_text(learner):
@@ -103,10 +162,10 @@ def test_a_module_whose_page_was_opened_is_in_progress(learner):
     the home then say 'Continue where you left off'?"""
     from leadership_course import show_reflection
 
-    assert "Not started (0 of 4 activities)" in course_home().map.value
+    assert status(course_home().map.value, 1) == "Not started"
     show_reflection("sample-reflection")  # what the module page does when it is shown
     assert learner.read()["activities"] == {}
     assert list(learner.read()["pages_opened"]) == ["01_test_module.ipynb"]
     page = course_home().map.value
-    assert "In progress (0 of 4 activities)" in page and "Not started" not in page
-    assert "Continue where you left off" in page
+    assert status(page, 1) == "In progress" and "0 of 4 activities done." in task(page, 1)
+    assert "Continue where you left off" in page and "Next: <a href='01_test_module.ipynb#Check-what-you-know'>" in page

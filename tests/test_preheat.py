@@ -54,7 +54,7 @@ def test_preheated_page_reads_the_record_after_the_learner_arrives(learner, monk
 
     monkeypatch.setattr(preheat, "receive_request_info", learner_works_then_opens_the_page)
     leadership_course.show_course_home()
-    assert "In progress (1 of 4 activities)" in shown[0].map.value
+    assert "1 of 4 activities done." in shown[0].map.value
 
 
 def test_preheated_kernel_waits_once(learner, fresh_kernel, shown, monkeypatch):
@@ -74,7 +74,7 @@ def test_page_still_builds_when_voila_cannot_be_asked(learner, shown, monkeypatc
     monkeypatch.setenv("VOILA_KERNEL_ID", "kernel-1")
     monkeypatch.setenv("VOILA_APP_PORT", "1")  # nothing listens there
     leadership_course.show_course_home()
-    assert "Not started (0 of 4 activities)" in shown[0].map.value
+    assert "0 of 4 activities done." in shown[0].map.value
     assert "Could not wait for the page request" in caplog.text
 
 

@@ -47,7 +47,7 @@ def test_preheated_home_shows_work_saved_after_its_kernel_started(voila_server, 
     used_before = _log(voila_server).count(f"for {HOME}")
     page = open_course_page(HOME)
     assert _log(voila_server).count(f"for {HOME}") == used_before + 1, "the page did not use the pre-heated kernel"
-    row = page.locator("tr", has_text=module["title"])
+    row = page.locator(".course-task", has_text=module["title"])
     assert "Complete" in row.inner_text(), row.inner_text()
 
 
