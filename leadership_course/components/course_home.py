@@ -10,7 +10,7 @@ from typing import NamedTuple
 from urllib.parse import quote
 
 from ..content import find_content_dir, load_activity
-from ..grading.open_assessment import OpenAssessment
+from ..grading.open_assessment import assessments_step
 from .common import CourseBox, escape, html_widget
 from .continue_record import ContinueFromRecord
 
@@ -167,7 +167,7 @@ class CourseHome(CourseBox):
         self.record = record
         self.map = html_widget(course_map_html(course, record.read()))
         self.continue_step = ContinueFromRecord(course, record, on_change=self.refresh)
-        self.assessments = OpenAssessment(find_content_dir().parent)
+        self.assessments = assessments_step(find_content_dir().parent)  # the exchange on a hub, else a zip
         super().__init__([self.map, self.assessments, self.continue_step], "home", record)
 
     def refresh(self):
