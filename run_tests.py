@@ -69,7 +69,8 @@ def ensure_hub_environment():
         return
     if not (shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0):
         return  # the hub's tests need root; they say so
-    missing = [p for p, cmd in (("npm", "npm"), ("nodejs", "node")) if not shutil.which(cmd)]
+    missing = [p for p, cmd in (("npm", "npm"), ("nodejs", "node"), ("systemd", "systemd-analyze"))
+               if not shutil.which(cmd)]  # systemd-analyze checks the hub's unit file
     if subprocess.run(["/usr/bin/python3", "-c", "import ensurepip"], capture_output=True).returncode != 0:
         missing.append("python3-venv")
     if missing:

@@ -120,10 +120,14 @@ def system_setup(exchange: Path):
     os.chmod(exchange, 0o1777)  # every account writes, only the owner removes (like /tmp)
 
 
-def systemd_unit(env_dir: Path, course_dir: Path):
-    unit = (HERE / UNIT).read_text().replace("/opt/leadership-course/env", str(env_dir)).replace(
+def unit_text(env_dir: Path, course_dir: Path) -> str:
+    """The systemd unit for this server: the repository's, with its environment and course folders."""
+    return (HERE / UNIT).read_text().replace("/opt/leadership-course/env", str(env_dir)).replace(
         "/opt/leadership-course/course", str(course_dir))
-    Path("/etc/systemd/system", UNIT).write_text(unit)
+
+
+def systemd_unit(env_dir: Path, course_dir: Path):
+    Path("/etc/systemd/system", UNIT).write_text(unit_text(env_dir, course_dir))
     if not Path("/run/systemd/system").is_dir():
         say(f"systemd is not running here: start the hub with  {env_dir}/bin/jupyterhub -f "
             f"{course_dir}/deploy/jupyterhub/jupyterhub_config.py")
