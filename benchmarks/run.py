@@ -5,12 +5,16 @@ Jupyter itself, measured in the same run on the same machine.
 
 (``pulse`` also opens the pulse form for 50 and 200 phones at once on a real workshop server.)
 
-Prints a table (kernel memory comes with "execute") and writes it to benchmarks/results/latest.md.
-Every figure is a median over
-``--runs`` runs. Not part of the test suite's pass/fail.
+Prints a table (kernel memory comes with "execute", kernel counts with "voila") and writes it
+to benchmarks/results/latest.md. Every figure is a median over ``--runs`` runs. Before it
+measures anything it checks that the chosen parts have what they need (Playwright and a
+Chromium for "voila" and "pulse"); the table file is written again after each part, so a
+part that fails or is stopped loses no figure measured before it. Not part of the test
+suite's pass/fail.
 """
 
 import argparse
+import importlib.util
 import os
 import platform
 import re
@@ -27,9 +31,17 @@ import nbformat
 
 REPO = Path(__file__).resolve().parent.parent
 MODULES = REPO / "modules"
+RESULTS = REPO / "benchmarks" / "results"
 PYTHON = sys.executable
 BIN = Path(PYTHON).parent
 ENV = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}", "MPLBACKEND": "Agg"}
+#: The parts, in the order they run.
+PARTS = ("import", "execute", "autograde", "voila", "pulse")
+#: Python packages each part needs beyond the course's own install.
+NEEDS = {"execute": ["nbclient"], "autograde": ["nbgrader"], "voila": ["voila", "playwright", "psutil"],
+         "pulse": ["playwright"]}
+#: Parts that drive a real Chromium.
+BROWSER_PARTS = {"voila", "pulse"}
 MEMORY_CELL = "import re; print(int(re.search(r'VmRSS:\\s+(\\d+)', open('/proc/self/status').read()).group(1)))"
 
 
@@ -291,7 +303,78 @@ def bench_first_page(runs, rows):
         without = median([once(browser, False) for _ in range(runs)])
         browser.close()
     rows.append(("Voila: course home opened as the server starts, pre-heated", with_pools, without,
-                 "same, without pre-heating", None))
+                 "same, without pre-heating", 1.3))
+
+
+def _kernel_count(server):
+    """Kernels running under a Voila process (from their connection files)."""
+    import psutil
+
+    count = 0
+    for process in psutil.Process(server.pid).children(recursive=True):
+        try:
+            count += bool(re.search(r"kernel-[0-9a-f-]{36}\.json", " ".join(process.cmdline())))
+        except psutil.Error:
+            pass
+    return count
+
+
+def _settled_kernel_count(server, quiet_s=5, longest_s=90):
+    """The kernel count once it has not changed for ``quiet_s`` seconds (pools refilled,
+    shutdowns done), or after ``longest_s``."""
+    deadline, last, since = time.monotonic() + longest_s, None, time.monotonic()
+    while time.monotonic() < deadline:
+        count = _kernel_count(server)
+        if count != last:
+            last, since = count, time.monotonic()
+        elif time.monotonic() - since >= quiet_s:
+            break
+        time.sleep(0.5)
+    return last
+
+
+def bench_kernels(notes, visits=10):
+    """Kernels running on a pre-heated course server (the course's own settings) after
+    ``visits`` page visits in one tab, then after the tab is closed; the pools hold one
+    kernel per page, so at most that plus the open page's should run."""
+    import json
+
+    from playwright.sync_api import sync_playwright
+
+    sys.path.insert(0, str(REPO / "tests" / "browser"))
+    from browser_helpers import CHROMIUM_ARGS, chromium_executable, wait_for_widgets
+    from leadership_course.__main__ import wait_for
+    from leadership_course.voila.launch import VOILA_DIR, free_port, voila_command
+
+    pools = sum(pool.get("pool_size", 0) for pool in json.loads((VOILA_DIR / "voila.json").read_text())
+                ["VoilaKernelManager"]["kernel_pools_config"].values())
+    pages = [path.name for path in course_notebooks()]
+    with tempfile.TemporaryDirectory() as folder:
+        port = free_port("127.0.0.1")
+        argv, env = voila_command(MODULES, port, Path(folder) / "record")
+        server = subprocess.Popen(argv, env=env, cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            wait_for(f"http://127.0.0.1:{port}/", server, seconds=120)
+            deadline = time.monotonic() + 300
+            while _kernel_count(server) < pools and time.monotonic() < deadline:
+                time.sleep(0.5)
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=chromium_executable(), args=CHROMIUM_ARGS)
+                context = browser.new_context()  # its own context: the browser stays open when the tab closes
+                page = context.new_page()
+                for number in range(visits):
+                    page.goto(f"http://127.0.0.1:{port}/voila/render/{pages[number % len(pages)]}")
+                    wait_for_widgets(page)
+                after_visits = _settled_kernel_count(server)
+                page.close(run_before_unload=True)
+                after_close = _settled_kernel_count(server)
+                context.close()
+                browser.close()
+        finally:
+            server.terminate()
+            server.wait(30)
+    notes.append(f"- Kernels running after {visits} page visits in one tab, pre-heated (the pools hold {pools}, "
+                 f"so at most {pools + 1} with the open page): {after_visits}; after the tab was closed: {after_close}.")
 
 
 def bench_pulse(runs, rows):
@@ -493,7 +576,35 @@ def progress(section):
     print(f"{time.strftime('%H:%M:%S')} measuring {section}...", file=sys.stderr, flush=True)
 
 
-def write_table(rows, memory_rows, notes):
+def missing_requirements(wanted):
+    """Plain sentences for what the chosen parts need and this machine lacks (empty when
+    nothing is missing). Checked before anything is measured."""
+    modules = sorted({name for part in wanted for name in NEEDS.get(part, ()) if importlib.util.find_spec(name) is None})
+    if modules:
+        parts = ", ".join(part for part in PARTS if part in wanted and set(NEEDS.get(part, ())) & set(modules))
+        return [f"Python package(s) missing: {', '.join(modules)} (needed by: {parts}). The start command installs "
+                f"the course only; add them with `{PYTHON} -m pip install {' '.join(modules)}`, or leave those "
+                "parts out with --only."]
+    if wanted & BROWSER_PARTS and not chromium_found():
+        return ["No Chromium found for the browser parts (voila, pulse): install Debian's `chromium` package, "
+                f"set CHROMIUM_PATH, or run `{PYTHON} -m playwright install chromium`."]
+    return []
+
+
+def chromium_found():
+    """True when the browser parts can start a Chromium (the system's, or Playwright's own)."""
+    sys.path.insert(0, str(REPO / "tests" / "browser"))
+    from browser_helpers import chromium_executable
+    from playwright.sync_api import sync_playwright
+
+    if chromium_executable():
+        return True
+    with sync_playwright() as playwright:
+        return Path(playwright.chromium.executable_path).exists()
+
+
+def write_table(rows, memory_rows, notes, show=True):
+    """Write the table to benchmarks/results/latest.md (and print it when ``show``)."""
     lines = [f"# Benchmarks ({date.today().isoformat()}, {platform.machine()}, {os.cpu_count()} cores, "
              f"Python {platform.python_version()})", "",
              "| What | Course (s) | Floor (s) | Floor is | Ratio | Target |", "|---|---|---|---|---|---|"]
@@ -510,47 +621,61 @@ def write_table(rows, memory_rows, notes):
             lines.append(f"| {name} | {extra:.1f} | {floor:.1f} | ≤ 60 MB ({'met' if extra <= 60 else 'NOT met'}) |")
     lines += ["", *notes]
     text = "\n".join(lines) + "\n"
-    print(text)
-    out = REPO / "benchmarks" / "results"
-    out.mkdir(exist_ok=True)
-    (out / "latest.md").write_text(text, encoding="utf-8")
+    if show:
+        print(text)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "latest.md").write_text(text, encoding="utf-8")
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--only", default="import,execute,autograde,voila,pulse")
+    parser.add_argument("--only", default=",".join(PARTS))
     args = parser.parse_args()
     wanted = set(args.only.split(","))
+    if wanted - set(PARTS):
+        parser.error(f"unknown part(s): {', '.join(sorted(wanted - set(PARTS)))}; the parts are {', '.join(PARTS)}")
+    problems = missing_requirements(wanted)
+    if problems:
+        print("The benchmark cannot start, so nothing was measured:", *problems, sep="\n- ", file=sys.stderr)
+        return 2
     sys.path.insert(0, str(REPO))
     from start import prepare_course
 
     prepare_course()  # as the start command leaves it: engine compiled, content prepared
     rows, memory_rows, notes = [], [], []
-    if "import" in wanted:
-        progress("import")
-        floor, package, full = import_times(["import ipywidgets", "import leadership_course", FULL_ENGINE],
-                                            args.runs)
-        rows.append(("Import the course engine (the notebooks' first cell)", package, floor, "import ipywidgets", 1.5))
-        rows.append(("Import the engine with every component and the course map", full, floor,
-                     "import ipywidgets", 1.5))
-    if "execute" in wanted:
-        progress("execute")
-        bench_execute(args.runs, rows, memory_rows)
-    if "autograde" in wanted:
-        progress("autograde")
-        bench_autograde(max(3, args.runs // 2), rows)
-    if "voila" in wanted:
-        progress("voila")
-        bench_voila(args.runs, rows, preheat=False)
-        bench_voila(args.runs, rows, preheat=True)
-        bench_first_page(args.runs, rows)
-    if "pulse" in wanted:
-        progress("pulse")
-        bench_pulse(args.runs, rows)
-        bench_pulse_room(args.runs, rows, notes)
+    steps = [
+        ("import", "import", lambda: bench_import(args.runs, rows)),
+        ("execute", "execute", lambda: bench_execute(args.runs, rows, memory_rows)),
+        ("autograde", "autograde", lambda: bench_autograde(max(3, args.runs // 2), rows)),
+        ("voila", "voila (cold)", lambda: bench_voila(args.runs, rows, preheat=False)),
+        ("voila", "voila (pre-heated)", lambda: bench_voila(args.runs, rows, preheat=True)),
+        ("voila", "voila (first page after launch)", lambda: bench_first_page(args.runs, rows)),
+        ("voila", "voila (kernels after ten page visits)", lambda: bench_kernels(notes)),
+        ("pulse", "pulse", lambda: bench_pulse(args.runs, rows)),
+        ("pulse", "pulse (a room at once)", lambda: bench_pulse_room(args.runs, rows, notes)),
+    ]
+    for part, label, step in steps:
+        if part not in wanted:
+            continue
+        progress(label)
+        try:
+            step()
+        except BaseException as error:  # also Ctrl+C: keep what was measured before it
+            notes.append(f"- Stopped while measuring {label} ({type(error).__name__}: {error}); "
+                         "every figure above was measured before that.")
+            write_table(rows, memory_rows, notes)
+            raise
+        write_table(rows, memory_rows, notes, show=False)  # each figure kept as soon as it is measured
     write_table(rows, memory_rows, notes)
+    return 0
+
+
+def bench_import(runs, rows):
+    floor, package, full = import_times(["import ipywidgets", "import leadership_course", FULL_ENGINE], runs)
+    rows.append(("Import the course engine (the notebooks' first cell)", package, floor, "import ipywidgets", 1.5))
+    rows.append(("Import the engine with every component and the course map", full, floor, "import ipywidgets", 1.5))
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

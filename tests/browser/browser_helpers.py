@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import signal
 import subprocess
+import time
 import urllib.error
 import urllib.request
 
@@ -272,6 +273,21 @@ class VoilaServer:
             return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
         except OSError:
             return "(no log)"
+
+
+def wait_until_serving(server: VoilaServer, ready, name: str, timeout_s: float = 60) -> None:
+    """Wait until ``ready()`` is true for a server just started; fail the test, with the
+    end of its log, if the process exits first or ``timeout_s`` passes (then stop it)."""
+    import pytest
+
+    deadline = time.monotonic() + timeout_s
+    while not ready():
+        if server.process.poll() is not None:
+            pytest.fail(f"{name} exited with code {server.process.returncode}:\n{server.log_tail()}")
+        if time.monotonic() > deadline:
+            stop_voila(server.process)
+            pytest.fail(f"{name} did not answer within {timeout_s} s:\n{server.log_tail()}")
+        time.sleep(0.2)
 
 
 def answers(url: str) -> bool:

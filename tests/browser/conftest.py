@@ -22,7 +22,6 @@ while working on the template).
 from __future__ import annotations
 
 import subprocess
-import time
 
 import pytest
 
@@ -36,6 +35,7 @@ from browser_helpers import (
     answers,
     stop_voila,
     wait_for_widgets,
+    wait_until_serving,
 )
 from leadership_course.voila.launch import free_port, voila_command
 
@@ -60,14 +60,7 @@ def voila_server(tmp_path_factory):
         # cwd: Voila reads a voila.json in its working folder first; start in an empty one.
         process = subprocess.Popen(argv, env=env, cwd=work, stdout=log, stderr=subprocess.STDOUT)
     server = VoilaServer(process, port, record_dir, log_path)
-    deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-    while not answers(server.base_url + "/"):
-        if process.poll() is not None:
-            pytest.fail(f"Voila exited with code {process.returncode}:\n{server.log_tail()}")
-        if time.monotonic() > deadline:
-            stop_voila(process)
-            pytest.fail(f"Voila did not answer within {SERVER_START_TIMEOUT_S} s:\n{server.log_tail()}")
-        time.sleep(0.2)
+    wait_until_serving(server, lambda: answers(server.base_url + "/"), "Voila", SERVER_START_TIMEOUT_S)
     yield server
     stop_voila(process)
 

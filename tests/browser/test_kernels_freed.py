@@ -20,7 +20,8 @@ import urllib.request
 import psutil
 import pytest
 
-from browser_helpers import LOCAL_HOST, MODULES_DIR, VoilaServer, new_course_page, stop_voila, wait_for_widgets
+from browser_helpers import (LOCAL_HOST, MODULES_DIR, VoilaServer, new_course_page, stop_voila, wait_for_widgets,
+                             wait_until_serving)
 from leadership_course.voila.launch import VOILA_DIR, free_port, voila_environment
 
 VISITS = ["course_home.ipynb", "00_start_here.ipynb", "01_why_compassion.ipynb", "course_home.ipynb"]
@@ -127,14 +128,7 @@ def jupyter_server_with_voila(tmp_path):
         process = subprocess.Popen(argv, env=voila_environment(record_dir), cwd=tmp_path,
                                    stdout=log, stderr=subprocess.STDOUT)
     server = VoilaServer(process, port, record_dir, log_path)
-    deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-    while not _signed_in_api_answers(server, token):
-        if process.poll() is not None:
-            pytest.fail(f"jupyter server exited with code {process.returncode}:\n{server.log_tail()}")
-        if time.monotonic() > deadline:
-            stop_voila(process)
-            pytest.fail(f"jupyter server did not answer within {SERVER_START_TIMEOUT_S} s:\n{server.log_tail()}")
-        time.sleep(0.2)
+    wait_until_serving(server, lambda: _signed_in_api_answers(server, token), "jupyter server", SERVER_START_TIMEOUT_S)
     yield server, token
     stop_voila(process)
 
