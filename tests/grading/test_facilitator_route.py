@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_helpers import new_course_page, stop_voila
+from browser_helpers import axe_violations, new_course_page, stop_voila
 from leadership_course.voila.launch import free_port
 
 REPO = Path(__file__).parent.parent.parent
@@ -298,6 +298,23 @@ def test_each_learner_gets_only_their_own_marked_feedback(collected, returned):
     assert "A clear example of attending &amp; listening." in ab12  # the comment entered in formgrader
     assert re.search(r"Score: 3\.0 / 4\.0", ab12)
     assert "Score: 1.0 / 4.0" in next(iter(pack_of(course, "cd34").values()))
+
+
+def test_a_feedback_page_passes_axe_shows_no_code_and_loads_nothing_from_elsewhere(collected, returned, browser):
+    """Does a learner's marked feedback page, as returned, have no axe-core violations, show
+    none of the notebook's code, and ask no other host for anything?"""
+    page_file = collected["dir"] / "feedback" / "ab12" / ASSIGNMENT / f"{NOTEBOOK}.html"
+    text = page_file.read_text()
+    assert "show_question(" not in text and "from leadership_course import" not in text
+    context, page = new_course_page(browser)
+    try:
+        page.goto(page_file.as_uri())
+        violations = axe_violations(page)
+        elsewhere = page.course_log.external_requests
+    finally:
+        context.close()
+    assert not violations, "\n".join(violations)
+    assert not [url for url in elsewhere if not url.startswith("file:")], elsewhere
 
 
 def test_dashboard_counts_against_the_roster(collected, returned):
