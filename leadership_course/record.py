@@ -19,7 +19,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from .record_check import RECORD_VERSION, Checked, activity_title, check_record, item_key, merge, restorable
+from .record_check import PAGE_NAME, RECORD_VERSION, Checked, activity_title, check_record, item_key, merge, restorable
 
 RECORD_DIR_VARIABLE = "COURSE_RECORD_DIR"
 RECORD_FILE = "learner-record.json"
@@ -112,6 +112,8 @@ class LearnerRecord:
         Voila; a page opened again in the same kernel (JupyterLab) is not saved again."""
         if page in self._pages_noted:
             return
+        if not PAGE_NAME.match(page):  # the check would set it aside again at once
+            raise ValueError(f"'{page}' is not the name of a course page")
         with self._saving():
             data = self._load()
             stamp = now()

@@ -44,8 +44,9 @@ MAX_DEPTH = 12
 MAX_ACTIVITIES = 2_000
 #: Most module pages in a chosen file's ``pages_opened`` (the course has a dozen).
 MAX_PAGES = 500
-#: A page of ``pages_opened``: a notebook's file name, as the course map names it.
-PAGE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*\.ipynb$")
+#: A page of ``pages_opened``: a notebook, as the course map names it (a path inside the
+#: course's folder: no part may start with a dot, so never "..").
+PAGE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*(/[A-Za-z0-9][A-Za-z0-9_.-]*)*\.ipynb$")
 ACTIVITY_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 MAX_ID_CHARS = 100
 #: Markup that would hurt if a page ever showed it unescaped: script-capable tags,

@@ -155,3 +155,12 @@ def test_opening_a_page_notes_its_first_and_latest_opening(tmp_path, monkeypatch
     assert data["pages_opened"] == {"01_why_compassion.ipynb": {"first": "2026-12-01T09:00:00+00:00",
                                                                 "last": "2026-12-01T11:30:00+00:00"}}
     assert data["activities"] == {}
+
+
+def test_a_page_name_the_check_would_set_aside_is_never_saved(tmp_path):
+    """Is a page name that is not a course page refused before anything is written?"""
+    import pytest
+
+    with pytest.raises(ValueError):
+        LearnerRecord(tmp_path).note_page_opened("../outside.ipynb")
+    assert not (tmp_path / RECORD_FILE).exists()

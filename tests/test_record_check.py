@@ -295,9 +295,10 @@ def test_a_damaged_page_opening_is_set_aside_with_its_reason_and_the_rest_kept(b
 
 
 def test_a_page_name_that_is_not_a_course_page_is_set_aside():
-    found = checked({**record(), "pages_opened": {"../../etc/passwd": OPENED, "01_a.ipynb": OPENED}})
-    assert list(found.record["pages_opened"]) == ["01_a.ipynb"]
-    assert found.damaged[0]["reason"] == "a page you opened is not named as a course page"
+    found = checked({**record(), "pages_opened": {"../../etc/passwd": OPENED, "../x.ipynb": OPENED,
+                                                  "01_a.ipynb": OPENED, "extra/02_b.ipynb": OPENED}})
+    assert list(found.record["pages_opened"]) == ["01_a.ipynb", "extra/02_b.ipynb"]
+    assert [d["reason"] for d in found.damaged] == ["a page you opened is not named as a course page"] * 2
 
 
 @pytest.mark.parametrize("pages", [[], "01_a.ipynb", 3], ids=["list", "text", "number"])
