@@ -6,6 +6,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from leadership_course.record import RECORD_FILE, LearnerRecord, get_record
 
 
@@ -159,8 +161,6 @@ def test_opening_a_page_notes_its_first_and_latest_opening(tmp_path, monkeypatch
 
 def test_a_page_name_the_check_would_set_aside_is_never_saved(tmp_path):
     """Is a page name that is not a course page refused before anything is written?"""
-    import pytest
-
     with pytest.raises(ValueError):
         LearnerRecord(tmp_path).note_page_opened("../outside.ipynb")
     assert not (tmp_path / RECORD_FILE).exists()
