@@ -82,7 +82,7 @@ class ModuleState(NamedTuple):
     tag: str      # the status tag's words
     kind: str     # done, progress, todo or soon (the tag's style)
     done: list    # titles of the activities done
-    left: list    # (id, title) of each activity still to do, in the page's order
+    left: list    # (id, title) of each activity still to do, in the course map's order
 
 
 def module_state(record, module):
