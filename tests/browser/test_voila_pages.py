@@ -7,6 +7,7 @@ Each page is loaded once (one kernel each) and then examined by several tests.
 from __future__ import annotations
 
 import json
+import warnings
 
 import pytest
 
@@ -26,11 +27,20 @@ PAGES = {path.name: first_heading(path.name) for path in sorted(MODULES_DIR.glob
 
 @pytest.fixture(scope="module", params=list(PAGES), ids=[name[:-6] for name in PAGES])
 def served(request, browser, voila_server):
-    """(page, log, notebook): the notebook loaded through Voila, every widget drawn."""
+    """(page, log, notebook): the notebook loaded through Voila, every widget drawn.
+
+    These tests examine the drawn page, not how reliably it loads (test_preheated_pages.py
+    and test_kernels_freed.py do): a page not drawn within the time is loaded once more, as a
+    learner would reload it, and what it showed is kept as a warning in the test report."""
     notebook = request.param
     context, page = new_course_page(browser)
     page.goto(voila_server.url(notebook))
-    wait_for_widgets(page)
+    try:
+        wait_for_widgets(page)
+    except AssertionError as first_try:
+        warnings.warn(f"{notebook} was loaded again: {first_try}\nVoila's log:\n{voila_server.log_tail()}")
+        page.reload()
+        wait_for_widgets(page)
     yield page, page.course_log, notebook
     context.close()
 
