@@ -99,7 +99,7 @@ class CourseExchange:
 
 
 def course_exchange():
-    """The exchange this course runs with, or None when it has none (no course, or no exchange folder)."""
+    """The exchange this course runs with, or None when it has none (no course id, or no exchange folder)."""
     try:
         config = _nbgrader_config()
     except Exception:  # a settings file that cannot be read: the course works without the exchange
@@ -107,7 +107,7 @@ def course_exchange():
         return None
     course_id = config.CourseDirectory.get("course_id")
     root = config.Exchange.get("root")
-    if not course_id or not root or not (Path(root) / course_id).is_dir():
+    if not course_id or not root or not Path(root).is_dir():
         return None
     return CourseExchange(config)
 

@@ -168,7 +168,12 @@ class ReleasedAssessments(widgets.VBox):
                 get = button(f"Get this assessment: {title}", lambda i=assessment_id: self.get(i), self._report)
                 rows.append(get)
         self.waiting.children = rows
-        self.links.value = _links_html(kept_assessments(self.modules_dir))
+        kept = kept_assessments(self.modules_dir)
+        if kept or rows:
+            self.links.value = _links_html(kept) if kept else ""
+        else:
+            self.links.value = ("<p>Nothing has been released to you yet. Your facilitator will tell you when an "
+                                "assessment is ready.</p>")
 
     def get(self, assessment_id):
         try:

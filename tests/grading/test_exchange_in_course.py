@@ -113,3 +113,12 @@ def test_an_exchange_that_fails_gives_a_plain_sentence_and_loses_nothing(hub_lik
 def test_files_url_refuses_a_page_outside_the_server_root(hub_like, tmp_path):
     """Is a file outside the learner's server root never given a /files/ address?"""
     assert files_url(tmp_path / "elsewhere.html") is None
+
+
+def test_before_anything_is_released_the_hub_home_says_so(hub_like):
+    """With the exchange there but nothing released for the course, is the step the exchange's
+    (no zip picker), saying there is nothing yet?"""
+    shutil.rmtree(hub_like["exchange"] / COURSE)
+    step = assessments_step(hub_like["root"])
+    assert isinstance(step, ReleasedAssessments)
+    assert step.waiting.children == () and "Nothing has been released to you yet." in step.links.value

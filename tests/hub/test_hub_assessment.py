@@ -12,7 +12,7 @@ import json
 import pytest
 from playwright.sync_api import expect
 
-from browser_helpers import new_course_page, wait_for_widgets
+from browser_helpers import axe_violations, new_course_page, wait_for_widgets
 from leadership_course.hub.spawner import PROFILES_DIR
 from test_hub_cohort import SIGN_IN_TIMEOUT_MS, sign_in
 
@@ -82,6 +82,8 @@ def answer_and_submit_in_the_course(page, hub, learner):
     """Learner A gets module 1 from the course home, answers a question and a written answer,
     and submits, all in Voila. Returns the text of the option chosen."""
     sign_in(page, hub, learner)
+    expect(page.get_by_role("button", name="Get this assessment:")).to_be_visible()
+    assert not axe_violations(page), "the course home with the released assessment"
     page.get_by_role("button", name="Get this assessment:").click()
     ready = page.locator(".course-open-assessment [role='status']")
     expect(ready).to_contain_text("is ready: select", timeout=60_000)
@@ -100,6 +102,7 @@ def answer_and_submit_in_the_course(page, hub, learner):
     submission = page.locator(".course-hub-submission")
     submission.get_by_role("button", name="Submit to my facilitator").click()
     expect(submission.locator("[role='status']").first).to_contain_text("Submitted at", timeout=60_000)
+    assert not axe_violations(page), "the assessment page after submitting"
     return shown_first
 
 
@@ -164,9 +167,11 @@ def test_assessment_round_trip_between_real_accounts(hub, browser, released):
         submission.get_by_role("link", name="Open my feedback").click()
         expect(page.locator("body")).to_contain_text(COMMENT, timeout=SIGN_IN_TIMEOUT_MS)
         feedback_text = page.inner_text("body")
+        feedback_problems = axe_violations(page)
     finally:
         context.close()
     assert WRITTEN in feedback_text
+    assert not feedback_problems, "the feedback page, opened from the course"
 
     marks = grading / "marks.csv"
     done = facilitator.run("python", "-m", "leadership_course", "export-marks", "--course-dir", str(grading),
