@@ -275,6 +275,25 @@ class VoilaServer:
             return "(no log)"
 
 
+def start_voila(work: Path, timeout_s: float = 60) -> VoilaServer:
+    """Voila as the start command runs it (course template, settings, pre-heated pools) on a
+    free 127.0.0.1 port, serving the modules folder, with its record folder and log in
+    ``work``. Stop it with ``stop_voila(server.process)``."""
+    from leadership_course.voila.launch import free_port, voila_command
+
+    record_dir = work / "record"
+    record_dir.mkdir()
+    port = free_port(LOCAL_HOST)
+    argv, env = voila_command(MODULES_DIR, port, record_dir, ip=LOCAL_HOST)
+    log_path = work / "voila.log"
+    with open(log_path, "wb") as log:
+        # cwd: Voila reads a voila.json in its working folder first; start in an empty one.
+        process = subprocess.Popen(argv, env=env, cwd=work, stdout=log, stderr=subprocess.STDOUT)
+    server = VoilaServer(process, port, record_dir, log_path)
+    wait_until_serving(server, lambda: answers(server.base_url + "/"), "Voila", timeout_s)
+    return server
+
+
 def wait_until_serving(server: VoilaServer, ready, name: str, timeout_s: float = 60) -> None:
     """Wait until ``ready()`` is true for a server just started; fail the test, with the
     end of its log, if the process exits first or ``timeout_s`` passes (then stop it)."""

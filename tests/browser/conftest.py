@@ -21,23 +21,17 @@ while working on the template).
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
 
 from browser_helpers import (
-    LOCAL_HOST,
     MODULES_DIR,
     Keys,
     axe_violations,
     new_course_page,
-    VoilaServer,
-    answers,
+    start_voila,
     stop_voila,
     wait_for_widgets,
-    wait_until_serving,
 )
-from leadership_course.voila.launch import free_port, voila_command
 
 SERVER_START_TIMEOUT_S = 60
 
@@ -50,19 +44,9 @@ def voila_server(tmp_path_factory):
     """Voila on a free 127.0.0.1 port serving the modules folder, for the whole session."""
     if not MODULES_DIR.is_dir():
         pytest.skip(f"no modules folder at {MODULES_DIR}")
-    work = tmp_path_factory.mktemp("voila")
-    record_dir = work / "record"
-    record_dir.mkdir()
-    port = free_port(LOCAL_HOST)
-    argv, env = voila_command(MODULES_DIR, port, record_dir, ip=LOCAL_HOST)
-    log_path = work / "voila.log"
-    with open(log_path, "wb") as log:
-        # cwd: Voila reads a voila.json in its working folder first; start in an empty one.
-        process = subprocess.Popen(argv, env=env, cwd=work, stdout=log, stderr=subprocess.STDOUT)
-    server = VoilaServer(process, port, record_dir, log_path)
-    wait_until_serving(server, lambda: answers(server.base_url + "/"), "Voila", SERVER_START_TIMEOUT_S)
+    server = start_voila(tmp_path_factory.mktemp("voila"), SERVER_START_TIMEOUT_S)
     yield server
-    stop_voila(process)
+    stop_voila(server.process)
 
 
 # --------------------------------------------------------------------------- browser

@@ -20,8 +20,8 @@ import urllib.request
 import psutil
 import pytest
 
-from browser_helpers import (LOCAL_HOST, MODULES_DIR, VoilaServer, new_course_page, stop_voila, wait_for_widgets,
-                             wait_until_serving)
+from browser_helpers import (LOCAL_HOST, MODULES_DIR, VoilaServer, new_course_page, start_voila, stop_voila,
+                             wait_for_widgets, wait_until_serving)
 from leadership_course.voila.launch import VOILA_DIR, free_port, voila_environment
 
 VISITS = ["course_home.ipynb", "00_start_here.ipynb", "01_why_compassion.ipynb", "course_home.ipynb"]
@@ -89,11 +89,21 @@ def visit_then_close(browser, server, most, first_query=""):
         context.close()
 
 
-def test_leaving_a_page_or_closing_its_tab_shuts_its_kernel_down(browser, voila_server):
+@pytest.fixture
+def voila_of_its_own(tmp_path):
+    """The start command's Voila, used by this test alone: pages other tests closed without
+    unloading (a closed Playwright context sends nothing) keep kernels in the shared one."""
+    server = start_voila(tmp_path, SERVER_START_TIMEOUT_S)
+    yield server
+    stop_voila(server.process)
+
+
+def test_leaving_a_page_or_closing_its_tab_shuts_its_kernel_down(browser, voila_of_its_own):
     """Once the pools of pre-heated kernels are full: after each of the pages visited one
     after another in a tab, are no more kernels running than the pools hold plus the open
     page's, is every page's kernel shut down when it is left or its tab closed, and no
     refused shutdown request in the server's log?"""
+    voila_server = voila_of_its_own
     pools = pools_hold()
     deadline = time.monotonic() + POOLS_FILL_S
     while len(running_kernel_ids(voila_server)) < pools:  # at launch, the pools fill one after another

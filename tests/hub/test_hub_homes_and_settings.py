@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 
 import pytest
 
@@ -41,11 +42,26 @@ def test_a_course_update_reaches_the_home_and_keeps_the_learners_work(course):
     prepare(home, course_dir, facilitator=False)
 
     names = {entry.name for entry in (home / "course").iterdir()}
-    assert names == {"content", "course_home.ipynb", "02_abc_of_core_needs.ipynb", "module-01"}
+    assert names == {"content", "course_home.ipynb", "02_abc_of_core_needs.ipynb", "module-01", "assessments"}
     assert os.readlink(home / "course" / "02_abc_of_core_needs.ipynb") == str(
         course_dir / "modules" / "02_abc_of_core_needs.ipynb")
     assert (own / "answers.json").read_text() == "{}"
     assert json.loads(record.read_text())["activities"]["module-1-reflection"]["text"] == "mine"
+
+
+def test_the_assessments_folder_is_the_learners_own_never_the_shared_one(course):
+    """Even when the shared course holds an assessments/ folder (a laptop's hand-outs), is
+    ~/course/assessments a private folder of the learner's, where fetched work is kept?"""
+    course_dir, home = course
+    (course_dir / "modules" / "assessments" / "module-01").mkdir(parents=True)
+    prepare(home, course_dir, facilitator=False)
+    folder = home / "course" / "assessments"
+    assert folder.is_dir() and not folder.is_symlink()
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    (folder / "module-01").mkdir()
+    (folder / "module-01" / "answers.json").write_text("{}")
+    prepare(home, course_dir, facilitator=False)
+    assert (folder / "module-01" / "answers.json").read_text() == "{}"
 
 
 def test_a_learners_file_named_like_a_course_page_is_kept(course):
