@@ -71,13 +71,10 @@ class CourseExchange:
                                   "not work, tell your facilitator.") from None
 
     def released(self):
-        """[(assessment id, "released" or "fetched", folder if fetched)] for this course, sorted."""
+        """[(assessment id, "released" or "fetched")] for this course, sorted by id."""
         listed = self._start(self._action("List"), "checking for assessments")
-        found = {}
-        for item in listed:
-            if item.get("course_id") == self.course_id and item.get("status") in ("released", "fetched"):
-                found[item["assignment_id"]] = (item["status"], Path(item["path"]) if item["status"] == "fetched" else None)
-        return [(name, status, folder) for name, (status, folder) in sorted(found.items())]
+        return sorted({(item["assignment_id"], item["status"]) for item in listed
+                       if item.get("course_id") == self.course_id and item.get("status") in ("released", "fetched")})
 
     def fetch(self, assessment_id):
         """Copy a released assessment into the learner's assessments folder; return that folder."""
@@ -93,6 +90,8 @@ class CourseExchange:
     def fetch_feedback(self, folder):
         """Get any feedback released for ``folder``'s submissions; return the newest page, or None."""
         folder = Path(folder).resolve()
+        if not (self.root / self.course_id / "feedback").is_dir():  # made by the first release_feedback
+            return None
         self._start(self._action("FetchFeedback", folder.name, folder.parent), "getting your feedback")
         pages = sorted((folder / "feedback").glob("*/*.html"))
         return pages[-1] if pages else None

@@ -162,7 +162,7 @@ class ReleasedAssessments(widgets.VBox):
             self.status.html = f"<p>{escape(str(problem))}</p>"
             released = []
         rows = []
-        for assessment_id, status, _ in released:
+        for assessment_id, status in released:
             if status == "released":
                 title = released_title(self.exchange, assessment_id)
                 get = button(f"Get this assessment: {title}", lambda i=assessment_id: self.get(i), self._report)
@@ -182,12 +182,12 @@ class ReleasedAssessments(widgets.VBox):
             self.status.html = f"<p>{escape(str(problem))}</p>"
             return
         self.refresh()
-        path = dict((Path(p).parts[1], (t, p)) for t, p in kept_assessments(self.modules_dir)).get(assessment_id)
-        if path is None:
+        kept = {Path(link).parent.name: (title, link) for title, link in kept_assessments(self.modules_dir)}
+        if assessment_id not in kept:
             self.status.html = ("<p>The assessment was copied, but it cannot be opened from here. Please tell "
                                 "your facilitator.</p>")
             return
-        title, link = path
+        title, link = kept[assessment_id]
         self.status.html = f"<p>{escape(title)} is ready: select <a href='{escape(link)}'>{escape(title)}</a> to start.</p>"
 
 

@@ -96,6 +96,17 @@ def test_submit_then_get_feedback_through_the_exchange(hub_like):
     assert files_url(page).startswith(f"/user/ab12/files/assessments/{ASSESSMENT}/feedback/")
 
 
+def test_before_any_feedback_is_released_get_my_feedback_says_not_yet(hub_like):
+    """With no feedback folder in the exchange (release_feedback makes it), does Get my
+    feedback say there is none yet, not that something went wrong?"""
+    (hub_like["exchange"] / COURSE / "feedback").rmdir()
+    exchange = course_exchange()
+    box = HubSubmission(exchange, LearnerRecord(exchange.fetch(ASSESSMENT), "answers.json"))
+    box.submit()
+    box.get_feedback()
+    assert "no feedback for you yet" in box.feedback_status.html
+
+
 def test_an_exchange_that_fails_gives_a_plain_sentence_and_loses_nothing(hub_like):
     """With the inbound folder gone, does Submit say plainly that it did not work, and keep
     the learner's answers?"""
