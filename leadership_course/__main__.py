@@ -13,7 +13,7 @@ import time
 import urllib.request
 import webbrowser
 
-from .content import ContentError, check_all, find_content_dir
+from .content import ContentError, check_all, find_content_dir, path_report
 from .prepared import prepare_all
 
 HOME_NOTEBOOK = "course_home.ipynb"
@@ -131,6 +131,8 @@ def main(argv=None):
             print(f"{len(problems)} problem(s) found in {folder}.", file=sys.stderr)
             return 1
         print(f"All content in {folder} is valid{' and prepared' if args.command == 'prepare' else ''}.")
+        if args.command == "check":
+            print("Paths through each scenario:", *path_report(folder), sep="\n")
         return 0
     return 2
 

@@ -7,6 +7,7 @@ who is not a programmer can find and fix it. The format is documented in
 
 import os
 import re
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
@@ -24,6 +25,29 @@ _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 #: A finished sentence ends with . ! or ?, perhaps followed by closing quotes or brackets.
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]*]*$")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+#: What a choice's text does that must never be hidden behind a score: checking that someone is
+#: safe, reporting, safeguarding, asking a person's consent, or asking what matters to them.
+SAFETY_OR_CONSENT = {
+    "checks that someone is safe": r"\b(is|are|feels?|be|being)\s+safe\b|\bsafe\s+(to|in)\b|\bsafety\s+check"
+                                   r"|\b(joint|kitchen|home|risk|falls?|capacity|clinical|safety)\s+(\w+\s+)?assessment\b",
+    "reports": r"\b(incident|safeguarding)\s+report|\breport(s|ing)?\s+(it|this|the\s+(incident|error|harm|concern|fall))\b",
+    "safeguards": r"\bsafeguard",
+    "asks a person's consent": r"\b(consent|agreement|permission)\b"
+                               r"|\bask\w*\s+(\w+\s+){0,3}(whether|if)\s+(he|she|they)\s+(would|wants?|agrees?|is happy)\b"
+                               r"|\bhow\s+(he|she|they)\s+would\s+like\b",
+    "asks what matters to the person": r"\bwhat\s+matters\b|\bwhat\s+(he|she|they)\s+wants?\b",
+}
+#: A scenario fails when its best ending is open on fewer than this share of the arrivals at
+#: its last decision, unless it says why in 'rare_best_ending_because'.
+BEST_ENDING_SHARE = 0.1
+
+
+def safety_or_consent(text):
+    """What a choice's text does that must stay on offer (see SAFETY_OR_CONSENT), or None."""
+    for what, pattern in SAFETY_OR_CONSENT.items():
+        if re.search(pattern, " ".join(str(text).split()), re.I):
+            return what
+    return None
 
 
 def ends_a_sentence(text):
@@ -262,6 +286,7 @@ def _check_scenario(check, data):
     check.field(data, "content_note", "", required=False)
     check.sentence(check.field(data, "debrief", "", required=False), "debrief")
     check.field(data, "references", "", list, required=False)
+    check.field(data, "rare_best_ending_because", "", required=False)
     state = check.field(data, "state", "", dict, required=False) or {}
     for name, value in state.items():
         if not _NAME.match(str(name)):
@@ -309,6 +334,12 @@ def _check_scenario(check, data):
             if check.field(choice, "always_open", place, bool, required=False) and "requires" in choice:
                 check.problem(f"{place}.requires", "this choice offers help or asks for consent ('always_open'), "
                                                    "so it must be on offer on every path: remove 'requires'")
+            elif "requires" in choice and not check.field(choice, "requires_because", place, required=False):
+                does = safety_or_consent(choice.get("text", ""))
+                if does:
+                    check.problem(f"{place}.requires", f"this choice {does}, so it must be on offer on every path: "
+                                                       "remove 'requires' (let 'next' depend on the state instead), "
+                                                       "or say why it may be hidden in 'requires_because'")
             effects = check.field(choice, "effects", place, dict, required=False) or {}
             for name, change in effects.items():
                 if name not in state:
@@ -428,6 +459,69 @@ def _check_paths(check, data, nodes, endings):
             if "requires" in choice and (node_id, index) not in offered:
                 check.problem(f"nodes.{node_id}.choices[{index + 1}].requires",
                               f"this choice is never on offer: no path arrives here with {choice['requires']}")
+    if check.problems or data.get("rare_best_ending_because"):
+        return
+    paths = scenario_paths(data)
+    if paths["arrivals"] and paths["best_open"] < BEST_ENDING_SHARE * paths["arrivals"]:
+        check.problem(f"endings.{paths['best'][0]}",
+                      f"the best ending is open on only {paths['best_open']} of {paths['arrivals']} paths that arrive at "
+                      f"its last decision ({', '.join(paths['last'])}), fewer than {BEST_ENDING_SHARE:.0%}: open the way "
+                      "(fewer 'requires', gentler 'when'), or say why in 'rare_best_ending_because'")
+
+
+def scenario_paths(data):
+    """Count the paths through a checked scenario: how many reach each ending; how many arrive at
+    the best (positive) ending's last decision, and on how many of those it is still open."""
+    nodes, endings = data["nodes"], data["endings"]
+    start = (data["start"], tuple(sorted((data.get("state") or {}).items())))
+    after, order = {}, []
+
+    def visit(pair):
+        after[pair] = []
+        if pair[0] in nodes:
+            numbers = dict(pair[1])
+            for choice in nodes[pair[0]]["choices"]:
+                if "requires" in choice and not condition_holds(choice["requires"], numbers):
+                    continue
+                target, state = follow_choice(choice, numbers)
+                after[pair].append((target, tuple(sorted(state.items()))))
+                if after[pair][-1] not in after:
+                    visit(after[pair][-1])
+        order.append(pair)
+
+    visit(start)
+    ways = Counter({start: 1})
+    for pair in reversed(order):
+        for target in after[pair]:
+            ways[target] += ways[pair]
+    best = [name for name, ending in endings.items() if ending.get("outcome") == "positive"]
+    open_to_best = {}
+    for pair in order:
+        open_to_best[pair] = pair[0] in best or any(open_to_best[target] for target in after[pair])
+    last = sorted(name for name, node in nodes.items()
+                  if any(target in best for choice in node["choices"] for _, target in _targets(choice["next"])))
+    at_last = [(pair, count) for pair, count in ways.items() if pair[0] in last]
+    return {
+        "endings": {name: sum(count for pair, count in ways.items() if pair[0] == name) for name in endings},
+        "best": best,
+        "last": last,
+        "arrivals": sum(count for _, count in at_last),
+        "best_open": sum(count for pair, count in at_last if open_to_best[pair]),
+    }
+
+
+def path_report(content_dir=None):
+    """One line per scenario: how many paths reach each ending, and how open the best one is."""
+    lines = []
+    for path in sorted(Path(content_dir or find_content_dir()).glob("*.yaml")):
+        data = read_yaml(path)
+        if not isinstance(data, dict) or data.get("type") != "scenario":
+            continue
+        paths = scenario_paths(data)
+        endings = ", ".join(f"{name} {count}" for name, count in paths["endings"].items())
+        lines.append(f"{path.stem}: {sum(paths['endings'].values())} paths ({endings}); the best ending is open on "
+                     f"{paths['best_open']} of {paths['arrivals']} arrivals at {', '.join(paths['last'])}")
+    return lines
 
 
 _CHECKS = {
