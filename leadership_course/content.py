@@ -519,8 +519,9 @@ def path_report(content_dir=None):
             continue
         paths = scenario_paths(data)
         endings = ", ".join(f"{name} {count}" for name, count in paths["endings"].items())
+        why = " (rare, and the scenario says why)" if data.get("rare_best_ending_because") else ""
         lines.append(f"{path.stem}: {sum(paths['endings'].values())} paths ({endings}); the best ending is open on "
-                     f"{paths['best_open']} of {paths['arrivals']} arrivals at {', '.join(paths['last'])}")
+                     f"{paths['best_open']} of {paths['arrivals']} arrivals at {', '.join(paths['last'])}{why}")
     return lines
 
 

@@ -42,7 +42,8 @@ def activity(activity_id):
 def activity_prose(data):
     """Every piece of learner-facing text in an activity, in reading order."""
     skip = {"type", "id", "module", "kind", "next", "go", "when", "requires", "effects", "state",
-            "start", "outcome", "correct", "references", "scale", "reverse"}
+            "start", "outcome", "correct", "references", "scale", "reverse",
+            "requires_because", "rare_best_ending_because"}
     found = []
 
     def walk(value, key=None):

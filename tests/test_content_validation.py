@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from leadership_course.content import ContentError, check_all, ends_a_sentence, load_activity
+from leadership_course.content import (ContentError, check_all, ends_a_sentence, load_activity, safety_or_consent,
+                                       scenario_paths)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "course" / "modules" / "content"
 REPO = Path(__file__).parent.parent
@@ -287,3 +288,97 @@ def test_feedback_or_debrief_cut_off_mid_sentence_is_reported(tmp_path):
 def test_ends_a_sentence(text, finished):
     """Does ends_a_sentence tell a finished sentence from one cut off or trailing away?"""
     assert ends_a_sentence(text) is finished
+
+
+# The three choices the December 2026 review found hidden behind a score, put back as they were.
+HIDDEN_BEFORE = {
+    "mdt-meeting-scenario": ("weighing-up", 0, "picture >= 1",
+                             "nodes.weighing-up.choices[1].requires: this choice checks that someone is safe"),
+    "collective-falls-scenario": ("who-leads", 2, "direction >= 1 and commitment >= 1",
+                                  "nodes.who-leads.choices[3].requires: this choice asks what matters to the person"),
+    "medicine-error-scenario": ("next-steps", 0, "learning >= 2",
+                                "endings.ending-team-learns: the best ending is open on only"),
+}
+
+
+@pytest.mark.parametrize("scenario", sorted(HIDDEN_BEFORE))
+def test_choice_hidden_again_fails_the_check(tmp_path, scenario):
+    """Does putting back a hidden safety, consent or system-learning choice (without 'always_open') fail?"""
+    node, index, requires, expected = HIDDEN_BEFORE[scenario]
+    data = yaml.safe_load((REPO / "modules" / "content" / f"{scenario}.yaml").read_text(encoding="utf-8"))
+    load_activity(scenario, content_dir=REPO / "modules" / "content")
+    choice = data["nodes"][node]["choices"][index]
+    choice.pop("always_open", None)
+    choice["requires"] = requires
+    (tmp_path / f"{scenario}.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ContentError) as caught:
+        load_activity(scenario, content_dir=tmp_path)
+    assert any(problem.startswith(f"{scenario}.yaml: {expected}") for problem in caught.value.problems), \
+        caught.value.problems
+
+
+@pytest.mark.parametrize("text, does", [
+    ("Ask Jess and Femi to do a joint kitchen assessment tomorrow.", "checks that someone is safe"),
+    ("Ask whether he is safe to drive home.", "checks that someone is safe"),
+    ("Complete an incident report before you go.", "reports"),
+    ("Make a safeguarding referral.", "safeguards"),
+    ("With Mr Ellis's agreement, talk to Carol.", "asks a person's consent"),
+    ("Ask Joy how she would like her name used.", "asks a person's consent"),
+    ("Ask him whether he would like his daughter involved.", "asks a person's consent"),
+    ("Visit Mr Booth and ask what matters most to him.", "asks what matters to the person"),
+    ("Invite Ravi to the next team meeting, and offer to report on visits.", None),
+    ("Propose that all three write a short statement against the criteria.", None),
+])
+def test_safety_or_consent_is_found_by_what_the_text_does(text, does):
+    """Is a choice's purpose read from its words (and an ordinary choice left alone)?"""
+    assert safety_or_consent(text) == does
+
+
+def test_requires_because_lets_the_author_say_why(tmp_path):
+    """May a consent choice be hidden when 'requires_because' says why, and only then?"""
+    hidden = ("  a:\n    text: A\n    choices:\n      - {text: Go, consequence: C, effects: {trust: 1}, next: b}\n"
+              "      - {text: Stay, consequence: C, next: b}\n"
+              "  b:\n    text: B\n    choices:\n      - {text: Go on, consequence: C, next: end}\n"
+              "      - {text: Ask her consent to share it, requires: 'trust >= 1', consequence: C, next: end}\n")
+    problems = problems_for(tmp_path, "s", scenario_text(hidden))
+    assert any(p.startswith("s.yaml: nodes.b.choices[2].requires: this choice asks a person's consent") for p in problems)
+    because = hidden.replace("requires: 'trust >= 1',", "requires: 'trust >= 1', requires_because: She asked first.,")
+    write(tmp_path, "s", scenario_text(because))
+    assert load_activity("s", content_dir=tmp_path)["nodes"]["b"]["choices"][1]["requires_because"]
+
+
+RARE = ("  a:\n    text: A\n    choices:\n"
+        + "".join(f"      - {{text: C{i}, consequence: C, next: b}}\n" for i in range(10))
+        + "      - {text: Best way, consequence: C, effects: {trust: 1}, next: b}\n"
+        "  b:\n    text: B\n    choices:\n      - text: Onward\n        consequence: C\n        next:\n"
+        "          - {when: 'trust >= 1', go: best}\n          - go: end\n")
+RARE_ENDINGS = ("  best: {title: B, outcome: positive, text: T., debrief: D.}\n"
+                "  end: {title: E, outcome: mixed, text: T., debrief: D.}\n")
+
+
+def test_paths_are_counted_per_ending():
+    """Are paths counted per ending, with the arrivals at the best ending's last decision?"""
+    data = yaml.safe_load(scenario_text(RARE, RARE_ENDINGS))
+    paths = scenario_paths(data)
+    assert paths["endings"] == {"best": 1, "end": 10}
+    assert (paths["last"], paths["arrivals"], paths["best_open"]) == (["b"], 11, 1)
+
+
+def test_rare_best_ending_fails_unless_the_scenario_says_why(tmp_path):
+    """Does a best ending open on under a tenth of arrivals fail, unless 'rare_best_ending_because' says why?"""
+    problems = problems_for(tmp_path, "s", scenario_text(RARE, RARE_ENDINGS))
+    assert ("s.yaml: endings.best: the best ending is open on only 1 of 11 paths that arrive at its last decision "
+            "(b), fewer than 10%: open the way (fewer 'requires', gentler 'when'), or say why in "
+            "'rare_best_ending_because'") in problems
+    write(tmp_path, "s", scenario_text(RARE, RARE_ENDINGS).replace("start: a", "rare_best_ending_because: Why.\nstart: a"))
+    assert load_activity("s", content_dir=tmp_path)["rare_best_ending_because"] == "Why."
+
+
+def test_check_command_reports_paths_per_ending():
+    """Does `check` list, for every scenario, how many paths reach each ending?"""
+    result = subprocess.run([sys.executable, "-m", "leadership_course", "check"], cwd=REPO / "modules",
+                            capture_output=True, text=True)
+    scenarios = sorted(p.stem for p in (REPO / "modules" / "content").glob("*-scenario.yaml"))
+    lines = [line for line in result.stdout.splitlines() if " paths (" in line]
+    assert [line.split(":")[0] for line in lines] == scenarios
+    assert any(line.startswith("medicine-error-scenario: ") and "ending-team-learns " in line for line in lines)
