@@ -22,6 +22,12 @@ IMPORTS = ("from leadership_course import show_assessment_start, show_question, 
            "show_submission_download, check_answered, check_choice")
 
 
+#: Said above every written answer: who reads it, and what they may have to do.
+DISCLOSURE = ("Your facilitator reads what you write here. If you write about a risk to someone's safety, "
+              "they may need to act on it or pass it on. Leave out anything that could identify a patient, "
+              "resident or colleague.")
+
+
 def check_key(key, assessment, filename):
     """Check the answer key against the questions; raise ContentError with every problem."""
     check = _Checker(filename)
@@ -74,6 +80,8 @@ def build_notebook(assessment, key):
               "**In JupyterLab, start with Run, then Run All Cells** (or Restart Kernel and Run All Cells): the "
               "questions and answer boxes then appear below. In the course web app they appear by themselves.",
               "title"),
+        *([_cell("markdown", f"## Before you start\n\n{assessment['content_note'].strip()}", "content-note")]
+          if assessment.get("content_note") else []),
         _cell("code", IMPORTS, "imports"),
         _cell("code", "show_assessment_start()", "start"),
         _cell("markdown", "## Part 1: questions (1 mark each)", "part-1"),
@@ -87,7 +95,8 @@ def build_notebook(assessment, key):
                            f'check_choice("{qid}", [{correct}])\n### END HIDDEN TESTS',
                            qid, grade=True, points=1))
     if written:
-        cells.append(_cell("markdown", "## Part 2: written answers (marked by your facilitator)", "part-2"))
+        cells.append(_cell("markdown", "## Part 2: written answers (marked by your facilitator)\n\n"
+                           f"**{DISCLOSURE}**", "part-2"))
     for number, item in enumerate(written, start=1):
         entry = key["written"][item["id"]]
         cells.append(_cell("markdown", f"### Written answer {number} ({entry['marks']} marks)\n\nWrite your answer "

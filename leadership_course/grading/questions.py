@@ -44,6 +44,7 @@ def check_assessment(data, filename=ASSESSMENT_FILE):
     check.field(data, "module", "", int)
     check.field(data, "title", "")
     check.field(data, "notebook", "")
+    check.field(data, "content_note", "", required=False)
     seen = set()
     for index, question in enumerate(check.field(data, "questions", "", list) or []):
         where = f"questions[{index + 1}]"

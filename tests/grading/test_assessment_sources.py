@@ -2,6 +2,7 @@
 is up to date; the questions learners receive hold no answers."""
 
 import json
+import re
 from pathlib import Path
 
 import nbformat
@@ -9,7 +10,7 @@ import pytest
 import yaml
 
 from leadership_course.grading.questions import check_assessment
-from leadership_course.grading.builder import build_notebook, check_key, model_answers
+from leadership_course.grading.builder import DISCLOSURE, build_notebook, check_key, model_answers
 
 REPO = Path(__file__).parent.parent.parent
 GRADING = REPO / "grading"
@@ -75,3 +76,41 @@ def test_questions_file_does_not_say_where_the_key_is(key_path):
     """Does the questions file that learners receive keep quiet about the answer key?"""
     text = (GRADING / "source" / key_path.stem / "assessment.yaml").read_text().lower()
     assert "keys" not in text and "answer key" not in text
+
+
+def _urgent_help_lines():
+    """The urgent-help lines of Module 0's "Getting help now", one per sentence-bearing line, as learners read them."""
+    notebook = json.loads((REPO / "modules" / "00_start_here.ipynb").read_text(encoding="utf-8"))
+    text = "".join("".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "markdown")
+    section = text.split("## Getting help now", 1)[1].split("For help that is not urgent", 1)[0]
+    return [" ".join(part.split()) for part in re.split(r"\n\s*\n|\n(?=- )", section) if part.strip()]
+
+
+@pytest.mark.parametrize("module", ["04", "05", "08", "09"])
+def test_upsetting_assessments_warn_and_signpost_first(module):
+    """Do the assessments that ask about real concerns, incidents, pressures and warning signs open with a
+    content note: the module's signposting, a line that the facilitator reads the answers and may act on a
+    risk, and the urgent-help lines exactly as Module 0 gives them?"""
+    folder = GRADING / "source" / f"module-{module}"
+    assessment = yaml.safe_load((folder / "assessment.yaml").read_text(encoding="utf-8"))
+    cells = nbformat.read(folder / assessment["notebook"], 4).cells
+    assert cells[1].metadata["nbgrader"]["grade_id"] == "content-note"
+    note = " ".join(cells[1].source.split())
+    for needed in ("**Content note.**", "occupational health", "employee assistance programme",
+                   "Freedom to Speak Up Guardian", "Your facilitator reads your written answers.",
+                   "risk to someone's safety, they may need to act on it or pass it on"):
+        assert needed in note, needed
+    lines = _urgent_help_lines()
+    assert len(lines) == 5 and "**999**" in lines[0] and "**0300 0303 300**" in lines[-1]
+    for line in lines:
+        assert line in note, line
+
+
+def test_every_written_part_says_who_reads_it():
+    """Does every assessment with written answers say, above them, that the facilitator reads them?"""
+    for key_path in KEYS:
+        folder = GRADING / "source" / key_path.stem
+        assessment = yaml.safe_load((folder / "assessment.yaml").read_text(encoding="utf-8"))
+        cells = nbformat.read(folder / assessment["notebook"], 4).cells
+        part_2 = next(c.source for c in cells if c.metadata["nbgrader"]["grade_id"] == "part-2")
+        assert DISCLOSURE in part_2, key_path.stem
