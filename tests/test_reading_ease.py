@@ -1,10 +1,12 @@
 """Learner-facing text is plain English: Flesch reading ease of at least 60 per module, the usual
 line for plain English, for the whole module and for its reading on its own."""
 
+import re
+
 import pytest
 import textstat
 
-from course_text import activity, activity_prose, markdown_text, plain, written_modules
+from course_text import CONTENT, activity, activity_prose, markdown_text, plain, written_modules
 
 THRESHOLD = 60
 
@@ -43,3 +45,41 @@ def test_the_measure_can_fail():
              "interprofessional communication infrastructures facilitating comprehensive "
              "accountability, notwithstanding considerable hierarchical heterogeneity. ") * 20
     assert textstat.flesch_reading_ease(dense) < THRESHOLD
+
+
+LONGEST_SENTENCE = 30
+
+
+def sentences(markdown):
+    """Sentences of Markdown text: each list item or heading on its own, split after . ! or ? before a capital."""
+    found = []
+    for block in re.split(r"\n\s*\n|\n(?=\s*(?:[-*]|\d+\.) )", plain(markdown)):
+        found += [s for s in re.split(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(]?[A-Z0-9])", " ".join(block.split())) if s]
+    return found
+
+
+def ending_and_debrief_texts():
+    """(where, text) for every scenario ending's text and debrief, and every closing debrief."""
+    found = []
+    for path in sorted(CONTENT.glob("*-scenario.yaml")):
+        data = activity(path.stem)
+        for ending_id, ending in data["endings"].items():
+            found += [(f"{path.stem}: {ending_id}.{field}", ending[field]) for field in ("text", "debrief")]
+        if data.get("debrief"):
+            found.append((f"{path.stem}: debrief", data["debrief"]))
+    return found
+
+
+def test_no_long_sentences_in_endings_and_debriefs():
+    """Is every sentence of every ending and debrief 30 words or fewer?"""
+    texts = ending_and_debrief_texts()
+    assert len(texts) > 40
+    long = [(where, len(s.split()), s) for where, text in texts for s in sentences(text)
+            if len(s.split()) > LONGEST_SENTENCE]
+    assert long == []
+
+
+def test_the_sentence_measure_can_fail():
+    """Is a 31-word sentence found, and are two short ones kept apart?"""
+    assert [len(s.split()) for s in sentences("One two. Word " + "word " * 29 + "end.")] == [2, 31]
+    assert len(sentences("- A list item.\n- Another one, \"quoted\". Then more.")) == 3
