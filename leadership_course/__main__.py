@@ -105,6 +105,9 @@ def main(argv=None):
     from .workshop.cli import add_parser as add_workshop_parser
 
     add_workshop_parser(commands)
+    from .web.scorm import add_parser as add_scorm_parser
+
+    add_scorm_parser(commands)  # build-scorm: SCORM 1.2 packages for an LMS
     from .record_cli import add_parser as add_record_parser
 
     add_record_parser(commands)
@@ -119,6 +122,10 @@ def main(argv=None):
         return run_workshop(args)
     if args.command == "build-web":
         return build_web(args.out, args.content)
+    if args.command == "build-scorm":
+        from .web.scorm import run as run_scorm
+
+        return run_scorm(args)
     if args.command == "build-assessment":
         from .grading.builder import build
 

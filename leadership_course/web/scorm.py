@@ -1,0 +1,150 @@
+"""SCORM 1.2 packages of the course, for the NHS Learning Hub, ESR and Moodle.
+
+``python -m leadership_course build-scorm OUT/`` writes one zip per module: the module's
+page of the web edition (``build.py``) with ``static/scorm.js`` and the module's book
+(``static/scorm-book.js``: what scorm.js needs to know of the module's activities), and
+``imsmanifest.xml`` at the root, naming one SCO. Every path is relative; nothing is
+fetched from another host. ``--whole-course`` adds one package of every module page.
+docs/lms.md says how a trust uses them.
+"""
+
+import json
+import tempfile
+import zipfile
+from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
+
+from ..content import ContentError, find_content_dir, load_activity, load_course
+
+STATIC = Path(__file__).parent / "static"
+#: Scenario steps are kept as one base-36 digit each for the node and the choice.
+MOST_STEPS = 36
+MANIFEST = """<?xml version="1.0" encoding="UTF-8"?>
+<manifest identifier={identifier} version="1.0"
+  xmlns="http://www.imsproject.org/xsd/imscp_rootv1p1p2"
+  xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_rootv1p2"
+  xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
+  xsi:schemaLocation="http://www.imsproject.org/xsd/imscp_rootv1p1p2 imscp_rootv1p1p2.xsd
+                      http://www.imsglobal.org/xsd/imsmd_rootv1p2p1 imsmd_rootv1p2p1.xsd
+                      http://www.adlnet.org/xsd/adlcp_rootv1p2 adlcp_rootv1p2.xsd">
+  <metadata>
+    <schema>ADL SCORM</schema>
+    <schemaversion>1.2</schemaversion>
+  </metadata>
+  <organizations default="course">
+    <organization identifier="course">
+      <title>{title}</title>
+      <item identifier="item-1" identifierref="sco-1" isvisible="true">
+        <title>{title}</title>{mastery}
+      </item>
+    </organization>
+  </organizations>
+  <resources>
+    <resource identifier="sco-1" type="webcontent" adlcp:scormtype="sco" href={launch}>
+{files}
+    </resource>
+  </resources>
+</manifest>
+"""
+
+
+def book(activity_ids, title, pass_mark=None, include_writing=False, content_dir=None):
+    """What scorm.js needs to know of these activities (in order), as a dict."""
+    folder = content_dir or find_content_dir()
+    activities = []
+    for activity_id in activity_ids:
+        data = load_activity(activity_id, content_dir=folder)
+        entry = {"id": data["id"], "type": data["type"], "title": data["title"], "module": data["module"]}
+        if data["type"] == "knowledge_check":
+            entry["questions"] = [{"id": q["id"], "options": len(q["options"]),
+                                   "correct": [i for i, o in enumerate(q["options"]) if o["correct"]]}
+                                  for q in data["questions"]]
+        elif data["type"] == "scenario":
+            nodes = list(data["nodes"])
+            widest = max(len(node["choices"]) for node in data["nodes"].values())
+            if len(nodes) > MOST_STEPS or widest > MOST_STEPS:
+                raise ContentError([f"{activity_id}.yaml: a SCORM package keeps at most {MOST_STEPS} nodes and "
+                                    f"{MOST_STEPS} choices a node (this scenario has {len(nodes)} and {widest})"])
+            entry.update(nodes=nodes, state=list(data.get("state") or {}),
+                         choices={name: [c["text"] for c in node["choices"]] for name, node in data["nodes"].items()},
+                         endings=[{"id": name, "title": e["title"], "outcome": e["outcome"]}
+                                  for name, e in data["endings"].items()])
+        elif data["type"] == "self_check":
+            entry.update(items=[i["id"] for d in data["dimensions"] for i in d["items"]], scale=len(data["scale"]),
+                         dimensions=[{"id": d["id"], "label": d["label"]} for d in data["dimensions"]])
+        elif data["type"] == "reflection":
+            entry.update(kind=data.get("kind", "reflection"), prompt=data["prompt"])
+        activities.append(entry)
+    return {"title": title, "passMark": pass_mark, "includeWriting": include_writing, "activities": activities}
+
+
+def manifest(identifier, title, launch, files, pass_mark=None):
+    """imsmanifest.xml for one SCO launched at ``launch`` holding ``files`` (relative paths)."""
+    mastery = f"\n        <adlcp:masteryscore>{int(pass_mark)}</adlcp:masteryscore>" if pass_mark is not None else ""
+    listed = "\n".join(f"      <file href={quoteattr(name)}/>" for name in sorted(files))
+    return MANIFEST.format(identifier=quoteattr(identifier), title=escape(title), launch=quoteattr(launch),
+                           files=listed, mastery=mastery)
+
+
+def _package(site, zip_path, identifier, title, launch, pass_mark):
+    files = [p.relative_to(site).as_posix() for p in sorted(site.rglob("*")) if p.is_file()]
+    (site / "imsmanifest.xml").write_text(manifest(identifier, title, launch, files, pass_mark), encoding="utf-8")
+    with zipfile.ZipFile(zip_path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for name in ["imsmanifest.xml", *files]:
+            archive.write(site / name, name)
+    return zip_path
+
+
+def build_module_package(number, out_dir, pass_mark=None, include_writing=False, content_dir=None):
+    """Write ``module-NN.zip`` for one module into ``out_dir``; returns its path."""
+    from .build import build_module_site
+
+    folder = content_dir or find_content_dir()
+    module = next((m for m in load_course(folder)["modules"] if m["number"] == number), None)
+    if module is None or not module.get("notebook"):
+        raise ContentError([f"course.yaml: there is no module {number} with a page"])
+    title = f"Compassionate and Inclusive Leadership: {module['number']}. {module['title']}"
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as work:
+        work = Path(work)
+        book_script = work / "scorm-book.js"
+        data = book(module.get("activities") or [], title, pass_mark, include_writing, folder)
+        book_script.write_text("window.CourseScormBook = " + json.dumps(data, ensure_ascii=False) + ";\n",
+                               encoding="utf-8")
+        site = work / "site"
+        page = build_module_site(number, site, extra_scripts=[book_script, STATIC / "scorm.js"], content_dir=folder)
+        return _package(site, out_dir / f"module-{number:02d}.zip", f"compassionate-leadership-module-{number:02d}",
+                        title, page.relative_to(site).as_posix(), pass_mark)
+
+
+def build_packages(out_dir, modules=None, pass_mark=None, include_writing=False, content_dir=None):
+    """Every module's package (or those numbered in ``modules``); returns their paths."""
+    folder = content_dir or find_content_dir()
+    numbers = modules or [m["number"] for m in load_course(folder)["modules"] if m.get("notebook")]
+    return [build_module_package(n, out_dir, pass_mark, include_writing, folder) for n in numbers]
+
+
+def add_parser(commands):
+    parser = commands.add_parser("build-scorm", help="write a SCORM 1.2 package (zip) per module for an LMS")
+    parser.add_argument("out", help="the folder for the zip files")
+    parser.add_argument("--module", type=int, action="append", help="only this module (may be given again)")
+    parser.add_argument("--pass-mark", type=int, metavar="PERCENT",
+                        help="report passed or failed against this knowledge-check score (0 to 100)")
+    parser.add_argument("--include-writing", action="store_true",
+                        help="also send reflections, plans and pledges to the LMS (its administrators can read them)")
+    parser.add_argument("--content", help="the content folder (default: found from here)")
+
+
+def run(args):
+    if args.pass_mark is not None and not 0 <= args.pass_mark <= 100:
+        print("The pass mark is a percentage: a whole number from 0 to 100.")
+        return 2
+    try:
+        written = build_packages(args.out, args.module, args.pass_mark, args.include_writing, args.content)
+    except ContentError as error:
+        print("\n".join(error.problems))
+        return 1
+    for path in written:
+        print(f"Wrote {path} ({path.stat().st_size / 1024:.0f} KB).")
+    return 0
