@@ -76,9 +76,12 @@ def test_a_module_with_the_keyboard_alone(web_site, web_page, keys_for, axe):
     """Can a learner answer a question wrong, Try again and answer it right; walk the scenario
     to an ending and use Back; write a reflection; and show their self-check results, by
     keyboard alone, hearing each result in a role="status" region, with the focus where the
-    Voila components put it, and every step saved in the browser's record?"""
+    Voila components put it, and every step saved in the browser's record and reported to a
+    host page ("course:saved", then "course:leaving" when the page is left)?"""
     page = web_page
     keys = keys_for(page)
+    page.add_init_script("window.savedEvents = []; window.addEventListener('course:saved', e => savedEvents.push(e.detail));"
+                         "window.addEventListener('course:leaving', () => sessionStorage.setItem('left', 'yes'));")
     page.goto(web_site.url(MODULE))
 
     # A knowledge-check question: wrong, Try again, right.
@@ -120,6 +123,13 @@ def test_a_module_with_the_keyboard_alone(web_site, web_page, keys_for, axe):
     expect(page.locator(".course-knowledge-check .course-score")).to_contain_text("Your score: 1 of")
     answer = stored(page)["activities"][CHECK_ID]["answers"][question["id"]]
     assert answer["selected"] == [right] and answer["correct"] is True and answer["attempts"] == 2
+    detail = page.evaluate("() => savedEvents[savedEvents.length - 1]")
+    assert detail["moduleId"] == 1 and detail["record"]["activities"][CHECK_ID]["answers"][question["id"]] == answer
+    assert detail["knowledgeScore"] == {"raw": 1, "min": 0, "max": len(check["questions"])}
+    assert detail["interactions"] == [{"id": f"{CHECK_ID}.{question['id']}", "type": "choice",
+                                       "response": chr(ord("a") + right), "result": "correct"}]
+    assert detail["progress"]["total"] == len(load_course()["modules"][1]["activities"])
+    assert detail["progress"]["complete"] is False
 
     # The scenario: arrow keys between choices; each step announced and its heading focused.
     scenario = load_activity(SCENARIO_ID, "scenario")
@@ -186,6 +196,8 @@ def test_a_module_with_the_keyboard_alone(web_site, web_page, keys_for, axe):
     problems = axe(page)
     assert not problems, "axe, after every activity:\n" + "\n".join(problems)
     assert not page.course_log.console_errors and not page.blocked
+    page.goto(web_site.url("glossary.html"))
+    assert page.evaluate("() => sessionStorage.getItem('left')") == "yes"
 
 
 def test_a_record_from_voila_continues_on_the_web_and_back(web_site, web_page, tmp_path):
@@ -292,3 +304,30 @@ def test_one_module_stands_alone(tmp_path):
     assert text.index("static/record.js") < text.index("static/host.js") < text.index("static/ui.js")
     assert (tmp_path / "package" / "glossary.html").is_file() and (tmp_path / "package" / "static" / "host.js").is_file()
     assert not (tmp_path / "package" / "course_home.html").exists()
+
+
+def test_a_plan_the_pledges_and_the_journal(web_site, web_page):
+    """Is each part of a plan saved as its own reflection when the learner leaves its box;
+    does the final module list the pledges made in other modules; and does the journal
+    download hold them, with the learner's text escaped?"""
+    page = web_page
+    page.goto(web_site.url(MODULE))
+    pledge = page.locator(".course-reflection", has=page.get_by_role("heading", name=re.compile("Your pledge")))
+    pledge.locator("textarea").fill("Ask <b>how</b> people are, and listen.")
+    pledge.locator("textarea").press("Tab")
+    expect(pledge.locator("[role='status']")).to_contain_text("Saved at")
+
+    page.goto(web_site.url("09_sustaining_yourself.html"))
+    plan = page.locator(".course-plan")
+    plan.locator("textarea").first.fill("Walk at lunch.")
+    plan.locator("textarea").first.press("Tab")
+    expect(plan.locator("[role='status']")).to_contain_text("Part 1 saved at")
+    part = load_activity("sustainability-plan", "plan")["parts"][0]["reflection"]
+    assert stored(page)["activities"][part]["text"] == "Walk at lunch."
+    pledges = page.locator(".course-pledges")
+    expect(pledges).to_contain_text("Ask <b>how</b> people are, and listen.")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download my journal (web page)").click()
+    journal = download.value.path().read_text(encoding="utf-8")
+    assert "Ask &lt;b&gt;how&lt;/b&gt; people are, and listen." in journal and "Walk at lunch." in journal
+    assert "<b>how" not in journal
