@@ -442,12 +442,15 @@
       taken = this.set("cmi.core.session_time", sessionTime(Date.now() - this.started)) && taken;
       const copy = encode(record, this.book, this.book.includeWriting === true);
       taken = this.set("cmi.suspend_data", copy.text) && taken;
-      taken = this.sendInteractions(record) && taken;
-      taken = this.call("LMSCommit", "") && taken;
-      return taken;
+      const answers = this.sendInteractions(record);
+      const committed = this.call("LMSCommit", "");
+      if (committed) for (const key of answers.set) this.sent.add(key);
+      return answers.taken && committed && taken;
     }
 
+    /** Each answer not yet taken as cmi.interactions.n; the keys of those set (taken once committed). */
     sendInteractions(record) {
+      const set = [];
       let taken = true;
       for (const item of interactions(record, this.book)) {
         const key = item.id + "/" + item.key;
@@ -457,10 +460,10 @@
         const ok = this.set(prefix + "id", item.id) && this.set(prefix + "type", "choice") &&
           this.set(prefix + "student_response", item.response) && this.set(prefix + "result", item.result) &&
           this.set(prefix + "correct_responses.0.pattern", item.pattern);
-        if (ok) this.sent.add(key);
+        if (ok) set.push(key);
         taken = ok && taken;
       }
-      return taken;
+      return { set, taken };
     }
 
     leave() {
