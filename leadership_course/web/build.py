@@ -35,14 +35,16 @@ PAGE_PARTS = {"course_home", "journal_download", "where_saved", "my_pledges"}
 NOTEBOOK_LINK = re.compile(r"""<a href="([A-Za-z0-9_.-]+)\.ipynb(#[^"]*)?"([^>]*)>(.*?)</a>""", re.S)
 
 
-def build_site(out_dir, content_dir=None):
+def build_site(out_dir, content_dir=None, extra_scripts=()):
     """Write the whole web edition into ``out_dir``; returns the pages written. Raises
-    ContentError with the content check's messages when the content has a problem."""
+    ContentError with the content check's messages when the content has a problem.
+    ``extra_scripts`` as for build_module_site (the whole-course SCORM package's)."""
     folder = _checked_folder(content_dir)
     course = load_course(folder)
     notebooks = [HOME] + [m["notebook"] for m in course["modules"] if m.get("notebook")] + \
                 ["glossary.ipynb", "bibliography.ipynb"]
-    return _write(Path(out_dir), folder, course, notebooks, set(notebooks), standalone=False, extra_scripts=())
+    return _write(Path(out_dir), folder, course, notebooks, set(notebooks), standalone=False,
+                  extra_scripts=[Path(script) for script in extra_scripts])
 
 
 def build_module_site(module, out_dir, extra_scripts=(), content_dir=None):

@@ -4,11 +4,14 @@
 page of the web edition (``build.py``) with ``static/scorm.js`` and the module's book
 (``static/scorm-book.js``: what scorm.js needs to know of the module's activities), and
 ``imsmanifest.xml`` at the root, naming one SCO. Every path is relative; nothing is
-fetched from another host. ``--whole-course`` adds one package of every module page.
+fetched from another host. ``--whole-course`` adds one package of the whole course (course
+home and every module page in one SCO, launched from a page that holds the LMS session:
+``static/scorm-session.js``).
 docs/lms.md says how a trust uses them.
 """
 
 import json
+import shutil
 import tempfile
 import zipfile
 from pathlib import Path
@@ -118,6 +121,52 @@ def build_module_package(number, out_dir, pass_mark=None, include_writing=False,
                         title, page.relative_to(site).as_posix(), pass_mark)
 
 
+#: The whole-course package's launch page: it holds the LMS session (scorm-session.js) while
+#: the course's pages open in its frame, starting at the course home.
+COURSE_LAUNCH = """<!DOCTYPE html>
+<html lang="en-GB">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<title>{title}</title>
+<link rel="icon" href="data:,">
+<style>html, body {{ margin: 0; height: 100%; }} iframe {{ display: block; border: 0; width: 100%; height: 100%; }}</style>
+<script src="static/scorm.js"></script>
+<script src="static/scorm-session.js"></script>
+</head>
+<body>
+<iframe src="{home}" title="{title}"></iframe>
+</body>
+</html>
+"""
+
+
+def build_course_package(out_dir, pass_mark=None, include_writing=False, content_dir=None):
+    """Write ``whole-course.zip``: every module page and the course home as one SCO, whose
+    status counts every activity of the course; returns its path."""
+    from .build import HOME, build_site, page_name
+
+    folder = content_dir or find_content_dir()
+    course = load_course(folder)
+    title = course["title"]
+    activity_ids = [a for m in course["modules"] for a in (m.get("activities") or [])]
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as work:
+        work = Path(work)
+        book_script = work / "scorm-book.js"
+        data = book(activity_ids, title, pass_mark, include_writing, folder)
+        book_script.write_text("window.CourseScormBook = " + json.dumps(data, ensure_ascii=False) + ";\n",
+                               encoding="utf-8")
+        site = work / "site"
+        build_site(site, folder, extra_scripts=[book_script, STATIC / "scorm.js"])
+        shutil.copyfile(STATIC / "scorm-session.js", site / "static" / "scorm-session.js")
+        (site / "index.html").write_text(COURSE_LAUNCH.format(title=escape(title), home=page_name(HOME)),
+                                         encoding="utf-8")
+        return _package(site, out_dir / "whole-course.zip", "compassionate-leadership-course", title, "index.html",
+                        pass_mark)
+
+
 def build_packages(out_dir, modules=None, pass_mark=None, include_writing=False, content_dir=None):
     """Every module's package (or those numbered in ``modules``); returns their paths."""
     folder = content_dir or find_content_dir()
@@ -129,6 +178,8 @@ def add_parser(commands):
     parser = commands.add_parser("build-scorm", help="write a SCORM 1.2 package (zip) per module for an LMS")
     parser.add_argument("out", help="the folder for the zip files")
     parser.add_argument("--module", type=int, action="append", help="only this module (may be given again)")
+    parser.add_argument("--whole-course", action="store_true",
+                        help="also the whole course (course home and every module) as one package")
     parser.add_argument("--pass-mark", type=int, metavar="PERCENT",
                         help="report passed or failed against this knowledge-check score (0 to 100)")
     parser.add_argument("--include-writing", action="store_true",
@@ -142,6 +193,8 @@ def run(args):
         return 2
     try:
         written = build_packages(args.out, args.module, args.pass_mark, args.include_writing, args.content)
+        if args.whole_course:
+            written.append(build_course_package(args.out, args.pass_mark, args.include_writing, args.content))
     except ContentError as error:
         print("\n".join(error.problems))
         return 1

@@ -15,8 +15,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from leadership_course.content import load_course
-from leadership_course.web.scorm import book, build_packages
+from leadership_course.content import load_activity, load_course
+from leadership_course.web.scorm import book, build_course_package, build_packages
 
 sys.path.insert(0, str(Path(__file__).parent))
 from worst_case import worst_record  # noqa: E402
@@ -35,9 +35,11 @@ LOADS = re.compile(r"""(?:\b(?:src|poster|action)\s*=\s*["']?|<link\b[^>]*?\bhre
 
 @pytest.fixture(scope="module")
 def packages(tmp_path_factory):
-    """Every module's package, built once with a pass mark of 80."""
+    """Every module's package and the whole course's, built once with a pass mark of 80."""
     out = tmp_path_factory.mktemp("packages")
-    return {n: path for n, path in zip(MODULES, build_packages(out, pass_mark=80))}
+    built = {n: path for n, path in zip(MODULES, build_packages(out, pass_mark=80))}
+    built["whole course"] = build_course_package(out, pass_mark=80)
+    return built
 
 
 @pytest.fixture(scope="module")
@@ -125,7 +127,7 @@ def outside_addresses(archive):
 def test_every_module_package_passes_the_scorm_12_schemas_and_packaging_rules(packages, schema):
     from lxml import etree
 
-    assert sorted(packages) == MODULES
+    assert [n for n in packages if n in MODULES] == MODULES
     for number, path in packages.items():
         with zipfile.ZipFile(path) as archive:
             manifest = etree.fromstring(archive.read("imsmanifest.xml"))
@@ -155,12 +157,12 @@ def test_every_package_loads_only_its_own_files(packages):
     for number, path in packages.items():
         with zipfile.ZipFile(path) as archive:
             assert outside_addresses(archive) == [], f"module {number}"
-            html = [n for n in archive.namelist() if n.endswith(".html")]
-            launch = [n for n in html if re.match(r"\d\d_", n)]
-            assert len(launch) == 1
-            page = archive.read(launch[0]).decode("utf-8")
-            assert "static/scorm.js" in page and "static/scorm-book.js" in page
-            assert page.index("static/scorm.js") < page.index("static/ui.js"), "scorm.js must be in place before the page starts"
+            pages = [n for n in archive.namelist() if n.endswith(".html") and re.match(r"\d\d_|course_home", n)]
+            assert len(pages) == (1 if number in MODULES else len(MODULES) + 1)
+            for name in pages:
+                page = archive.read(name).decode("utf-8")
+                assert "static/scorm.js" in page and "static/scorm-book.js" in page
+                assert page.index("static/scorm.js") < page.index("static/ui.js"), "scorm.js must run before the page starts"
 
 
 def copy_of(record, activity_ids, include_writing=False):
@@ -204,6 +206,15 @@ def test_largest_record_fits_suspend_data_and_comes_back_whole(number):
         else:
             assert (got["responses"], got["scores"], got["results_shown"]) == \
                    (entry["responses"], entry["scores"], entry["results_shown"])
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs Node (Debian's nodejs): run python3 run_tests.py")
+def test_largest_record_of_the_whole_course_fits_suspend_data():
+    every = [a for m in load_course()["modules"] for a in m["activities"]]
+    copy = copy_of(worst_record(every), every)
+    print(f"whole course: largest suspend_data {copy['length']} characters")
+    assert copy["length"] <= 4096 and copy["ascii"] and copy["writingLeftOut"] == []
+    assert len(copy["decoded"]["activities"]) == len([a for a in every if load_activity(a)["type"] != "reflection"])
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="needs Node (Debian's nodejs): run python3 run_tests.py")

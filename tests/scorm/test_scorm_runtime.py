@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from leadership_course.web.scorm import build_module_package
+from leadership_course.web.scorm import build_course_package, build_module_package
 
 from browser_helpers import Keys, new_course_page  # tests/conftest.py puts tests/browser on the path
 
@@ -36,16 +36,19 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def lms(tmp_path_factory):
-    """The test LMS and module 1's package (pass mark 80) on one 127.0.0.1 static server."""
+    """The test LMS, module 1's package (pass mark 80) and the whole course's package on one
+    127.0.0.1 static server."""
     if not RUNTIME.is_file():
         pytest.fail(f"scorm-again is not in {RUNTIME.parent}: run python3 run_tests.py, which installs it")
     root = tmp_path_factory.mktemp("lms-site")
     (root / "lms").mkdir()
     shutil.copy(Path(__file__).parent / "lms" / "lms.html", root / "lms")
     shutil.copy(RUNTIME, root / "lms")
-    package = build_module_package(1, tmp_path_factory.mktemp("zips"), pass_mark=80)
-    with zipfile.ZipFile(package) as archive:
-        archive.extractall(root / "module-01")
+    zips = tmp_path_factory.mktemp("zips")
+    for package, folder in ((build_module_package(1, zips, pass_mark=80), "module-01"),
+                            (build_course_package(zips), "whole-course")):
+        with zipfile.ZipFile(package) as archive:
+            archive.extractall(root / folder)
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(root)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
@@ -255,3 +258,29 @@ def test_outside_any_lms_the_page_works_from_the_browser_and_says_so_once(browse
         assert page.course_log.console_errors == []
     finally:
         context.close()
+
+
+def test_whole_course_package_keeps_one_lms_session_across_its_pages(lms_page):
+    """Moving from the course home to a module page and on: one LMSInitialize, the answers
+    recorded, the session time counted from the launch, and one LMSFinish when it is left."""
+    page = lms_page
+    page.evaluate("launch('../whole-course/index.html', 'frame', null)")
+    course = page.frame_locator("#sco").frame_locator("iframe")
+    keys = Keys(page)
+    course.locator("main a[href='01_why_compassion.html']").first.wait_for()
+    keys.tab_to(course.locator("main a[href='01_why_compassion.html']").first)
+    keys.press("Enter")
+    course.locator(".course-activity[data-kind=knowledge_check] .course-box").wait_for()
+    answer_question(keys, course, 1)
+    keys.tab_to(course.locator("main a[href$='.html']").first)
+    keys.press("Enter")
+    page.wait_for_timeout(1000)
+    assert [call[2] for call in calls(page, "LMSInitialize")] == ["true"]
+    assert calls(page, "LMSFinish") == []
+    recorded = page.evaluate("recorded()")["cmi"]
+    assert [i["id"] for i in recorded["interactions"].values()] == ["four_behaviours_check_definition"]
+    assert recorded["core"]["lesson_status"] == "incomplete" and recorded["core"]["exit"] == "suspend"
+    page.evaluate("() => { document.getElementById('sco').src = 'about:blank'; }")
+    page.wait_for_function("() => lmsCalls.some(c => c[0] === 'LMSFinish')")
+    assert len(calls(page, "LMSFinish")) == 1
+    assert page.course_log.console_errors == []
