@@ -455,16 +455,18 @@
       return this.repair(raw, checked);
     }
 
-    /** Keep every valid entry; set aside what is not; keep the damaged text under its own
-     * key; tell the learner. */
+    /** Keep every valid entry; set aside what is not; tell the learner. A record that
+     * could not be read whole (or at all) is first kept, as it was, under its own key. */
     repair(raw, checked) {
       const stamp = now();
-      const kept = this.key + ".damaged-" + stamp.replace(/[^0-9]/g, "").slice(0, 14);
-      try {
-        this.storage.setItem(kept, raw);
-      } catch (error) { /* full: the record itself is still saved below */ }
       const data = checked.record || emptyRecord();
-      data.set_aside.push({ file: kept, reason: checked.refused || checked.problems.join("; ") || "damaged entries", when: stamp });
+      if (checked.refused || checked.problems.length) {
+        const kept = this.key + ".damaged-" + stamp.replace(/[^0-9]/g, "").slice(0, 14);
+        try {
+          this.storage.setItem(kept, raw);
+        } catch (error) { /* full: the record itself is still saved below */ }
+        data.set_aside.push({ file: kept, reason: checked.refused || checked.problems.join("; "), when: stamp });
+      }
       for (const item of checked.damaged || []) data.set_aside.push(Object.assign({}, item, { when: stamp }));
       if (checked.refused) {
         this.notices.push("Your saved work could not be read (" + checked.refused + "). Nothing was deleted: a copy " +
