@@ -30,7 +30,9 @@
   // --- The compact copy of a record (cmi.suspend_data) ---------------------------------
   // [1, base, [entry or 0 for each activity of the book]]: times are seconds after `base`
   // in base 36; answers, steps and scale points are indexes into the book, so no text of
-  // the course is repeated. Only a reflection carries text (with --include-writing).
+  // the course is repeated. Only a reflection carries text (with --include-writing). Each
+  // entry ends with its activity's shape, so a package rebuilt after an activity changed
+  // (a question, option, step or ending added, removed or moved) leaves that entry out.
 
   function seconds(stamp) {
     const ms = Date.parse(stamp);
@@ -43,6 +45,21 @@
     const pad = (n) => String(Math.floor(Math.abs(n))).padStart(2, "0");
     const local = new Date(date.getTime() + offset * 60000).toISOString().slice(0, 19);
     return local + (offset >= 0 ? "+" : "-") + pad(offset / 60) + ":" + pad(offset % 60);
+  }
+
+  /** A short fixed name for a text (FNV-1a, base 36). */
+  function fingerprint(text) {
+    let hash = 0x811c9dc5;
+    for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
+    return hash.toString(36);
+  }
+
+  /** What an entry of the copy depends on in the activity: its id and the order of its
+   * questions, options, steps, choices, endings and items. Wording may change; these may not. */
+  function shape(activity) {
+    const { id, type, questions, nodes, choices, endings, state, items, scale } = activity;
+    return fingerprint(JSON.stringify([id, type, questions, nodes, choices && nodes.map((n) => choices[n].length),
+      endings && endings.map((e) => e.id), state, items, scale])).slice(0, 4);
   }
 
   const digit = (n) => n.toString(36);
@@ -120,6 +137,7 @@
       if (activity.type === "scenario") p[4] = p[4].map((r) => [r[0], r[1], r[2], relative(r[3], base)]);
       if (activity.type === "self_check") p[4] = relative(p[4], base);
       if (activity.type === "reflection") p[2] = relative(p[2], base);
+      p.push(shape(activity));
       return p;
     });
     // Plain ASCII whatever the LMS stores it in: other characters as \u escapes.
@@ -262,7 +280,8 @@
     const activities = {};
     book.activities.forEach((activity, index) => {
       const parts = data[2][index];
-      if (!Array.isArray(parts)) return;
+      // An entry from an activity that has since changed shape is left out, never misread.
+      if (!Array.isArray(parts) || parts[parts.length - 1] !== shape(activity)) return;
       try {
         const entry = decodeEntry(activity, parts, time);
         if (entry) activities[activity.id] = entry;
@@ -476,13 +495,6 @@
   }
 
   // --- In the page --------------------------------------------------------------------
-
-  /** A short fixed name for a learner id (the id itself is not written into the browser's keys). */
-  function fingerprint(text) {
-    let hash = 0x811c9dc5;
-    for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
-    return hash.toString(36);
-  }
 
   /** The entries of `kept` (the LMS's copy) that are newer than the browser's own. */
   function newerThanBrowser(kept, storage, key) {
