@@ -20,7 +20,7 @@ import pytest
 
 from leadership_course.web.scorm import build_course_package, build_module_package
 
-from browser_helpers import Keys, new_course_page  # tests/conftest.py puts tests/browser on the path
+from browser_helpers import Keys, axe_violations, new_course_page  # tests/conftest.py puts tests/browser on the path
 
 REPO = Path(__file__).resolve().parents[2]
 RUNTIME = REPO / ".npm-test" / "node_modules" / "scorm-again" / "dist" / "scorm12.js"
@@ -256,6 +256,9 @@ def test_outside_any_lms_the_page_works_from_the_browser_and_says_so_once(browse
         checked = page.locator(".course-question").first.locator("input:checked")
         assert sorted(checked.evaluate_all("inputs => inputs.map(i => +i.value)")) == chosen
         assert page.course_log.console_errors == []
+        page.set_viewport_size({"width": 320, "height": 640})  # a phone, with the notice showing
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320
+        assert axe_violations(page) == []
     finally:
         context.close()
 
