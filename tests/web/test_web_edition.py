@@ -221,8 +221,15 @@ def test_a_record_from_voila_continues_on_the_web_and_back(web_site, web_page, t
 
     page = web_page
     page.goto(web_site.url("course_home.html"))
+    expect(page.locator(".course-tag").nth(1)).to_have_text("Not started")
     page.set_input_files("#course-continue-file", str(voila_file))
-    expect(page.locator(".course-home [role='status']")).to_contain_text("Done. Your record now holds the work")
+    status = page.locator(".course-continue [role='status']")
+    expect(status).to_contain_text("from-voila.json was checked")
+    expect(page.locator(".course-decision")).to_contain_text("2 activities will be added")
+    assert page.evaluate(f"() => localStorage.getItem('{STORAGE_KEY}')") is None, "nothing changes before the learner confirms"
+    page.get_by_role("button", name="Continue with this record").click()
+    expect(status).to_contain_text("Your course now includes the work from from-voila.json")
+    expect(page.locator("#course-continue-file")).to_be_focused()
     expect(page.locator(".course-tag").nth(1)).to_have_text("In progress")
 
     page.goto(web_site.url(MODULE))
@@ -331,3 +338,38 @@ def test_a_plan_the_pledges_and_the_journal(web_site, web_page):
     journal = download.value.path().read_text(encoding="utf-8")
     assert "Ask &lt;b&gt;how&lt;/b&gt; people are, and listen." in journal and "Walk at lunch." in journal
     assert "<b>how" not in journal
+
+
+def test_work_kept_aside_comes_back(web_site, web_page, tmp_path):
+    """When a chosen record holds older work than the browser's, is that work kept aside,
+    listed under "Work kept aside", and brought back by keyboard, the newer work being kept
+    aside in its turn?"""
+    from leadership_course.components.scenario import Scenario
+
+    older = LearnerRecord(tmp_path / "record")
+    Scenario(load_activity(SCENARIO_ID, "scenario"), older).pick(0)
+    chosen = tmp_path / "older.json"
+    chosen.write_bytes(older.path.read_bytes())
+
+    page = web_page
+    page.goto(web_site.url(MODULE))
+    box = page.locator(".course-scenario")
+    box.locator("button.course-choice-button").nth(1).click()
+    box.locator("button.course-choice-button").first.click()
+    expect(box.locator(".course-focusable-html h4").first).to_have_text("Step 3")
+
+    page.goto(web_site.url("course_home.html"))
+    page.set_input_files("#course-continue-file", str(chosen))
+    expect(page.locator(".course-decision")).to_contain_text("newer here and stay as they are")
+    page.get_by_role("button", name="Continue with this record").click()
+    kept = page.locator("#course-kept-aside")
+    expect(kept).to_contain_text("an older entry from older.json")
+    kept.focus()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(page.locator(".course-continue [role='status']")).to_contain_text("was brought back")
+    entry = stored(page)["activities"][SCENARIO_ID]
+    assert [step["choice"] for step in entry["path"]] == [0]
+    assert any(i.get("reason") == "replaced when you brought back an earlier entry" for i in stored(page)["set_aside"])
+    page.goto(web_site.url(MODULE))
+    expect(page.locator(".course-scenario .course-focusable-html h4").first).to_have_text("Step 2")

@@ -426,6 +426,17 @@
     return [merged, plan];
   }
 
+  /** True for a set-aside item that holds a usable activity entry (record_check.restorable). */
+  function restorable(item) {
+    return isDict(item) && typeof item.activity === "string" && !has(item, "field") &&
+      entryProblem(item.activity, item.entry) === null && !Object.keys(fieldProblems(item.entry)).length;
+  }
+
+  /** A stable name for one set-aside item (the same item always has the same name). */
+  function itemKey(item) {
+    return canonical(item);
+  }
+
   function activityTitle(id, entry) {
     return isDict(entry) && typeof entry.title === "string" ? entry.title : String(id);
   }
@@ -519,6 +530,42 @@
       this.write();
     }
 
+    /** What the record text holds and what merging it would change: {checked, plan};
+     * changes nothing. */
+    preview(text, source) {
+      const checked = checkRecord(text, true);
+      if (checked.refused) return { checked, plan: null };
+      return { checked, plan: merge(this.load(), checked, source, now())[1] };
+    }
+
+    /** Bring back the set-aside entry named `key` (itemKey); the entry it replaces is set
+     * aside in its turn. Returns the activity id, or null when there is no such entry. */
+    restore(key) {
+      this.data = this.load();
+      const found = this.data.set_aside.find((item) => itemKey(item) === key && restorable(item));
+      if (!found) return null;
+      const id = found.activity;
+      this.data.set_aside.splice(this.data.set_aside.indexOf(found), 1);
+      const current = this.data.activities[id];
+      if (current !== undefined) {
+        this.data.set_aside.push({ activity: id, entry: current, when: now(),
+          reason: "replaced when you brought back an earlier entry" });
+      }
+      this.data.activities[id] = Object.assign({}, found.entry, { updated: now() });
+      this.write();
+      return id;
+    }
+
+    /** The text of a record this browser kept aside (a key the set-aside list names), or null. */
+    setAsideText(name) {
+      if (typeof name !== "string" || !name.startsWith(this.key + ".damaged-")) return null;
+      try {
+        return this.storage.getItem(name);
+      } catch (error) {
+        return null;
+      }
+    }
+
     /** Continue from a record (file text or an object from elsewhere): {checked, plan};
      * a refused one changes nothing. */
     mergeText(text, source) {
@@ -533,7 +580,7 @@
   }
 
   const api = { RECORD_VERSION, STORAGE_KEY, emptyRecord, now, moment, recordJson, checkRecord, isClean, salvageJson,
-    merge, BrowserRecord };
+    merge, restorable, itemKey, BrowserRecord };
   if (typeof module !== "undefined" && module.exports) module.exports = api;
   else root.CourseRecord = api;
 })(typeof window !== "undefined" ? window : globalThis);

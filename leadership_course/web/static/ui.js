@@ -630,33 +630,152 @@
     return resumeHtml(data) + "<h2>Course map</h2><ul class='course-task-list'>" + items + "</ul>";
   }
 
+  function planItems(plan, future) {
+    const count = (ids) => ids.length + " activit" + (ids.length === 1 ? "y" : "ies");
+    const will = future ? "will be" : "were";
+    const items = [];
+    if (plan.added.length) items.push(count(plan.added) + " " + will + " added.");
+    if (plan.replaced.length) {
+      items.push(count(plan.replaced) + " " + will + " updated with newer work from the file. Your earlier answers " +
+        (future ? "will be" : "are") + " kept aside, so you can bring them back.");
+    }
+    if (plan.kept.length) {
+      items.push(count(plan.kept) + " " + (future ? "are" : "were") + " newer here and " + (future ? "stay" : "stayed") +
+        " as they are. The older work from the file " + (future ? "will be" : "is") + " kept aside.");
+    }
+    const others = plan.set_aside_added - plan.replaced.length - plan.kept.length;
+    if (others > 0) {
+      items.push(others + " other part" + (others === 1 ? "" : "s") + " of the file (damaged, or kept aside there) " +
+        will + " kept aside here too.");
+    }
+    if (plan.same.length) items.push(count(plan.same) + " " + (future ? "are" : "were") + " the same in both.");
+    if (plan.pages.length) {
+      items.push("When you opened " + plan.pages.length + " module page" + (plan.pages.length === 1 ? "" : "s") + " " +
+        (future ? "will be" : "was") + " added, so the course home counts those modules as started.");
+    }
+    return items.map((item) => "<li>" + escape(item) + "</li>").join("");
+  }
+
+  function titleOf(id, entry) {
+    const title = entry && typeof entry.title === "string" ? entry.title : id;
+    const module = allModules().find((m) => m.activities.some((a) => a.id === id));
+    return module ? title + " (module " + module.number + ")" : title;
+  }
+
+  /** "Continue from a saved record", as the Voila course home has it (components/continue_record.py):
+   * check the file, say what it holds and what would change, merge only when the learner
+   * confirms; and bring back what was kept aside. */
+  function continueStep(onChange) {
+    const status = liveRegion();
+    const input = el("input", { type: "file", id: "course-continue-file", class: "course-file-input",
+      accept: ".json,application/json" });
+    const summary = el("div");
+    const confirm = button("Continue with this record", onConfirm);
+    const cancel = button("Cancel", () => { close(); say(status, "<p>Nothing was changed.</p>"); }, true);
+    const decision = el("div", { class: "course-decision" }, [summary, el("div", { class: "course-buttons" }, [confirm, cancel])]);
+    const asideList = el("select", { id: "course-kept-aside" });
+    const aside = el("div", {}, [el("h3", { text: "Work kept aside" }), el("p", { text: "These are earlier answers " +
+      "that newer work replaced, and records that could not be read whole. Choose one to bring it back: for an " +
+      "answer, the one it replaces is kept aside in turn." }), el("label", { for: "course-kept-aside", text: "Kept aside" }),
+      asideList, button("Bring this back", onBringBack)]);
+    let pending = null;
+    decision.hidden = true;
+
+    function close() {
+      pending = null;
+      decision.hidden = true;
+      input.focus();
+    }
+    function consider(name, text) {
+      const { checked, plan } = record.preview(text, name);
+      if (!plan) {
+        close();
+        say(status, "<p><strong>" + escape(name) + " cannot be used:</strong> " + escape(checked.refused) + ". Nothing was changed.</p>");
+        return;
+      }
+      const count = Object.keys(checked.record.activities).length;
+      const parts = ["<p><strong>" + escape(name) + "</strong> is a course record. It holds work on " + count + " activit" +
+        (count === 1 ? "y" : "ies") + ".</p>"];
+      if (checked.damaged.length || checked.problems.length) {
+        parts.push("<p>Part of it is damaged. Everything else in it can be used, and the damaged parts will be kept aside.</p>");
+      }
+      const changes = plan.added.length || plan.replaced.length || plan.kept.length || plan.set_aside_added || plan.pages.length;
+      pending = changes ? { name, text } : null;
+      parts.push(changes ? "<p>If you continue with it:</p><ul>" + planItems(plan, true) + "</ul>" :
+        "<p>Everything in this file is already in your course, so nothing needs to change.</p>");
+      summary.innerHTML = parts.join("");
+      confirm.hidden = !pending;
+      decision.hidden = false;
+      say(status, "<p>" + escape(name) + " was checked. Read what it holds below, then choose " +
+        (pending ? "Continue with this record or Cancel" : "Cancel") + ".</p>");
+    }
+    function onConfirm() {
+      if (!pending) return;
+      const { name, text } = pending;
+      const { plan } = record.mergeText(text, name);
+      close();
+      say(status, "<p><strong>Your course now includes the work from " + escape(name) + ".</strong></p><ul>" +
+        planItems(plan, false) + "</ul><p>Open any module to carry on.</p>");
+      refreshAside();
+      onChange();
+    }
+    function refreshAside() {
+      const options = [];
+      for (const item of record.read().set_aside.slice().reverse()) {
+        let label;
+        if (R.restorable(item)) label = titleOf(item.activity, item.entry) + ": " + (item.reason || "kept aside");
+        else if (item && record.setAsideText(item.file) !== null) label = "A record kept in this browser: " + (item.reason || "kept aside");
+        else continue;
+        options.push(el("option", { value: R.itemKey(item), text: label.slice(0, 160) }));
+      }
+      asideList.replaceChildren(...options);
+      aside.hidden = !options.length;
+    }
+    function onBringBack() {
+      const key = asideList.value;
+      const item = record.read().set_aside.find((i) => R.itemKey(i) === key);
+      if (item && !R.restorable(item) && record.setAsideText(item.file) !== null) {
+        consider("the record kept in this browser", record.setAsideText(item.file));
+        return;
+      }
+      if (!item || record.restore(key) === null) {
+        say(status, "<p>That is no longer kept aside (perhaps brought back in another tab).</p>");
+      } else {
+        say(status, "<p>" + escape(titleOf(item.activity, item.entry)) + " was brought back. The answer it replaced is kept aside.</p>");
+        onChange();
+      }
+      refreshAside();
+      if (aside.hidden) input.focus();
+    }
+    input.addEventListener("change", () => {
+      const file = input.files && input.files[0];
+      input.value = ""; // so that the same file can be chosen again
+      if (!file) return;
+      const name = file.name.slice(0, 80);
+      if (file.size > 5 * 1024 * 1024) {
+        close();
+        say(status, "<p><strong>" + escape(name) + " cannot be used:</strong> it is larger than any course record " +
+          "(the limit is 5 MB). Nothing was changed.</p>");
+        return;
+      }
+      file.text().then((text) => consider(name, text), () => say(status, "<p>The file could not be read. Nothing was changed.</p>"));
+    });
+    refreshAside();
+    return el("div", { class: "course-continue" }, [el("h2", { text: "Continue from a saved record" }),
+      el("p", { text: "Worked on the course somewhere else, for example in the course web app or on another computer? " +
+        "Choose the raw record you downloaded there (a file ending in .json). You will see what it holds before " +
+        "anything changes. Where an activity is in both, the newer work is kept, and the other is kept aside so you " +
+        "can bring it back." }),
+      el("label", { for: "course-continue-file", text: "Choose your record file (it ends in .json)" }), input, status,
+      decision, aside]);
+  }
+
   function courseHome() {
     const map = el("div", { html: courseMapHtml() });
-    const status = liveRegion();
-    const input = el("input", { type: "file", id: "course-continue-file", accept: ".json,application/json" });
-    input.addEventListener("change", () => {
-      const file = input.files[0];
-      if (!file) return;
-      file.text().then((text) => {
-        const { checked, plan } = record.mergeText(text, file.name);
-        if (!plan) {
-          say(status, "<p>This file cannot be used: " + escape(checked.refused) + ". Nothing was changed.</p>");
-          return;
-        }
-        const changed = plan.added.length + plan.replaced.length;
-        say(status, "<p>Done. Your record now holds the work from " + escape(file.name) + ": " + changed + " activit" +
-          (changed === 1 ? "y" : "ies") + " added or brought up to date" + (plan.kept.length ? ", and " + plan.kept.length +
-          " kept as they were here because your work here is newer (the other version is kept aside)" : "") + ".</p>");
-        map.innerHTML = courseMapHtml();
-        window.dispatchEvent(new CustomEvent("course:saved", { detail: savedDetail() }));
-      }, () => say(status, "<p>The file could not be read. Nothing was changed.</p>"));
+    const step = continueStep(() => {
+      map.innerHTML = courseMapHtml();
+      window.dispatchEvent(new CustomEvent("course:saved", { detail: savedDetail() }));
     });
-    const step = el("div", { class: "course-continue" }, [
-      el("h2", { text: "Continue from a saved record" }),
-      el("p", { text: "Worked on the course somewhere else, for example in the course web app or on another computer? " +
-        "Choose the raw record you downloaded there. Where an activity is in both, the newer work is kept and the other " +
-        "is kept aside." }),
-      el("label", { for: "course-continue-file", text: "Choose your raw record (a .json file)" }), input, status]);
     return courseBox("home", [map, step]);
   }
 
