@@ -249,3 +249,41 @@ def test_a_rebuilt_package_leaves_out_the_work_on_an_activity_that_changed_shape
     back = copy_of(record, module["activities"], later_book=later)["decoded"]["activities"]
     assert check["id"] not in back and scenario["id"] not in back
     assert back[self_check["id"]]["responses"] == record["activities"][self_check["id"]]["responses"]
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs Node (Debian's nodejs): run python3 run_tests.py")
+def test_damaged_or_hostile_suspend_data_gives_nothing_wrong_and_never_throws():
+    """suspend_data the LMS gives back damaged, or written by something else: nothing is read
+    from it but entries of the right shape, and within them only steps, options and scale
+    points the module has."""
+    module = next(m for m in load_course()["modules"] if m["number"] == 1)
+    activity_ids = module["activities"]
+    script = """
+      const scorm = require(process.argv[1]);
+      const [book, record] = JSON.parse(require("fs").readFileSync(0, "utf8"));
+      const texts = ["", "garbage", "<script>alert(1)</script>", "[1]", "[2,\\"a\\",[]]", "[1,\\"a\\",{}]",
+                     "[1,\\"a\\",[[\\"0\\",\\"not a list\\"]]]"];
+      const decoded = texts.map((text) => scorm.decode(text, book));
+      // A real copy, then every entry's insides spoiled (its shape mark kept).
+      const copy = JSON.parse(scorm.encode(record, book, false).text);
+      copy[2] = copy[2].map((p) => Array.isArray(p) ? [p[0], ...p.slice(1, -1).map((v) =>
+        Array.isArray(v) ? v.map(() => "zz.-5.?") : typeof v === "string" ? "zzzz9z" : 35), p[p.length - 1]] : p);
+      decoded.push(scorm.decode(JSON.stringify(copy), book));
+      process.stdout.write(JSON.stringify(decoded));
+    """
+    data = json.dumps([book(activity_ids, "t"), worst_record(activity_ids)])
+    done = subprocess.run(["node", "-e", script, str(SCORM_JS)], input=data, capture_output=True, text=True,
+                          timeout=60, check=True)
+    decoded = json.loads(done.stdout)
+    assert decoded[:-1] == [None] * (len(decoded) - 1)
+    spoiled = decoded[-1]["activities"]
+    assert spoiled  # whole entries of the right shape are still read
+    for activity in book(activity_ids, "t")["activities"]:
+        entry = spoiled.get(activity["id"], {})
+        for answer in entry.get("answers", {}).values():
+            options = next(q["options"] for q in activity["questions"])
+            assert all(0 <= i < options for i in answer["selected"])
+        assert all(step["node"] in activity.get("nodes", []) for step in entry.get("path", []))
+        assert entry.get("place", activity.get("nodes", [None])[0]) in activity.get("nodes", [None]) + \
+            [e["id"] for e in activity.get("endings", [])]
+        assert all(1 <= v <= activity["scale"] for v in entry.get("responses", {}).values())

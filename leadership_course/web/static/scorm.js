@@ -128,7 +128,7 @@
   }
 
   function toText(base, entries) {
-    const relTimes = entries.map((e, index) => {
+    const relTimes = entries.map((e) => {
       if (!e) return 0;
       const activity = e.activity;
       const p = e.parts.slice();
@@ -212,7 +212,17 @@
     return state;
   }
 
+  /** The parts each kind of entry must have (anything else in a copy is left out). */
+  const PARTS = {
+    knowledge_check: (p) => Array.isArray(p[1]),
+    scenario: (p) => typeof p[1] === "string" && Number.isInteger(p[2]) && typeof p[3] === "string" && Array.isArray(p[4]) &&
+      p[4].every((r) => Array.isArray(r) && Number.isInteger(r[0]) && typeof r[1] === "string" && typeof r[2] === "string"),
+    self_check: (p) => typeof p[1] === "string" && typeof p[2] === "string",
+    reflection: (p) => typeof p[1] === "string",
+  };
+
   function decodeEntry(activity, p, time) {
+    if (!PARTS[activity.type] || !PARTS[activity.type](p)) return null;
     const common = { type: activity.type, title: activity.title, module: activity.module };
     const updated = time(p[0]);
     if (activity.type === "knowledge_check") {
@@ -225,7 +235,7 @@
         for (let o = 0; o < question.options; o++) if (undigit(mask) & (1 << o)) selected.push(o);
         if (!selected.length) return;
         const correct = selected.length === question.correct.length && selected.every((o, k) => o === question.correct[k]);
-        answers[question.id] = { selected, correct, attempts: undigit(attempts) || 1, answered_at: time(when) };
+        answers[question.id] = { selected, correct, attempts: Math.max(undigit(attempts) || 1, 1), answered_at: time(when) };
       });
       const score = Object.values(answers).filter((a) => a.correct).length;
       return Object.assign(common, { answers, score, out_of: activity.questions.length,
