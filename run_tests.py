@@ -7,7 +7,8 @@ otherwise Playwright's own download, or the browser named in $CHROMIUM_PATH), an
 PostgreSQL's programs are there for the workshop store's tests (Debian's package as root;
 the tests start their own server in a temporary folder, or use $COURSE_TEST_POSTGRES),
 that the hub's tests have their shared environment and configurable-http-proxy (.venv-hub, made
-by deploy/jupyterhub/install.py; Debian's npm as root where missing), then runs pytest on tests/.
+by deploy/jupyterhub/install.py; Debian's npm as root where missing), that the SCORM tests have
+their runtime and schemas (.npm-test, from npm), then runs pytest on tests/.
 """
 
 import glob
