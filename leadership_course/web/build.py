@@ -107,7 +107,11 @@ def _page(folder, notebook, course, course_data, linked, standalone, scripts):
         if cell["cell_type"] == "markdown":
             body.append(f"<div class='jp-RenderedHTMLCommon'>{_links(_markdown_cell(source), linked)}</div>")
         elif cell["cell_type"] == "code":
-            for kind, argument in SHOW_CALL.findall(source):
+            calls = SHOW_CALL.findall(source)
+            if len(calls) != len(re.findall(r"\bshow_\w+\(", source)):  # never drop an activity unseen
+                raise ContentError([f"{notebook}: the web edition cannot read the code cell {source.strip()!r}: "
+                                    "write each activity as one call such as show_scenario(\"an-id\")"])
+            for kind, argument in calls:
                 body.append(_activity_slot(kind, argument, folder, activities))
                 kinds.add(kind)
     module = next((m for m in course["modules"] if m.get("notebook") == notebook), None)

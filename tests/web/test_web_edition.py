@@ -295,6 +295,23 @@ def test_build_refuses_content_that_fails_the_check(tmp_path, capsys):
     assert not (tmp_path / "out" / MODULE).exists()
 
 
+def test_build_refuses_a_code_cell_it_cannot_read(tmp_path):
+    """Does the build stop, naming the notebook, rather than leave out an activity written in
+    a way it cannot read?"""
+    from leadership_course.content import ContentError
+    from leadership_course.web.build import build_site
+
+    modules = tmp_path / "modules"
+    shutil.copytree(find_content_dir().parent, modules, ignore=shutil.ignore_patterns(".prepared", ".ipynb_checkpoints"))
+    notebook = modules / "01_why_compassion.ipynb"
+    cells = json.loads(notebook.read_text(encoding="utf-8"))
+    cell = next(c for c in cells["cells"] if c["cell_type"] == "code" and "show_scenario" in "".join(c["source"]))
+    cell["source"] = "name = 'busy-shift-scenario'\nshow_scenario(name)"
+    notebook.write_text(json.dumps(cells), encoding="utf-8")
+    with pytest.raises(ContentError, match="01_why_compassion.ipynb"):
+        build_site(tmp_path / "out", modules / "content")
+
+
 def test_one_module_stands_alone(tmp_path):
     """Does build_module_site write one module page whose links to the rest of the course are
     plain text, with the glossary and bibliography it links to, and the host's scripts loaded

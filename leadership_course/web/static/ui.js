@@ -893,7 +893,9 @@
       } catch (error) { /* the host has nothing for us: the browser's record is used */ }
       if (hosted && typeof hosted === "object") record.mergeText(JSON.stringify(hosted), "your learning platform");
     }
-    if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => {});
+    if (navigator.storage && navigator.storage.persist) {  // ask the browser to keep the record (asked once)
+      navigator.storage.persisted().then((kept) => kept || navigator.storage.persist()).catch(() => {});
+    }
     if (DATA.page) record.notePageOpened(DATA.page);
     for (const slot of document.querySelectorAll(".course-activity")) {
       const kind = slot.dataset.kind;
