@@ -38,7 +38,7 @@ MANIFEST = """<?xml version="1.0" encoding="UTF-8"?>
     <organization identifier="course">
       <title>{title}</title>
       <item identifier="item-1" identifierref="sco-1" isvisible="true">
-        <title>{title}</title>{mastery}
+        <title>{title}</title>
       </item>
     </organization>
   </organizations>
@@ -81,17 +81,20 @@ def book(activity_ids, title, pass_mark=None, include_writing=False, content_dir
     return {"title": title, "passMark": pass_mark, "includeWriting": include_writing, "activities": activities}
 
 
-def manifest(identifier, title, launch, files, pass_mark=None):
-    """imsmanifest.xml for one SCO launched at ``launch`` holding ``files`` (relative paths)."""
-    mastery = f"\n        <adlcp:masteryscore>{int(pass_mark)}</adlcp:masteryscore>" if pass_mark is not None else ""
+def manifest(identifier, title, launch, files):
+    """imsmanifest.xml for one SCO launched at ``launch`` holding ``files`` (relative paths).
+
+    It has no mastery score, even with a pass mark: the package sets passed or failed itself,
+    once the module is done (SCORM 1.2 lets an LMS set them from a mastery score and the
+    score alone, which would pass a learner who had not finished; the Learning Hub ignores it)."""
     listed = "\n".join(f"      <file href={quoteattr(name)}/>" for name in sorted(files))
     return MANIFEST.format(identifier=quoteattr(identifier), title=escape(title), launch=quoteattr(launch),
-                           files=listed, mastery=mastery)
+                           files=listed)
 
 
-def _package(site, zip_path, identifier, title, launch, pass_mark):
+def _package(site, zip_path, identifier, title, launch):
     files = [p.relative_to(site).as_posix() for p in sorted(site.rglob("*")) if p.is_file()]
-    (site / "imsmanifest.xml").write_text(manifest(identifier, title, launch, files, pass_mark), encoding="utf-8")
+    (site / "imsmanifest.xml").write_text(manifest(identifier, title, launch, files), encoding="utf-8")
     with zipfile.ZipFile(zip_path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
         for name in ["imsmanifest.xml", *files]:
             archive.write(site / name, name)
@@ -118,7 +121,7 @@ def build_module_package(number, out_dir, pass_mark=None, include_writing=False,
         site = work / "site"
         page = build_module_site(number, site, extra_scripts=[book_script, STATIC / "scorm.js"], content_dir=folder)
         return _package(site, out_dir / f"module-{number:02d}.zip", f"compassionate-leadership-module-{number:02d}",
-                        title, page.relative_to(site).as_posix(), pass_mark)
+                        title, page.relative_to(site).as_posix())
 
 
 #: The whole-course package's launch page: it holds the LMS session (scorm-session.js) while
@@ -163,8 +166,7 @@ def build_course_package(out_dir, pass_mark=None, include_writing=False, content
         shutil.copyfile(STATIC / "scorm-session.js", site / "static" / "scorm-session.js")
         (site / "index.html").write_text(COURSE_LAUNCH.format(title=escape(title), home=page_name(HOME)),
                                          encoding="utf-8")
-        return _package(site, out_dir / "whole-course.zip", "compassionate-leadership-course", title, "index.html",
-                        pass_mark)
+        return _package(site, out_dir / "whole-course.zip", "compassionate-leadership-course", title, "index.html")
 
 
 def build_packages(out_dir, modules=None, pass_mark=None, include_writing=False, content_dir=None):

@@ -133,7 +133,8 @@ def test_every_module_package_passes_the_scorm_12_schemas_and_packaging_rules(pa
             manifest = etree.fromstring(archive.read("imsmanifest.xml"))
             assert schema.validate(manifest), f"module {number}: {schema.error_log}"
             assert packaging_problems(archive) == [], f"module {number}"
-            assert manifest.findtext(f".//{ADLCP}masteryscore") == "80"
+            # Built with a pass mark, but the package alone decides passed or failed.
+            assert manifest.find(f".//{ADLCP}masteryscore") is None
 
 
 def test_the_schema_check_catches_a_broken_manifest(packages, schema):
