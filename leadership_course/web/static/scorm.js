@@ -405,7 +405,7 @@
       this.started = Date.now();
       this.open = false;
       this.finished = false;
-      this.launchStatus = "";
+      this.reached = ""; // the highest status the LMS held at launch or was sent
       this.sent = new Set(); // interactions the LMS took, by id and answer
       this.record = null;
       this.lastTaken = true;
@@ -438,21 +438,23 @@
       if (!this.api) return null;
       this.open = this.call("LMSInitialize", "");
       if (!this.open) return null;
-      this.launchStatus = this.get("cmi.core.lesson_status");
+      this.reached = this.get("cmi.core.lesson_status");
       const kept = decode(this.get("cmi.suspend_data"), this.book);
       if (kept) for (const item of interactions(kept, this.book)) this.sent.add(item.id + "/" + item.key);
-      if ((STATUS_RANK[this.launchStatus] || 0) < 1) {
+      if ((STATUS_RANK[this.reached] || 0) < 1) {
         this.set("cmi.core.lesson_status", "incomplete");
         this.set("cmi.core.exit", "suspend");
         this.call("LMSCommit", "");
-        this.launchStatus = "incomplete";
+        this.reached = "incomplete";
       }
       return kept;
     }
 
+    /** The status now: never below one the LMS held at launch or was sent since. */
     status(record) {
       const computed = statusFor(record, this.book);
-      return (STATUS_RANK[computed] || 0) >= (STATUS_RANK[this.launchStatus] || 0) ? computed : this.launchStatus;
+      if ((STATUS_RANK[computed] || 0) >= (STATUS_RANK[this.reached] || 0)) this.reached = computed;
+      return this.reached;
     }
 
     /** Send everything the LMS should hold now, then LMSCommit. True when all was taken. */
