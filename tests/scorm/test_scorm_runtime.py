@@ -287,3 +287,21 @@ def test_whole_course_package_keeps_one_lms_session_across_its_pages(lms_page):
     page.wait_for_function("() => lmsCalls.some(c => c[0] === 'LMSFinish')")
     assert len(calls(page, "LMSFinish")) == 1
     assert page.course_log.console_errors == []
+
+
+def test_work_the_lms_did_not_take_is_sent_at_the_next_launch_without_a_step(lms_page):
+    """The LMS refused the learner's last step and they left: launched again in the same
+    browser, the page sends that work at once."""
+    page = lms_page
+    course = launch(page)
+    page.evaluate("faults.setValueFalse = true")
+    answer_question(Keys(page), course, 1)
+    page.evaluate("() => { document.getElementById('sco').src = 'about:blank'; }")
+    page.wait_for_function("() => lmsCalls.some(c => c[0] === 'LMSFinish')")
+    kept = page.evaluate("recorded()")["cmi"]
+    assert kept["interactions"] == {} and "four-behaviours" not in kept["suspend_data"]
+    page.evaluate("faults.setValueFalse = false")
+    launch(page, cmi={"suspend_data": kept["suspend_data"], "core": {"lesson_status": kept["core"]["lesson_status"]}})
+    page.wait_for_function("() => API.cmi.interactions.childArray.length === 1")
+    assert [i["id"] for i in page.evaluate("recorded()")["cmi"]["interactions"].values()] == \
+        ["four_behaviours_check_definition"]

@@ -563,13 +563,23 @@
         }
       },
     };
-    win.addEventListener("course:saved", (event) => {
-      const record = event.detail && event.detail.record;
+    function send(record) {
       if (!record || !launch.open) return;
       launch.record = record;
       const taken = launch.send(record);
       if (taken !== launch.lastTaken) say(taken ? "" : NOT_TAKEN);
       launch.lastTaken = taken;
+    }
+    win.addEventListener("course:saved", (event) => send(event.detail && event.detail.record));
+    // Once the page has started: work the LMS did not take last time (kept in the browser) goes now.
+    win.addEventListener("load", () => {
+      let record = null;
+      try {
+        record = JSON.parse(win.localStorage.getItem(storageKey) || "null");
+      } catch (error) {
+        return; // the page repairs a damaged record itself, and sends it with the next step
+      }
+      if (record && book.activities.some((a) => entryOf(record, a.id))) send(record);
     });
     const leave = () => launch.leave();
     win.addEventListener("course:leaving", leave);
