@@ -51,6 +51,8 @@ test("a first launch marks the module incomplete, with a suspend exit", () => {
   assert.equal(one.open, true);
   assert.equal(rendered(api).core.lesson_status, "incomplete");
   assert.equal(rendered(api).core.exit, "suspend");
+  one.send({ version: 1, activities: {}, set_aside: [], pages_opened: {} });
+  assert.equal(rendered(api).core.score.raw, ""); // no score before the first answer
 });
 
 test("completed when every activity is done; the score is the share right, as a percentage", () => {

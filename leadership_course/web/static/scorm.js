@@ -309,17 +309,21 @@
     return { done, total: book.activities.length, complete: done === book.activities.length };
   }
 
-  /** Correct answers and questions of the book's knowledge checks. */
+  /** Correct answers, questions and questions answered of the book's knowledge checks. */
   function knowledgeScore(record, book) {
     let raw = 0;
     let max = 0;
+    let answered = 0;
     for (const activity of book.activities) {
       if (activity.type !== "knowledge_check") continue;
       max += activity.questions.length;
       const answers = (entryOf(record, activity.id) || {}).answers || {};
-      for (const question of activity.questions) if (answers[question.id] && answers[question.id].correct === true) raw++;
+      for (const question of activity.questions) {
+        if (answers[question.id]) answered++;
+        if (answers[question.id] && answers[question.id].correct === true) raw++;
+      }
     }
-    return { raw, max };
+    return { raw, max, answered };
   }
 
   function letters(indexes) {
@@ -463,8 +467,8 @@
       let taken = true;
       const status = this.status(record);
       taken = this.set("cmi.core.lesson_status", status) && taken;
-      const { raw, max } = knowledgeScore(record, this.book);
-      if (max > 0) {
+      const { raw, max, answered } = knowledgeScore(record, this.book);
+      if (answered > 0) { // no score before the first answer: 0% would read as a result
         taken = this.set("cmi.core.score.min", 0) && taken;
         taken = this.set("cmi.core.score.max", 100) && taken;
         taken = this.set("cmi.core.score.raw", Math.round((100 * raw) / max)) && taken;
