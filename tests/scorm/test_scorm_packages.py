@@ -288,3 +288,16 @@ def test_damaged_or_hostile_suspend_data_gives_nothing_wrong_and_never_throws():
         assert entry.get("place", activity.get("nodes", [None])[0]) in activity.get("nodes", [None]) + \
             [e["id"] for e in activity.get("endings", [])]
         assert all(1 <= v <= activity["scale"] for v in entry.get("responses", {}).values())
+
+
+def test_build_scorm_command_writes_the_chosen_packages_and_refuses_a_wrong_pass_mark(tmp_path, capsys):
+    from leadership_course.__main__ import main
+
+    assert main(["build-scorm", str(tmp_path), "--module", "0", "--module", "2"]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["module-00.zip", "module-02.zip"]
+    assert "Wrote" in capsys.readouterr().out
+    assert main(["build-scorm", str(tmp_path / "other"), "--pass-mark", "120"]) == 2
+    assert "whole number from 0 to 100" in capsys.readouterr().out
+    assert main(["build-scorm", str(tmp_path / "other"), "--module", "42"]) == 1
+    assert "no module 42" in capsys.readouterr().out
+    assert not (tmp_path / "other").exists() or not any((tmp_path / "other").iterdir())
