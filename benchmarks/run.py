@@ -1,9 +1,10 @@
 """Benchmarks: what learners, facilitators and hosts wait for, beside the floor set by
 Jupyter itself, measured in the same run on the same machine.
 
-    .venv/bin/python benchmarks/run.py [--runs 5] [--only import,execute,autograde,voila,pulse]
+    .venv/bin/python benchmarks/run.py [--runs 5] [--only import,execute,autograde,voila,pulse,web]
 
-(``pulse`` also opens the pulse form for 50 and 200 phones at once on a real workshop server.)
+(``pulse`` also opens the pulse form for 50 and 200 phones at once on a real workshop server;
+``web`` measures the web edition from a plain static server.)
 
 Prints a table (kernel memory comes with "execute", kernel counts with "voila") and writes it
 to benchmarks/results/latest.md. Every figure is a median over ``--runs`` runs. Before it
@@ -36,12 +37,12 @@ PYTHON = sys.executable
 BIN = Path(PYTHON).parent
 ENV = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}", "MPLBACKEND": "Agg"}
 #: The parts, in the order they run.
-PARTS = ("import", "execute", "autograde", "voila", "pulse")
+PARTS = ("import", "execute", "autograde", "voila", "pulse", "web")
 #: Python packages each part needs beyond the course's own install.
 NEEDS = {"execute": ["nbclient"], "autograde": ["nbgrader"], "voila": ["voila", "playwright", "psutil"],
-         "pulse": ["playwright"]}
+         "pulse": ["playwright"], "web": ["playwright"]}
 #: Parts that drive a real Chromium.
-BROWSER_PARTS = {"voila", "pulse"}
+BROWSER_PARTS = {"voila", "pulse", "web"}
 MEMORY_CELL = "import re; print(int(re.search(r'VmRSS:\\s+(\\d+)', open('/proc/self/status').read()).group(1)))"
 
 
@@ -456,6 +457,69 @@ def _open_at_once(port, paths, check):
     return times, connections
 
 
+def bench_web(runs, rows, notes, page="01_why_compassion.html", room=200):
+    """The web edition from Python's static file server: navigation to the first usable activity of
+    a module page in a fresh Chromium context (nothing cached), against the same page with
+    its scripts taken out (its text as static HTML: the floor), in turns; then ``room``
+    learners requesting the page at the same moment; the site's size."""
+    from playwright.sync_api import sync_playwright
+
+    from leadership_course.voila.launch import free_port
+    from leadership_course.web.build import build_site
+
+    sys.path.insert(0, str(REPO / "tests" / "browser"))
+    from browser_helpers import CHROMIUM_ARGS, chromium_executable
+
+    with tempfile.TemporaryDirectory() as folder:
+        site = Path(folder) / "course"
+        build_site(site)
+        text = (site / page).read_text(encoding="utf-8")
+        (site / "floor.html").write_text(re.sub(r"<script[^>]*>.*?</script>", "", text, flags=re.S), encoding="utf-8")
+        port = free_port()
+        # Python's own static server, with room for a whole room's connections in its queue
+        # (its default of 5 refuses most of 200 learners arriving in the same instant).
+        serve = ("import functools, http.server as h\nh.ThreadingHTTPServer.request_queue_size = 1024\n"
+                 f"h.ThreadingHTTPServer(('127.0.0.1', {port}), functools.partial(h.SimpleHTTPRequestHandler, "
+                 f"directory={folder!r})).serve_forever()")
+        server = subprocess.Popen([PYTHON, "-c", serve], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            time.sleep(1)
+            times = {"web": [], "floor": []}
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=chromium_executable(), args=CHROMIUM_ARGS)
+                for run in range(runs):  # the two take turns, and which goes first alternates
+                    for kind, name in [("floor", "floor.html"), ("web", page)][:: 1 if run % 2 else -1]:
+                        context = browser.new_context(viewport={"width": 1280, "height": 900})
+                        tab = context.new_page()
+                        start = time.perf_counter()
+                        tab.goto(f"http://127.0.0.1:{port}/course/{name}", wait_until="load")
+                        if kind == "web":  # the first control of the first activity, drawn by ui.js
+                            tab.locator(".course-activity :is(button, input, textarea)").first.wait_for(state="visible")
+                        else:  # the page's heading, shown (the same wait, so the same cost of asking)
+                            tab.locator("main h1").first.wait_for(state="visible")
+                        times[kind].append(time.perf_counter() - start)
+                        context.close()
+                browser.close()
+            rows.append((f"Web edition: {page}, navigation to the first usable activity (fresh browser)",
+                         median(times["web"]), median(times["floor"]), "the same page's text as static HTML, no script",
+                         1.2))
+            seconds, connections = _open_at_once(port, [f"/course/{page}"] * room, lambda body: "course-data" in body)
+            memory = _server_memory_mb(server.pid)
+            for connection in connections:
+                connection.close()
+            rows.append((f"Web edition: {room} learners open {page} at once (95th percentile)",
+                         percentile(seconds, 0.95), None, f"median {median(seconds):.3f} s", None))
+        finally:
+            server.terminate()
+            server.wait(10)
+        size = sum(p.stat().st_size for p in site.rglob("*") if p.is_file() and p.name != "floor.html")
+        scripts = sum((site / "static" / n).stat().st_size for n in ("engine.js", "record.js", "ui.js"))
+        notes.append(f"- Web edition: {size / 1024:.0f} kB for the whole site ({len(list(site.glob('*.html'))) - 1} "
+                     f"pages), of which {scripts / 1024:.0f} kB of script; {page} is "
+                     f"{(site / page).stat().st_size / 1024:.0f} kB. The static server (Python's http.server) held "
+                     f"{memory:.0f} MB with {room} learners connected; it keeps nothing per learner.")
+
+
 def _server_memory_mb(pid):
     """Resident memory of a process and every process under it, in MB."""
     total, waiting = 0, [pid]
@@ -654,6 +718,7 @@ def main():
         ("voila", "voila (kernels after ten page visits)", lambda: bench_kernels(notes)),
         ("pulse", "pulse", lambda: bench_pulse(args.runs, rows)),
         ("pulse", "pulse (a room at once)", lambda: bench_pulse_room(args.runs, rows, notes)),
+        ("web", "web edition", lambda: bench_web(args.runs, rows, notes)),
     ]
     for part, label, step in steps:
         if part not in wanted:

@@ -3,7 +3,8 @@
 ``python -m leadership_course check`` checks all course content;
 ``python -m leadership_course start`` serves the course and opens the course home;
 ``python -m leadership_course workshop start --name NAME`` runs an anonymous pulse for a room;
-``python -m leadership_course record list`` (check, merge, recover) helps a learner with their record.
+``python -m leadership_course record list`` (check, merge, recover) helps a learner with their record;
+``python -m leadership_course build-web OUT`` writes the web edition (static pages, no server needed).
 """
 
 import argparse
@@ -64,6 +65,22 @@ def start(port, lab=False, open_browser=True, preheat=True):
         return 0
 
 
+def build_web(out, content=None):
+    """Write the web edition into ``out``; refuse, with the content check's messages, when
+    the content has a problem."""
+    from .web.build import build_site
+
+    try:
+        pages = build_site(out, content)
+    except ContentError as error:
+        print("\n".join(error.problems))
+        print("The web edition was not built: put these problems right first.", file=sys.stderr)
+        return 1
+    print(f"Wrote the web edition ({len(pages)} pages) to {out}. Open {pages[0].name} there, or serve the folder "
+          "from any web server.")
+    return 0
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m leadership_course", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -77,6 +94,9 @@ def main(argv=None):
     serve.add_argument("--no-browser", action="store_true")
     serve.add_argument("--no-preheat", action="store_true",
                        help="do not keep a kernel ready for each page (uses about 700 MB less memory)")
+    web = commands.add_parser("build-web", help="write the web edition: static pages any web server can serve")
+    web.add_argument("out", help="the folder to write it into (made if missing)")
+    web.add_argument("--content", help="the content folder (default: found from here)")
     builder = commands.add_parser("build-assessment", help="write an assessment's source notebook from its answer key")
     builder.add_argument("keys", nargs="+", help="answer key files, e.g. grading/keys/module-01.yaml")
     from .grading.cli import add_parser as add_grading_parser
@@ -85,6 +105,9 @@ def main(argv=None):
     from .workshop.cli import add_parser as add_workshop_parser
 
     add_workshop_parser(commands)
+    from .web.scorm import add_parser as add_scorm_parser
+
+    add_scorm_parser(commands)  # build-scorm: SCORM 1.2 packages for an LMS
     from .record_cli import add_parser as add_record_parser
 
     add_record_parser(commands)
@@ -97,6 +120,12 @@ def main(argv=None):
         from .workshop.cli import run as run_workshop
 
         return run_workshop(args)
+    if args.command == "build-web":
+        return build_web(args.out, args.content)
+    if args.command == "build-scorm":
+        from .web.scorm import run as run_scorm
+
+        return run_scorm(args)
     if args.command == "build-assessment":
         from .grading.builder import build
 
