@@ -23,7 +23,6 @@ import asyncio
 import functools
 import json
 import os
-import secrets
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
@@ -32,18 +31,22 @@ from urllib.parse import quote
 import tornado.web
 from tornado.ioloop import IOLoop
 from tornado.template import Loader
+from traitlets import default
 from voila.app import Voila
 
 from . import store as store_module
 from .report import people, results_csv
-from .store import (JOIN_URL_VARIABLE, HostAccess, PulseClosed, StoreError, UnknownWorkshop, WorkshopStore,
-                    WrongPasscode, answer_problems, item_kind, normalise_code)
+from .store import (DEVICE_LENGTH, JOIN_URL_VARIABLE, FormRefused, HostAccess, PulseClosed, StoreError,
+                    UnknownWorkshop, WorkshopStore, WrongPasscode, answer_problems, item_kind, normalise_code)
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 #: How often the room's screen fetches what to show.
 SCREEN_REFRESH_SECONDS = 5
 #: How long a host stays signed in on one browser.
 HOST_SESSION_DAYS = 0.5
+#: The browser's device cookie (signed; one answer per device per round) and how long it lasts.
+DEVICE_COOKIE = "pulse-device"
+DEVICE_COOKIE_DAYS = 2
 WORKER_THREADS = 4
 #: Stands for the token in a form drawn once and sent to many (token_urlsafe never makes it).
 TOKEN_SLOT = "token.slot"
@@ -77,6 +80,11 @@ def qr_svg(url):
     import segno
 
     return segno.make(url, error="m").svg_inline(scale=4, border=2, omitsize=True)
+
+
+def host_cookie(code):
+    """The name of the host's signed cookie for workshop ``code``."""
+    return f"pulse-host-{code}"
 
 
 class PulseSite:
@@ -113,6 +121,25 @@ class PulseHandler(tornado.web.RequestHandler):
         """What tornado's log says about a request (answers it refused, at normal settings):
         no address of the phone, no query string."""
         return f"{self.request.method} {self.request.path}"
+
+    def device(self, create):
+        """This browser's device cookie (signed by the server), or a new one set now
+        (``create``), else None."""
+        value = self.get_signed_cookie(DEVICE_COOKIE, max_age_days=DEVICE_COOKIE_DAYS)
+        device = value.decode("ascii", "replace") if value else None
+        if device is not None and len(device) == DEVICE_LENGTH:
+            return device
+        if not create:
+            return None
+        device = self.site.store.new_device()
+        self.set_signed_cookie(DEVICE_COOKIE, device, expires_days=DEVICE_COOKIE_DAYS, httponly=True,
+                               samesite="Lax", path=self.site.base)
+        return device
+
+    def host_signed_in(self, code):
+        """Is this browser signed in as the host of workshop ``code``?"""
+        value = self.get_signed_cookie(host_cookie(code), max_age_days=HOST_SESSION_DAYS)
+        return value is not None and value.decode("ascii", "replace") == code
 
     def store_call(self, function, *args):
         return IOLoop.current().run_in_executor(self.site.executor, function, *args)
@@ -172,13 +199,17 @@ class JoinHandler(PulseHandler):
 
 
 class FormHandler(PulseHandler):
-    """The participant's form: plain HTML, one idempotency token per page load."""
+    """The participant's form: plain HTML, with a token the server signs for this browser
+    (its device cookie) and this round."""
 
     async def get(self, code):
         try:
             workshop = await self.store_read(self.site.store.workshop, code)
         except UnknownWorkshop as error:
             return self.gone(error)
+        if self.host_signed_in(workshop["code"]):
+            return self.host_browser(workshop["code"])
+        token = self.site.store.form_token(workshop["code"], workshop["run"], self.device(create=True))
         # A fresh form is the same page for everyone but its token: drawn once per state of
         # the workshop (open or closed, round), then only the token changes.
         state = tuple(workshop[key] for key in ("code", "name", "threshold", "accepting", "run"))
@@ -187,7 +218,18 @@ class FormHandler(PulseHandler):
             if len(self.site.blank_forms) > BLANK_FORMS_KEPT:
                 self.site.blank_forms.clear()
             blank = self.site.blank_forms[state] = self.render_form(workshop, TOKEN_SLOT)
-        self.send_html(blank.replace(TOKEN_SLOT.encode(), secrets.token_urlsafe(18).encode()))
+        self.send_html(blank.replace(TOKEN_SLOT.encode(), token.encode()))
+
+    def host_browser(self, code):
+        self.page("message.html", "You are the host on this browser", 403,
+                  heading="You are signed in as the host on this browser",
+                  text="The host's browser cannot answer the pulse: each answer must be one person in the "
+                       "room, and the threshold counts devices. If you are taking part, answer on your "
+                       "own phone.", link=(f"{self.site.base}/{code}/host", "Go to the host page"))
+
+    def refused(self, code, status, heading, text):
+        self.page("message.html", heading, status, heading=heading, text=text,
+                  link=(f"{self.site.base}/{code}", "Open the pulse again"))
 
     def render_form(self, workshop, token, chosen=None, problems=None, errors=()):
         title = workshop["pulse"]["title"]
@@ -203,8 +245,9 @@ class FormHandler(PulseHandler):
             workshop = await self.store_read(self.site.store.workshop, code)
         except UnknownWorkshop as error:
             return self.gone(error)
-        token = self.get_body_argument("token", "")
-        run = self.get_body_argument("run", "")
+        token = self.get_body_argument("token", "")[:100]
+        if self.host_signed_in(workshop["code"]):
+            return self.host_browser(workshop["code"])
         chosen = {item["id"]: self.get_body_argument(item["id"], "")[:100] for item in workshop["pulse"]["items"]}
         answers = {item["id"]: _answer(item, chosen[item["id"]]) for item in workshop["pulse"]["items"]}
         problems = answer_problems(workshop["pulse"], answers)
@@ -212,17 +255,15 @@ class FormHandler(PulseHandler):
             errors = [(_field_id(workshop["pulse"], item_id), message) for item_id, message in problems.items()]
             return self.form(workshop, token, 400, chosen, problems, errors)
         try:
-            counted = await self.store_call(self.site.store.submit, workshop["code"], token, answers,
-                                            int(run) if run.isdigit() else None)
+            counted = await self.store_call(self.site.store.submit, workshop["code"], token,
+                                            self.device(create=False), answers)
         except PulseClosed as error:
-            return self.page("message.html", "Not sent", 409, heading="Your answers were not sent",
-                             text=str(error), link=(f"{self.site.base}/{workshop['code']}", "Open the pulse again"))
-        except StoreError:  # the same token: sending again is safe
+            return self.refused(workshop["code"], 409, "Your answers were not sent", str(error))
+        except FormRefused as error:
+            return self.refused(workshop["code"], 403, "Your answers were not counted", str(error))
+        except StoreError:  # the same token and device: sending again is safe
             return self.form(workshop, token, 503, chosen, errors=[
                 ("pulse-form", "Your answers could not be saved just now. Please press Send my answers again.")])
-        except ValueError as error:  # a missing or damaged token
-            return self.form(workshop, secrets.token_urlsafe(18), 400, chosen,
-                             errors=[("pulse-form", f"{error} Please send the form again.")])
         self.redirect(f"{self.site.base}/{workshop['code']}/sent{'' if counted else '?again=1'}", status=303)
 
 
@@ -239,15 +280,8 @@ class SentHandler(PulseHandler):
 class HostPage(PulseHandler):
     """A page for the signed-in host of one workshop (a signed cookie for that workshop)."""
 
-    def cookie_name(self, code):
-        return f"pulse-host-{code}"
-
-    def signed_in(self, code):
-        value = self.get_signed_cookie(self.cookie_name(code), max_age_days=HOST_SESSION_DAYS)
-        return value is not None and value.decode("ascii", "replace") == code
-
     def sign_in(self, code):
-        self.set_signed_cookie(self.cookie_name(code), code, expires_days=None, httponly=True,
+        self.set_signed_cookie(host_cookie(code), code, expires_days=None, httponly=True,
                                samesite="Strict", path=f"{self.site.base}/{code}")
 
     def canonical(self, code):
@@ -263,7 +297,7 @@ class HostHandler(HostPage):
         code = self.canonical(code)
         if code is None:
             return
-        if not self.signed_in(code):
+        if not self.host_signed_in(code):
             return self.page("host_signin.html", f"Host sign-in: workshop {code}", **self.urls(code))
         try:
             results = await self.store_call(HostAccess(self.site.store, code).results)
@@ -290,6 +324,7 @@ class HostHandler(HostPage):
             return self.page("host_signin.html", f"Error: host sign-in: workshop {code}", 403,
                              errors=[("passcode", str(error))], **self.urls(code))
         self.sign_in(code)
+        await self.store_call(self.site.store.mark_host_device, code, self.device(create=True))
         self.redirect(f"{self.site.base}/{code}/host?done=signed-in", status=303)
 
 
@@ -299,11 +334,11 @@ class HostActionHandler(HostPage):
         if code is None:
             return
         self.check_xsrf_cookie()
-        if not self.signed_in(code):
+        if not self.host_signed_in(code):
             return self.redirect(f"{self.site.base}/{code}/host", status=303)
         action = self.get_body_argument("action", "")
         if action == "sign-out":
-            self.clear_cookie(self.cookie_name(code), path=f"{self.site.base}/{code}")
+            self.clear_cookie(host_cookie(code), path=f"{self.site.base}/{code}")
             return self.redirect(f"{self.site.base}/{code}/host", status=303)
         host = HostAccess(self.site.store, code)
         item, word = self.get_body_argument("item", ""), self.get_body_argument("word", "")
@@ -330,7 +365,7 @@ class ExportHandler(HostPage):
         code = self.canonical(code)
         if code is None:
             return
-        if not self.signed_in(code):
+        if not self.host_signed_in(code):
             raise tornado.web.HTTPError(403)
         results = await self.store_call(HostAccess(self.site.store, code).results)
         if kind == "csv":
@@ -348,7 +383,7 @@ class ScreenHandler(HostPage):
         code = self.canonical(code)
         if code is None:
             return
-        if not self.signed_in(code):
+        if not self.host_signed_in(code):
             return self.redirect(f"{self.site.base}/{code}/host", status=303)
         try:
             workshop = await self.store_read(self.site.store.workshop, code)
@@ -379,10 +414,22 @@ def _field_id(pulse, item_id):
 class WorkshopVoila(Voila):
     """Voila with the pulse pages beside its own (same process, same port)."""
 
+    @default("cookie_secret")
+    def _store_cookie_secret(self):
+        """From the store's key: a host stays signed in, and a phone's form stays valid,
+        across a restart and on every server of one PostgreSQL store."""
+        return self.pulse_store.server_key("cookies")
+
+    @property
+    def pulse_store(self):
+        if not hasattr(self, "_pulse_store"):
+            self._pulse_store = WorkshopStore()
+        return self._pulse_store
+
     def init_handlers(self):
         from jupyter_server.utils import url_path_join
 
-        site = PulseSite(base=url_path_join(self.base_url, "pulse"))
+        site = PulseSite(self.pulse_store, base=url_path_join(self.base_url, "pulse"))
         return site.handlers() + super().init_handlers()
 
     def listen(self):

@@ -3,9 +3,10 @@
 * ``store``: an empty workshop store in a temporary folder (also $COURSE_WORKSHOP_DIR).
 * ``pulse``: the checked pulse ``workshop/pulses/abc-and-voice.yaml``.
 * ``make_workshop(threshold=5, passcode=PASSCODE, name=...)``: a workshop in ``store``; its code.
-* ``answer(code, options, token=None, word="calm")``: submit one person's answers (option
-  numbers, one per choice item, or one number for every item; ``word`` for the word item);
-  returns the store's True/False.
+* ``answer(code, options, device=None, word="calm")``: submit one person's answers (option
+  numbers, one per choice item, or one number for every item; ``word`` for the word item)
+  from a form the store issued to ``device`` (a new device unless given); returns the
+  store's True/False.
 * ``postgres_url``: a real PostgreSQL server for the session: $COURSE_TEST_POSTGRES if set,
   else Debian's PostgreSQL programs (``apt-get install postgresql``; run_tests.py installs
   them as root) started in a temporary folder, stopped at the end.
@@ -76,13 +77,14 @@ def make_workshop(store, pulse):
 
 @pytest.fixture
 def answer(store, pulse):
-    def submit(code, options, token=None, word="calm"):
+    def submit(code, options, device=None, word="calm"):
         choices = [item for item in pulse["items"] if item["type"] == "choice"]
         if isinstance(options, int):
             options = [options] * len(choices)
         answers = {item["id"]: option for item, option in zip(choices, options)}
         answers.update({item["id"]: word for item in pulse["items"] if item["type"] == "word"})
-        return store.submit(code, token or secrets.token_urlsafe(24), answers)
+        device = device or store.new_device()
+        return store.submit(code, store.form_token(code, store.workshop(code)["run"], device), device, answers)
 
     return submit
 

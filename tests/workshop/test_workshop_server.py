@@ -20,7 +20,7 @@ import pytest
 from browser_helpers import stop_voila
 from leadership_course.workshop.store import WorkshopStore
 
-from pulse_client import Host, Participant
+from pulse_client import Host, Participant, hidden_field
 from workshop_helpers import PASSCODE
 
 PEOPLE = 200
@@ -45,7 +45,8 @@ def choices(pulse, option, word="calm"):
 
 def test_a_form_sent_twice_and_reloaded_counts_once(workshop_server, room, pulse):
     """Without scripts: is one form sent twice counted once, each send redirected to the
-    thanks page (so a reload sends nothing), and a fresh load a new form?"""
+    thanks page (so a reload sends nothing), and a second form from the same phone not
+    counted either, saying why?"""
     code, host = room
     phone = Participant(workshop_server.port)
     html = phone.open_form(code)
@@ -53,8 +54,9 @@ def test_a_form_sent_twice_and_reloaded_counts_once(workshop_server, room, pulse
     assert phone.send(code, body) == (303, f"/pulse/{code}/sent")
     assert phone.send(code, body) == (303, f"/pulse/{code}/sent?again=1")
     status, _, thanks = phone.request("GET", f"/pulse/{code}/sent?again=1")
-    assert status == 200 and "counted once, not twice" in thanks
-    assert phone.form_body(phone.open_form(code), {}) != phone.form_body(html, {})
+    assert status == 200 and "each device is counted once per round" in thanks
+    second_form = phone.form_body(phone.open_form(code), choices(pulse, 4))
+    assert phone.send(code, second_form) == (303, f"/pulse/{code}/sent?again=1")
     assert WorkshopStore(workshop_server.store_dir).responses(code) == 1
 
 
@@ -110,8 +112,8 @@ def test_words_below_the_threshold_never_appear(workshop_server, room, pulse):
     the JSON; 'zanzibar' (1 person) and 'frazzled' (2) appear nowhere, nor on any
     participant's page; a word the host hides leaves the screen and the CSV."""
     code, host = room
-    phone = Participant(workshop_server.port)
     for word in ("Steady", "steady", "zanzibar", "frazzled", "frazzled", "STEADY"):
+        phone = Participant(workshop_server.port)
         assert phone.send(code, phone.form_body(phone.open_form(code), choices(pulse, 1, word)))[0] == 303
     host.act("show")
     pages = {"host": host.get("/host")[1], "screen": host.get("/screen")[1], "csv": host.get("/host/results.csv")[1],
@@ -153,7 +155,7 @@ def test_two_hundred_phones_at_once_each_counted_once(workshop_server, pulse):
             if number % 7 == 0:
                 phone.send_and_hang_up(code, body)
             if number % 5 == 0:
-                second = threading.Thread(target=lambda: Participant(workshop_server.port).send(code, body))
+                second = threading.Thread(target=lambda: phone.twin().send(code, body))
                 second.start()
             status, location = phone.send(code, body)
             if number % 5 == 0:
@@ -191,8 +193,8 @@ def test_two_hundred_phones_at_once_each_counted_once(workshop_server, pulse):
 
 def test_the_csv_download_has_every_answer_and_word(workshop_server, room, pulse):
     code, host = room
-    phone = Participant(workshop_server.port)
     for option in (0, 1, 1):
+        phone = Participant(workshop_server.port)
         phone.send(code, phone.form_body(phone.open_form(code), choices(pulse, option)))
     status, text, _ = host.get("/host/results.csv")
     rows = list(csv.DictReader(io.StringIO(text)))
@@ -280,8 +282,8 @@ def test_two_servers_sharing_postgresql_count_each_form_once(two_servers_on_post
     for person in range(6):
         phone = Participant(first if person % 2 else second)
         body = phone.form_body(phone.open_form(code), choices(pulse, person % 5))
-        assert Participant(first).send(code, body)[0] == 303
-        assert Participant(second).send(code, body)[0] == 303
+        assert phone.twin(first).send(code, body)[0] == 303
+        assert phone.twin(second).send(code, body)[0] == 303
     assert store.responses(code) == 6
     csvs = []
     for port in (first, second):
@@ -291,3 +293,37 @@ def test_two_servers_sharing_postgresql_count_each_form_once(two_servers_on_post
     assert csvs[0] == csvs[1]
     rows = list(csv.DictReader(io.StringIO(csvs[0])))
     assert [r["people"] for r in rows if r["item_id"] == "autonomy"] == ["2", "1", "1", "1", "1"]
+
+
+def test_forms_the_server_did_not_issue_are_refused_with_a_way_back(workshop_server, room, pulse):
+    """Over HTTP: a made-up token, a form carried to a browser without its cookie, and a
+    second form from one phone. Each refused with a plain page that links back to the pulse
+    (or the thanks page saying it was not counted again); only the real one counts."""
+    code, _ = room
+    phone = Participant(workshop_server.port)
+    body = phone.form_body(phone.open_form(code), choices(pulse, 1))
+    made_up = body.replace(body.split("token=")[1].split("&")[0], "made-up-token-0123456789")
+    for sender, sent in ((phone, made_up), (Participant(workshop_server.port), body)):
+        status, _, page = sender.request("POST", f"/pulse/{code}", sent)
+        assert status == 403 and "Your answers were not counted" in page, page[:500]
+        assert f'href="/pulse/{code}">Open the pulse again' in page and "Traceback" not in page
+    assert phone.send(code, body)[0] == 303
+    assert phone.send(code, phone.form_body(phone.open_form(code), choices(pulse, 2)))[1].endswith("again=1")
+    assert WorkshopStore(workshop_server.store_dir).responses(code) == 1
+
+
+def test_the_hosts_signed_in_browser_cannot_answer(workshop_server, room, pulse):
+    """The host's browser gets no form, and a form it sends (opened before signing in) is
+    refused: the host cannot fill the batch with answers of their own from it."""
+    code, host = room
+    status, page, _ = host.get("")
+    assert status == 403 and "signed in as the host on this browser" in page and 'name="token"' not in page
+    stranger = Host(workshop_server.port, code)
+    html = stranger.get("")[1]
+    fields = {"token": hidden_field(html, "token"), **choices(pulse, 0)}
+    assert stranger.sign_in(PASSCODE)[0] == 303
+    assert stranger.post("", fields, xsrf="")[0] == 403
+    stranger.act("sign-out")
+    status, page, _ = stranger.post("", fields, xsrf="")
+    assert status == 403 and "signed in as the host on this browser" in page  # remembered after signing out
+    assert WorkshopStore(workshop_server.store_dir).responses(code) == 0
