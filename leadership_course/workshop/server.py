@@ -1,8 +1,9 @@
-"""The workshop server: Voila, plus the pulse's own small HTML pages in the same process.
+"""The workshop server: the pulse's small HTML pages, from tornado alone.
 
-A Voila page costs each participant a Python kernel (about 59 MB and seconds to start), so
-the pulse pages are plain HTML from tornado handlers added to Voila's own application
-(:class:`WorkshopVoila`). Every page works without scripts; a script only improves it.
+A Voila page would cost each participant a Python kernel (about 59 MB and seconds to
+start), so the pulse is plain HTML from tornado handlers; the server serves nothing else
+(no notebook, no kernel), so a room that can reach it reaches only the pulse. Every page
+works without scripts; a script only improves it.
 
     /pulse                       join: type the workshop code
     /pulse/CODE                  the participant's form (GET), sending it (POST)
@@ -14,25 +15,27 @@ the pulse pages are plain HTML from tornado handlers added to Voila's own applic
 
 Changes to the store, the passcode's scrypt and every PostgreSQL call run on a few worker
 threads, so the server keeps answering while one waits; a SQLite read (a form's
-workshop) runs at once. Run it with
-``python -m leadership_course.workshop.server WORKSHOP_DIR --port N`` (``workshop start``
-does).
+workshop) runs at once. ``workshop start`` and ``workshop serve`` run it in their own
+process (cli.py); ``python -m leadership_course.workshop.server --port N`` runs it alone.
 """
 
 import asyncio
-import functools
+import ipaddress
 import json
+import logging
 import os
+import time
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import tornado.web
+from tornado.httpserver import HTTPServer
 from tornado.ioloop import IOLoop
+from tornado.log import access_log
+from tornado.netutil import bind_sockets
 from tornado.template import Loader
-from traitlets import default
-from voila.app import Voila
 
 from . import store as store_module
 from .report import people, results_csv
@@ -53,6 +56,10 @@ TOKEN_SLOT = "token.slot"
 BLANK_FORMS_KEPT = 256
 #: Connections the server's socket holds waiting to be accepted.
 CONNECTION_BACKLOG = 1024
+#: The largest request body read (a pulse form is under 4 KB); larger ones are refused unread.
+MAX_BODY_BYTES = 16 * 1024
+#: A kept-alive connection with nothing to do is closed after this long.
+IDLE_SECONDS = 120
 SECURITY_HEADERS = {
     # Nothing from another host: no fonts, scripts, styles or images from elsewhere.
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
@@ -82,9 +89,51 @@ def qr_svg(url):
     return segno.make(url, error="m").svg_inline(scale=4, border=2, omitsize=True)
 
 
+def is_loopback(url):
+    """Does ``url`` point at this computer only (127.x, ::1, localhost), so no phone can open it?"""
+    host = urlsplit(url).hostname or ""
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host.lower() == "localhost"
+
+
 def host_cookie(code):
     """The name of the host's signed cookie for workshop ``code``."""
     return f"pulse-host-{code}"
+
+
+class PasscodeGuard:
+    """Slows guessing of one workshop's passcode, whatever the number of clients: one check
+    at a time per workshop (each wrong one then waits its delay), and after LOCK_AFTER wrong
+    ones in a row, no check at all for a time that doubles with each lock-out. Kept in this
+    server's memory (a restart, or each server of a PostgreSQL store, starts afresh)."""
+
+    LOCK_AFTER = 5
+    FIRST_LOCK_SECONDS = 60
+    LONGEST_LOCK_SECONDS = 3600
+
+    def __init__(self):
+        self.locks, self.failures, self.lockouts, self.until = {}, {}, {}, {}
+
+    def lock(self, code):
+        return self.locks.setdefault(code, asyncio.Lock())
+
+    def locked_for(self, code):
+        """Seconds until sign-in for ``code`` opens again (0: open now)."""
+        return max(0.0, self.until.get(code, 0.0) - time.monotonic())
+
+    def failed(self, code):
+        self.failures[code] = self.failures.get(code, 0) + 1
+        if self.failures[code] >= self.LOCK_AFTER:
+            self.failures[code] = 0
+            self.lockouts[code] = self.lockouts.get(code, 0) + 1
+            seconds = min(self.LONGEST_LOCK_SECONDS, self.FIRST_LOCK_SECONDS * 2 ** (self.lockouts[code] - 1))
+            self.until[code] = time.monotonic() + seconds
+
+    def succeeded(self, code):
+        for kept in (self.failures, self.lockouts, self.until):
+            kept.pop(code, None)
 
 
 class PulseSite:
@@ -95,6 +144,10 @@ class PulseSite:
         self.base = base.rstrip("/")
         self.join_base = (join_base or os.environ.get(JOIN_URL_VARIABLE) or "").rstrip("/")
         self.executor = ThreadPoolExecutor(WORKER_THREADS, thread_name_prefix="pulse-store")
+        # Passcode checks (scrypt: 16 MB and tens of milliseconds each) have a thread of their
+        # own, so guessing never holds up the phones' answers.
+        self.passcode_executor = ThreadPoolExecutor(1, thread_name_prefix="pulse-passcode")
+        self.guard = PasscodeGuard()
         self.loader = Loader(str(TEMPLATES), autoescape="xhtml_escape")
         self.css = (TEMPLATES / "pulse.css").read_text(encoding="utf-8")
         self.blank_forms = {}  # (code, name, threshold, accepting, run) -> the form's page, token to fill in
@@ -118,9 +171,15 @@ class PulseHandler(tornado.web.RequestHandler):
             self.set_header(name, value)
 
     def _request_summary(self):
-        """What tornado's log says about a request (answers it refused, at normal settings):
-        no address of the phone, no query string."""
+        """How tornado's log names a request: no address of the phone, no query string."""
         return f"{self.request.method} {self.request.path}"
+
+    def log_exception(self, kind, value, trace):
+        """A failure in the log, without the request's address (tornado's own adds it)."""
+        if isinstance(value, tornado.web.HTTPError):
+            return super().log_exception(kind, value, trace)
+        logging.getLogger("tornado.application").error("Failed: %s", self._request_summary(),
+                                                       exc_info=(kind, value, trace))
 
     def device(self, create):
         """This browser's device cookie (signed by the server), or a new one set now
@@ -172,7 +231,8 @@ class PulseHandler(tornado.web.RequestHandler):
         join_base = self.site.join_base or f"{self.request.protocol}://{self.request.host}{self.site.base}"
         join_url = f"{join_base}/{code}"
         return {"code": code, "here": f"{self.site.base}/{code}", "host_base": host_base,
-                "screen_url": f"{self.site.base}/{code}/screen", "join_url": join_url, "qr_svg": qr_svg(join_url)}
+                "screen_url": f"{self.site.base}/{code}/screen", "join_url": join_url, "qr_svg": qr_svg(join_url),
+                "join_is_local": is_loopback(join_url)}
 
     def write_error(self, status_code, **kwargs):
         """A plain page for anything unexpected: never a traceback."""
@@ -315,17 +375,34 @@ class HostHandler(HostPage):
         if code is None:
             return
         self.check_xsrf_cookie()
-        try:
-            await self.store_call(self.site.store.host, code, self.get_body_argument("passcode", ""), False)
-        except UnknownWorkshop as error:
-            return self.gone(error)
-        except WrongPasscode as error:  # the delay is waited here, holding up no worker thread
-            await asyncio.sleep(store_module.WRONG_PASSCODE_DELAY)
-            return self.page("host_signin.html", f"Error: host sign-in: workshop {code}", 403,
-                             errors=[("passcode", str(error))], **self.urls(code))
+        guard = self.site.guard
+        async with guard.lock(code):  # one check at a time for this workshop
+            if guard.locked_for(code):
+                return self.locked_out(code)
+            try:
+                await IOLoop.current().run_in_executor(self.site.passcode_executor, self.site.store.host, code,
+                                                       self.get_body_argument("passcode", ""), False)
+            except UnknownWorkshop as error:
+                return self.gone(error)
+            except WrongPasscode as error:  # the delay is waited here, holding up no thread
+                guard.failed(code)
+                await asyncio.sleep(store_module.WRONG_PASSCODE_DELAY)
+                if guard.locked_for(code):
+                    return self.locked_out(code)
+                return self.page("host_signin.html", f"Error: host sign-in: workshop {code}", 403,
+                                 errors=[("passcode", str(error))], **self.urls(code))
+            guard.succeeded(code)
         self.sign_in(code)
         await self.store_call(self.site.store.mark_host_device, code, self.device(create=True))
         self.redirect(f"{self.site.base}/{code}/host?done=signed-in", status=303)
+
+
+    def locked_out(self, code):
+        minutes = max(1, round(self.site.guard.locked_for(code) / 60))
+        message = (f"Too many wrong passcodes for workshop {code}: sign-in is paused for about "
+                   f"{minutes} minute{'' if minutes == 1 else 's'}. Browsers already signed in carry on.")
+        self.page("host_signin.html", f"Error: host sign-in: workshop {code}", 429,
+                  errors=[("passcode", message)], **self.urls(code))
 
 
 class HostActionHandler(HostPage):
@@ -411,35 +488,67 @@ def _field_id(pulse, item_id):
     return item_id if item_kind(item) == "word" else f"{item_id}-0"
 
 
-class WorkshopVoila(Voila):
-    """Voila with the pulse pages beside its own (same process, same port)."""
+class MissingHandler(PulseHandler):
+    """Any other address: a plain page pointing to the pulse (this server serves nothing else)."""
 
-    @default("cookie_secret")
-    def _store_cookie_secret(self):
-        """From the store's key: a host stays signed in, and a phone's form stays valid,
-        across a restart and on every server of one PostgreSQL store."""
-        return self.pulse_store.server_key("cookies")
-
-    @property
-    def pulse_store(self):
-        if not hasattr(self, "_pulse_store"):
-            self._pulse_store = WorkshopStore()
-        return self._pulse_store
-
-    def init_handlers(self):
-        from jupyter_server.utils import url_path_join
-
-        site = PulseSite(self.pulse_store, base=url_path_join(self.base_url, "pulse"))
-        return site.handlers() + super().init_handlers()
-
-    def listen(self):
-        """Listen as Voila does, with room for a whole room's phones connecting at once
-        (tornado's default queue of 128 makes the rest try again a second later)."""
-        self.app.listen = functools.partial(self.app.listen, backlog=CONNECTION_BACKLOG)
-        super().listen()
+    def prepare(self):
+        self.page("message.html", "Page not found", 404, heading="Page not found",
+                  text="This computer serves only the workshop pulse.", link=(self.site.base, "Join a workshop pulse"))
 
 
-main = WorkshopVoila.launch_instance
+def log_request(handler):
+    """The server's log: refused and failed requests only, with no address and no query string."""
+    status = handler.get_status()
+    if status >= 400:
+        log = access_log.warning if status < 500 else access_log.error
+        log("%d %s %s %.0f ms", status, handler.request.method, handler.request.path,
+            1000 * handler.request.request_time())
+
+
+def make_app(store=None, join_base=None):
+    """The pulse's tornado application: its pages under /pulse, / sends there."""
+    site = PulseSite(store, base="/pulse", join_base=join_base)
+    return tornado.web.Application(
+        [(r"/", tornado.web.RedirectHandler, {"url": "/pulse"}), *site.handlers()],
+        cookie_secret=site.store.server_key("cookies"), log_function=log_request,
+        default_handler_class=MissingHandler, default_handler_args={"site": site})
+
+
+def bind(port, address):
+    """The listening sockets (OSError if the port is taken). SO_REUSEADDR (tornado's
+    default), so a restart binds at once even while the last run's connections close; the
+    backlog has room for a whole room's phones connecting at once (tornado's default of 128
+    makes the rest retry a second later)."""
+    return bind_sockets(port, address, backlog=CONNECTION_BACKLOG)
+
+
+def listen(app, sockets):
+    """Serve ``app`` on ``sockets``. Bodies over MAX_BODY_BYTES are refused before they are read."""
+    server = HTTPServer(app, max_body_size=MAX_BODY_BYTES, idle_connection_timeout=IDLE_SECONDS)
+    server.add_sockets(sockets)
+    return server
+
+
+def main(argv=None):
+    """``python -m leadership_course.workshop.server [--port N] [--address A]``: the pulse
+    pages alone, for the store in $COURSE_WORKSHOP_DIR or $COURSE_WORKSHOP_DATABASE."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--port", type=int, default=8866)
+    parser.add_argument("--address", default="127.0.0.1")
+    args = parser.parse_args(argv)
+    logging.basicConfig(format="[%(asctime)s %(name)s] %(message)s", level=logging.INFO)
+
+    async def serve():
+        listen(make_app(), bind(args.port, args.address))
+        await asyncio.Event().wait()
+
+    try:
+        asyncio.run(serve())
+    except KeyboardInterrupt:
+        pass
+
 
 if __name__ == "__main__":
     main()

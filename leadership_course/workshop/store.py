@@ -59,7 +59,7 @@ DB_FILE = "workshops.sqlite3"
 DEFAULT_THRESHOLD = 5
 MIN_THRESHOLD = 3
 MAX_THRESHOLD = 50
-MIN_PASSCODE = 6
+MIN_PASSCODE = 10
 MAX_WORD = 30
 #: Workshop codes: no 0/O, 1/I/L, so they can be read aloud and typed on a phone.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -187,6 +187,18 @@ def normalise_word(text, label):
         raise ValueError(f"'{label}': please type one word of up to {MAX_WORD} letters "
                          "(a dash or an apostrophe is fine).")
     return word.lower()
+
+
+def passcode_problem(passcode):
+    """Why a new passcode is too weak to guess safely, or None: at least MIN_PASSCODE
+    characters, not only digits, not one character repeated."""
+    text = str(passcode or "")
+    if len(text) < MIN_PASSCODE:
+        return (f"The passcode needs at least {MIN_PASSCODE} characters: three short words, such as "
+                "kettle-rota-window, are easy to type and hard to guess.")
+    if text.isdigit() or len(set(text)) < 4:
+        return "The passcode is too easy to guess: use words, not only digits or one repeated character."
+    return None
 
 
 def check_threshold(threshold):
@@ -350,8 +362,9 @@ class WorkshopStore:
             raise ValueError("Give the workshop a name, for example \"Ward leaders, 21 Nov\".")
         if len(name) > 120:
             raise ValueError("Keep the workshop's name to 120 characters.")
-        if len(str(passcode or "")) < MIN_PASSCODE:
-            raise ValueError(f"The passcode needs at least {MIN_PASSCODE} characters.")
+        problem = passcode_problem(passcode)
+        if problem:
+            raise ValueError(problem)
         check_threshold(threshold)
         kdf, salt, digest = hash_passcode(passcode)
         pulse_json = json.dumps(pulse, ensure_ascii=False)
