@@ -278,3 +278,42 @@ def test_a_one_megabyte_body_is_refused_unread(room_server):
     form = phone.open_form(code)
     assert phone.send(code, phone.form_body(form, {}))[0] == 400  # still serving: a form with gaps
     assert hidden_field(form, "token")
+
+
+@pytest.mark.parametrize("width, height", [(1920, 1080), (1280, 720)])
+def test_the_projector_shows_every_result_on_one_screen(browser, room_server, store_dir, width, height):
+    """With results shown (the shipped pulse: five questions and the word), is every result
+    on the first screen with nothing to scroll, each bar at least an eighth of the screen wide
+    at full count, the numbers at least 18 px high; and once the server has stopped, does the
+    screen say so within two refreshes?"""
+    port, code, command = room_server
+    store = WorkshopStore(store_dir)
+    for person in range(6):
+        device = store.new_device()
+        answers = {item["id"]: person % 5 for item in store.workshop(code)["pulse"]["items"] if item["type"] == "choice"}
+        store.submit(code, store.form_token(code, 1, device), device, {**answers, "team-in-one-word": "steady"})
+    context = browser.new_context(viewport={"width": width, "height": height})
+    screen = context.new_page()
+    screen.goto(f"http://127.0.0.1:{port}/pulse/{code}/host")
+    screen.get_by_label("Host passcode").fill(PASSCODE)
+    screen.get_by_role("button", name="Sign in").click()
+    screen.get_by_role("button", name="Show the latest results on the screen").click()
+    screen.goto(f"http://127.0.0.1:{port}/pulse/{code}/screen")
+    sections = screen.locator(".results section")
+    assert sections.count() == 6
+    assert screen.evaluate("document.documentElement.scrollHeight") <= height
+    assert screen.evaluate("document.documentElement.scrollWidth") <= width
+    for box in sections.evaluate_all("all => all.map(s => s.getBoundingClientRect().toJSON())"):
+        assert box["bottom"] <= height and box["right"] <= width, box
+    assert screen.locator(".qr svg").bounding_box()["y"] + 10 < height
+    bars = screen.locator("td.bar").evaluate_all("all => all.map(b => b.getBoundingClientRect().width)")
+    assert min(bars) >= width / 8, bars
+    sizes = screen.locator("td.people").evaluate_all("all => all.map(c => parseFloat(getComputedStyle(c).fontSize))")
+    assert min(sizes) >= 18, sizes
+    assert "steady (6 people)" in screen.locator("ul.words").inner_text()
+    if width == 1280:
+        command.stop()
+        screen.wait_for_selector("#offline:not(:empty)", timeout=15_000)
+        assert "Not connected to the pulse server" in screen.locator("#offline").inner_text()
+        assert screen.locator(".results section").count() == 6  # the last results stay
+    context.close()
