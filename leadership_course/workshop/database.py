@@ -161,7 +161,7 @@ class PostgresDatabase:
             import psycopg
         except ImportError as error:
             raise DatabaseError("A PostgreSQL address needs the psycopg package: "
-                                "pip install 'leadership-course[postgres]'.") from error
+                                "pip install -e '.[postgres]' in the course folder.") from error
         self._psycopg = psycopg
         self.url = url
         self._local = threading.local()
@@ -204,13 +204,19 @@ class _PostgresTransaction:
         self.database, self.write = database, write
 
     def __enter__(self):
-        self.connection = self.database._connection()
-        try:
-            self.connection.execute("BEGIN" if self.write else "BEGIN ISOLATION LEVEL REPEATABLE READ")
-        except self.database._psycopg.Error as error:
-            self.connection.close()  # a broken connection: the next transaction opens another
-            raise DatabaseError(str(error)) from error
-        return Transaction(self.connection, "%s")
+        begin = "BEGIN" if self.write else "BEGIN ISOLATION LEVEL REPEATABLE READ"
+        for attempt in range(2):  # a connection the server dropped (a restart): once more on a new one
+            self.connection = self.database._connection()
+            try:
+                self.connection.execute(begin)
+                return Transaction(self.connection, "%s")
+            except self.database._psycopg.OperationalError as error:
+                self.connection.close()
+                if attempt:
+                    raise DatabaseError(str(error)) from error
+            except self.database._psycopg.Error as error:
+                self.connection.close()
+                raise DatabaseError(str(error)) from error
 
     def __exit__(self, kind, error, trace):
         psycopg = self.database._psycopg

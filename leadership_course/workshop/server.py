@@ -69,6 +69,7 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
 }
+SEND_AGAIN = "Your answers could not be saved just now. Please press Send my answers again."
 HOST_MESSAGES = {
     "signed-in": "Signed in.",
     "open": "The pulse is open: people can answer.",
@@ -150,7 +151,8 @@ class PulseSite:
         self.guard = PasscodeGuard()
         self.loader = Loader(str(TEMPLATES), autoescape="xhtml_escape")
         self.css = (TEMPLATES / "pulse.css").read_text(encoding="utf-8")
-        self.blank_forms = {}  # (code, name, threshold, accepting, run) -> the form's page, token to fill in
+        self.blank_forms = {}
+        self.workshops = {}  # code -> the workshop as last read, to return a form as typed if the database is away  # (code, name, threshold, accepting, run) -> the form's page, token to fill in
 
     def handlers(self):
         code = r"([A-Za-z0-9 -]{1,20})"
@@ -236,6 +238,11 @@ class PulseHandler(tornado.web.RequestHandler):
 
     def write_error(self, status_code, **kwargs):
         """A plain page for anything unexpected: never a traceback."""
+        failure = kwargs.get("exc_info", (None, None))[1]
+        if isinstance(failure, StoreError):
+            return self.page("message.html", "Not available just now", 503, heading="Not available just now",
+                             text="The pulse's store cannot be reached just now. Wait a moment, then go back "
+                                  "and press Send again (what you typed is kept), or reload this page.")
         self.page("message.html", "Something went wrong", status_code,
                   heading="Something went wrong",
                   text="The page could not be shown. Please try again in a moment, or ask your host.")
@@ -267,6 +274,7 @@ class FormHandler(PulseHandler):
             workshop = await self.store_read(self.site.store.workshop, code)
         except UnknownWorkshop as error:
             return self.gone(error)
+        self.site.workshops[workshop["code"]] = workshop
         if self.host_signed_in(workshop["code"]):
             return self.host_browser(workshop["code"])
         token = self.site.store.form_token(workshop["code"], workshop["run"], self.device(create=True))
@@ -303,8 +311,16 @@ class FormHandler(PulseHandler):
     async def post(self, code):
         try:
             workshop = await self.store_read(self.site.store.workshop, code)
+            self.site.workshops[workshop["code"]] = workshop
         except UnknownWorkshop as error:
             return self.gone(error)
+        except StoreError:  # the database is away: the form comes back as typed, if it is known here
+            workshop = self.site.workshops.get(normalise_code(code))
+            if workshop is None:
+                raise
+            token = self.get_body_argument("token", "")[:100]
+            chosen = {item["id"]: self.get_body_argument(item["id"], "")[:100] for item in workshop["pulse"]["items"]}
+            return self.form(workshop, token, 503, chosen, errors=[("pulse-form", SEND_AGAIN)])
         token = self.get_body_argument("token", "")[:100]
         if self.host_signed_in(workshop["code"]):
             return self.host_browser(workshop["code"])
@@ -322,8 +338,7 @@ class FormHandler(PulseHandler):
         except FormRefused as error:
             return self.refused(workshop["code"], 403, "Your answers were not counted", str(error))
         except StoreError:  # the same token and device: sending again is safe
-            return self.form(workshop, token, 503, chosen, errors=[
-                ("pulse-form", "Your answers could not be saved just now. Please press Send my answers again.")])
+            return self.form(workshop, token, 503, chosen, errors=[("pulse-form", SEND_AGAIN)])
         self.redirect(f"{self.site.base}/{workshop['code']}/sent{'' if counted else '?again=1'}", status=303)
 
 

@@ -11,6 +11,7 @@
   else Debian's PostgreSQL programs (``apt-get install postgresql``; run_tests.py installs
   them as root) started in a temporary folder, stopped at the end.
 * ``postgres_store``: ``postgres_store()`` is an empty store in a schema of its own there.
+* ``restart_postgres``: ``restart_postgres()`` restarts that server, dropping every connection.
 
 Wrong passcodes wait ``store.WRONG_PASSCODE_DELAY`` seconds; here it is set to 0 unless a
 test sets it.
@@ -47,6 +48,8 @@ from browser_helpers import stop_voila  # noqa: E402
 from workshop_helpers import BROWSER_THRESHOLD, BROWSER_WORKSHOP, PASSCODE, PULSES_DIR  # noqa: E402
 
 SERVER_START_TIMEOUT_S = 90
+#: Restarts the PostgreSQL server the tests started (empty when $COURSE_TEST_POSTGRES names one).
+RESTART_POSTGRES = []
 
 
 @pytest.fixture(autouse=True)
@@ -123,11 +126,24 @@ def postgres_url():
     options = f"-k {folder} -p {port} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
     subprocess.run([*as_owner, programs / "pg_ctl", "-D", data, "-o", options, "-l", folder / "log", "-w",
                     "start"], **quiet)
+    def restart():
+        subprocess.run([*as_owner, programs / "pg_ctl", "-D", data, "-o", options, "-l", folder / "log", "-m", "fast",
+                        "-w", "restart"], **quiet)
+
+    RESTART_POSTGRES.append(restart)
     try:
         yield f"postgresql://pulse@127.0.0.1:{port}/postgres"
     finally:
         subprocess.run([*as_owner, programs / "pg_ctl", "-D", data, "-m", "fast", "-w", "stop"], **quiet)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def restart_postgres(postgres_url):
+    """Restart the session's PostgreSQL (fast shutdown: every connection is dropped)."""
+    if not RESTART_POSTGRES:
+        pytest.skip("$COURSE_TEST_POSTGRES names a server these tests do not run, so they cannot restart it")
+    return RESTART_POSTGRES[0]
 
 
 @pytest.fixture

@@ -353,3 +353,51 @@ def test_the_hosts_signed_in_browser_cannot_answer(workshop_server, room, pulse)
     status, page, _ = stranger.post("", fields, xsrf="")
     assert status == 403 and "signed in as the host on this browser" in page  # remembered after signing out
     assert WorkshopStore(workshop_server.store_dir).responses(code) == 0
+
+
+def test_a_postgresql_restart_during_a_burst_loses_nothing(two_servers_on_postgresql, restart_postgres, pulse):
+    """Thirty phones send through two servers on one PostgreSQL, which restarts in the middle:
+    does no phone get a 500; does a phone told to press Send again get its form back with
+    what it typed; does pressing it again succeed; and is every answer stored once?"""
+    store, ports = two_servers_on_postgresql
+    code = store.create("Restarted event", pulse, PASSCODE, 3)
+    phones = [Participant(ports[n % 2]) for n in range(30)]
+    bodies = [phone.form_body(phone.open_form(code), choices(pulse, n % 5, "steady")) for n, phone in enumerate(phones)]
+    statuses, send_again, errors = [], [], []
+    start = threading.Barrier(len(phones) + 1)
+
+    def person(number):
+        try:
+            start.wait(60)
+            time.sleep(number * 0.03)  # a burst spread over about a second, the restart in it
+            phone, body = phones[number], bodies[number]
+            for _ in range(40):
+                status, location, page = phone.request("POST", f"/pulse/{code}", body)
+                statuses.append(status)
+                if status == 303:
+                    return
+                if status != 503:
+                    errors.append((number, status, page[:200]))
+                    return
+                send_again.append(page)
+                time.sleep(0.25)  # the person reads the page and presses Send again
+            errors.append((number, "never sent"))
+        except Exception as error:  # reported below
+            errors.append((number, repr(error)))
+
+    threads = [threading.Thread(target=person, args=(n,)) for n in range(len(phones))]
+    for thread in threads:
+        thread.start()
+    start.wait(60)
+    time.sleep(0.3)
+    restart_postgres()
+    for thread in threads:
+        thread.join(120)
+    assert errors == [] and 500 not in statuses
+    assert statuses.count(303) == len(phones)
+    for page in send_again:
+        assert "Please press Send my answers again" in page and 'value="steady"' in page
+    assert store.responses(code) == len(phones)
+    for port in ports:  # each server's next request succeeds
+        phone = Participant(port)
+        assert phone.send(code, phone.form_body(phone.open_form(code), choices(pulse, 0)))[0] == 303
