@@ -23,7 +23,7 @@ from pathlib import Path
 from ..content import ContentError
 from .pulses import load_pulse
 from .store import (DATABASE_VARIABLE, DEFAULT_THRESHOLD, JOIN_URL_VARIABLE, MIN_PASSCODE, MIN_THRESHOLD,
-                    STORE_DIR_VARIABLE, WorkshopError, WorkshopStore, check_threshold, passcode_problem)
+                    STORE_DIR_VARIABLE, WorkshopError, WorkshopStore, check_threshold, passcode_problem, plain_name)
 
 LOCAL = "127.0.0.1"
 #: How many workshops ``workshop serve`` prints the addresses of (newest first).
@@ -97,7 +97,7 @@ def start(args, store):
     sockets = _bind(args)
     passcode = args.passcode if args.passcode is not None else _ask_new_passcode()
     code = store.create(args.name, pulse, passcode, args.threshold)
-    print(f"Created workshop {code}: \"{' '.join(args.name.split())}\" ({pulse['title']}, results from "
+    print(f"Created workshop {code}: \"{plain_name(args.name)}\" ({pulse['title']}, results from "
           f"{args.threshold} answers).")
     return _serve(args, store, code, sockets)
 

@@ -39,7 +39,7 @@ from tornado.template import Loader
 
 from . import store as store_module
 from .report import people, results_csv
-from .store import (DEVICE_LENGTH, JOIN_URL_VARIABLE, FormRefused, HostAccess, PulseClosed, StoreError,
+from .store import (DEVICE_LENGTH, JOIN_URL_VARIABLE, MAX_WORD, FormRefused, HostAccess, PulseClosed, StoreError,
                     UnknownWorkshop, WorkshopStore, WrongPasscode, answer_problems, item_kind, normalise_code)
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -302,7 +302,7 @@ class FormHandler(PulseHandler):
     def render_form(self, workshop, token, chosen=None, problems=None, errors=()):
         title = workshop["pulse"]["title"]
         return self.render_page("pulse.html", f"Error: {title}" if errors else title, workshop=workshop,
-                                pulse=workshop["pulse"], token=token, chosen=chosen or {},
+                                pulse=workshop["pulse"], token=token, chosen=chosen or {}, max_word=MAX_WORD,
                                 problems=problems or {}, errors=list(errors), **self.urls(workshop["code"]))
 
     def form(self, workshop, token, status, chosen=None, problems=None, errors=()):

@@ -176,17 +176,34 @@ def normalise_code(text):
     return code
 
 
+#: Letters that show as nothing (Hangul and half-width fillers): a word of them looks blank.
+BLANK_LETTERS = {"\u115f", "\u1160", "\u3164", "\uffa0"}
+
+
 def normalise_word(text, label):
-    """A one-word answer in lower case ('Tired.' -> 'tired'), or ValueError saying why not."""
-    word = unicodedata.normalize("NFC", str(text or "")).strip().strip(".,;:!?\"()").replace("\u2019", "'")
+    """A one-word answer in lower case ('Tired.' -> 'tired'), or ValueError saying why not.
+    Compatibility forms are folded (NFKC: full-width letters are the usual ones), and a word
+    must be letters of one alphabet, so that look-alikes (a Cyrillic 'а' in a Latin word, an
+    invisible filler) cannot pass for a word the room gave."""
+    word = unicodedata.normalize("NFKC", str(text or "")).strip().strip(".,;:!?\"()").replace("\u2019", "'")
     if not word:
         raise ValueError(f"The question '{label}' has no answer: type one word.")
     if any(c.isspace() for c in word):
         raise ValueError(f"'{label}': please type one word only, without spaces.")
-    if len(word) > MAX_WORD or not all(c.isalpha() or c in "-'" for c in word):
+    if (len(word) > MAX_WORD or not all(c.isalpha() or c in "-'" for c in word)
+            or BLANK_LETTERS & set(word) or not any(c.isalpha() for c in word)):
         raise ValueError(f"'{label}': please type one word of up to {MAX_WORD} letters "
-                         "(a dash or an apostrophe is fine).")
+                         "(a dash or an apostrophe is fine; no emoji or symbols).")
+    if len({unicodedata.name(c, "?").split()[0] for c in word if c.isalpha()}) > 1:
+        raise ValueError(f"'{label}': please type the word in one alphabet (it mixes letters of "
+                         "different alphabets that look alike).")
     return word.lower()
+
+
+def plain_name(text):
+    """A name with its spaces tidied and no invisible formatting characters (such as the
+    right-to-left override, which would reverse the text around it on every page)."""
+    return " ".join("".join(c for c in str(text or "") if unicodedata.category(c) != "Cf").split())
 
 
 def passcode_problem(passcode):
@@ -357,7 +374,7 @@ class WorkshopStore:
 
     def create(self, name, pulse, passcode, threshold=DEFAULT_THRESHOLD):
         """Create a workshop for a checked pulse (see pulses.load_pulse); return its code."""
-        name = " ".join(str(name or "").split())
+        name = plain_name(name)
         if not name:
             raise ValueError("Give the workshop a name, for example \"Ward leaders, 21 Nov\".")
         if len(name) > 120:

@@ -204,16 +204,19 @@ def test_the_csv_download_has_every_answer_and_word(workshop_server, room, pulse
 
 
 def test_the_server_log_holds_no_addresses(workshop_server, room, pulse):
-    """Is a refused form logged without the phone's address?"""
+    """Are a refused form and a request for any other address logged without the phone's
+    address or the query string?"""
     code, _ = room
     phone = Participant(workshop_server.port)
     assert phone.request("POST", f"/pulse/{code}", "token=too-short")[0] == 400
+    assert phone.request("GET", "/voila/render/course_home.ipynb?secret=1")[0] == 404
     deadline = time.monotonic() + 5
-    while f"POST /pulse/{code}" not in workshop_server.log_path.read_text() and time.monotonic() < deadline:
+    while "/voila/render" not in workshop_server.log_path.read_text() and time.monotonic() < deadline:
         time.sleep(0.1)
-    lines = [line for line in workshop_server.log_path.read_text().splitlines() if "/pulse/" in line]
+    lines = [line for line in workshop_server.log_path.read_text().splitlines() if "/pulse/" in line or "/voila" in line]
     assert any(f"400 POST /pulse/{code}" in line for line in lines)
-    assert not [line for line in lines if "127.0.0.1" in line]
+    assert any("404 GET /voila/render/course_home.ipynb" in line for line in lines)
+    assert not [line for line in lines if "127.0.0.1" in line or "secret" in line]
 
 
 def _submit_seconds(port, code, pulse, phones=15):

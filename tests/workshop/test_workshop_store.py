@@ -287,9 +287,15 @@ def test_only_a_salted_hash_of_the_passcode_is_stored(make_workshop, store):
     assert all(h[0].startswith("scrypt:") for h in hashes)
 
 
-def test_short_passcodes_and_empty_names_are_refused(store, pulse):
-    with pytest.raises(ValueError, match="at least 6"):
-        store.create("Ward leaders", pulse, "12345")
+def test_weak_passcodes_and_empty_names_are_refused(store, pulse):
+    """Passcodes that guessing could find: short, only digits, one character repeated."""
+    for weak, reason in (("12345", "at least 10"), ("kettle-rot", None), ("1234567890", "too easy"),
+                         ("aaaaaaaaaaaa", "too easy"), ("abababababab", "too easy")):
+        if reason is None:  # ten characters of words: accepted
+            assert store.create("Ward leaders", pulse, weak)
+            continue
+        with pytest.raises(ValueError, match=reason):
+            store.create("Ward leaders", pulse, weak)
     with pytest.raises(ValueError, match="name"):
         store.create("   ", pulse, PASSCODE)
 
@@ -394,6 +400,29 @@ def test_a_hidden_word_leaves_the_screen_and_comes_back_only_when_shown_again(ma
                                          ("Ça", "ça")])
 def test_words_are_read_forgivingly(typed, kept):
     assert normalise_word(typed, "One word") == kept
+
+
+@pytest.mark.parametrize("typed, reason", [
+    ("c\u0430lm", "one alphabet"),          # a Cyrillic 'а' inside a Latin word: looks like "calm"
+    ("\u3164", "up to 30 letters"),         # the Hangul filler: a letter that shows as nothing
+    ("calm\u3164", "up to 30 letters"),
+    ("\U0001f600", "no emoji"),
+    ("a" * 31, "up to 30 letters"),
+])
+def test_look_alike_and_invisible_words_are_refused_saying_why(typed, reason):
+    with pytest.raises(ValueError, match=reason):
+        normalise_word(typed, "One word")
+
+
+def test_full_width_letters_count_as_the_usual_word():
+    assert normalise_word("\uff43\uff41\uff4c\uff4d", "One word") == "calm"
+
+
+def test_a_right_to_left_override_in_the_name_is_removed(store, pulse):
+    """The name is shown on every page: invisible formatting characters (here U+202E, which
+    reverses the text after it) are taken out when the workshop is made."""
+    code = store.create("Ward \u202eleaders\u202c, 21 Nov", pulse, PASSCODE, 3)
+    assert store.workshop(code)["name"] == "Ward leaders, 21 Nov"
 
 
 # --- the host's controls ------------------------------------------------------------------------
