@@ -483,7 +483,7 @@ def _phone_seconds(port, code, runs):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_executable(), args=CHROMIUM_ARGS)
         for _ in range(runs):
-            for kind, path in (("floor", "/voila/files/floor.html"), ("pulse", f"/pulse/{code}")):
+            for kind, path in (("floor", "/floor/floor.html"), ("pulse", f"/pulse/{code}")):
                 context = browser.new_context(viewport={"width": 320, "height": 640}, is_mobile=True, has_touch=True)
                 page = context.new_page()
                 start = time.perf_counter()
@@ -500,10 +500,26 @@ def percentile(values, share):
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
+#: The pulse server (server.py's application) plus a plain file handler for the floor, on 127.0.0.1.
+PULSE_WITH_FLOOR = """
+import asyncio, sys
+from tornado.web import StaticFileHandler
+from leadership_course.workshop.server import bind, listen, make_app
+
+async def main():
+    app = make_app()
+    app.add_handlers(r".*", [(r"/floor/(.*)", StaticFileHandler, {"path": sys.argv[2]})])
+    listen(app, bind(int(sys.argv[1]), "127.0.0.1"))
+    await asyncio.Event().wait()
+
+asyncio.run(main())
+"""
+
+
 def bench_pulse_room(runs, rows, notes, rooms=(50, 200)):
     """A room opening the pulse form at once (each phone its own connection), against a
     static copy of the same page from the same server; the server's memory with 200 connected."""
-    from leadership_course.voila.launch import free_port, voila_command
+    from leadership_course.voila.launch import free_port
     from leadership_course.workshop.pulses import load_pulse
     from leadership_course.workshop.store import STORE_DIR_VARIABLE, WorkshopStore
 
@@ -517,14 +533,12 @@ def bench_pulse_room(runs, rows, notes, rooms=(50, 200)):
         store = WorkshopStore(Path(folder) / "store")
         code = store.create("Benchmark room", pulse, "benchmark-passcode", 5)
         port = free_port()
-        # The workshop server as `workshop start` runs it, also serving .html files as they are.
-        argv, env = voila_command(pages, port, preheat=False,
-                                  extra_args=["--VoilaConfiguration.file_allowlist=['.*\\.html']"])
-        argv[argv.index("voila")] = "leadership_course.workshop.server"
-        env[STORE_DIR_VARIABLE] = str(store.directory)
+        # The workshop server's application as `workshop start` runs it, with /floor/ serving files as they are.
+        argv = [sys.executable, "-c", PULSE_WITH_FLOOR, str(port), str(pages)]
+        env = {**os.environ, STORE_DIR_VARIABLE: str(store.directory)}
         server = subprocess.Popen(argv, env=env, cwd=pages, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
-            if not wait_for(f"http://127.0.0.1:{port}/", server):
+            if not wait_for(f"http://127.0.0.1:{port}/pulse", server):
                 raise RuntimeError("the workshop server did not start")
             form, _ = _open_at_once(port, [f"/pulse/{code}"], lambda body: True)
             import urllib.request
@@ -536,7 +550,7 @@ def bench_pulse_room(runs, rows, notes, rooms=(50, 200)):
             for people in rooms:
                 results = {"pulse": ([], []), "floor": ([], [])}
                 for _ in range(runs):
-                    for kind, path in (("floor", "/voila/files/floor.html"), ("pulse", f"/pulse/{code}")):
+                    for kind, path in (("floor", "/floor/floor.html"), ("pulse", f"/pulse/{code}")):
                         times, connections = _open_at_once(port, [path] * people, usable)
                         if kind == "pulse" and people == max(rooms):
                             connected_mb.append(_server_memory_mb(server.pid))

@@ -51,7 +51,7 @@ HOST_SESSION_DAYS = 0.5
 DEVICE_COOKIE = "pulse-device"
 DEVICE_COOKIE_DAYS = 2
 WORKER_THREADS = 4
-#: Stands for the token in a form drawn once and sent to many (token_urlsafe never makes it).
+#: Stands for the token in a form drawn once and sent to many (a real token never holds it).
 TOKEN_SLOT = "token.slot"
 BLANK_FORMS_KEPT = 256
 #: Connections the server's socket holds waiting to be accepted.
@@ -523,6 +523,9 @@ def log_request(handler):
 def make_app(store=None, join_base=None):
     """The pulse's tornado application: its pages under /pulse, / sends there."""
     site = PulseSite(store, base="/pulse", join_base=join_base)
+    # tornado's notes on a request refused before any handler (malformed, or a body over the
+    # limit) name the phone's address, at INFO: left out, like every other address.
+    logging.getLogger("tornado.general").setLevel(logging.WARNING)
     return tornado.web.Application(
         [(r"/", tornado.web.RedirectHandler, {"url": "/pulse"}), *site.handlers()],
         cookie_secret=site.store.server_key("cookies"), log_function=log_request,

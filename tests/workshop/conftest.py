@@ -164,7 +164,7 @@ def postgres_store(postgres_url, tmp_path):
 
 @dataclass
 class WorkshopServer:
-    """``workshop start`` running for the tests: the command's process (the server is its child)."""
+    """``workshop start`` running for the tests (it serves in its own process)."""
 
     process: subprocess.Popen
     port: int
@@ -179,7 +179,7 @@ class WorkshopServer:
         return f"http://127.0.0.1:{self.port}/pulse{path}"
 
     def memory_bytes(self):
-        """Resident memory of the command and every process under it (Voila, any kernel)."""
+        """Resident memory of the command and any process under it (there should be none)."""
         total, waiting = 0, [self.process.pid]
         while waiting:
             pid = waiting.pop()
@@ -203,7 +203,7 @@ def workshop_server(tmp_path_factory, pulse):
     temporary $COURSE_WORKSHOP_DIR that already holds another workshop."""
     from leadership_course.voila.launch import free_port
 
-    work = tmp_path_factory.mktemp("workshop-voila")
+    work = tmp_path_factory.mktemp("workshop-server")
     store_dir = work / "store"
     other_code = WorkshopStore(store_dir).create("Another room", pulse, "another-passcode", 3)
     port = free_port("127.0.0.1")
@@ -213,7 +213,7 @@ def workshop_server(tmp_path_factory, pulse):
     argv = [sys.executable, "-m", "leadership_course", "workshop", "start", "--name", BROWSER_WORKSHOP,
             "--pulse", "abc-and-voice", "--threshold", str(BROWSER_THRESHOLD), "--passcode", PASSCODE,
             "--port", str(port), "--no-browser"]
-    log_path = work / "voila.log"
+    log_path = work / "server.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen(argv, cwd=work, env=env, stdout=subprocess.PIPE, stderr=log, text=True)
     output = []
