@@ -9,6 +9,7 @@ import json
 import os
 import random
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -217,6 +218,16 @@ def test_the_server_log_holds_no_addresses(workshop_server, room, pulse):
     assert any(f"400 POST /pulse/{code}" in line for line in lines)
     assert any("404 GET /voila/render/course_home.ipynb" in line for line in lines)
     assert not [line for line in lines if "127.0.0.1" in line or "secret" in line]
+
+
+def test_requests_refused_before_any_handler_are_logged_without_the_address(workshop_server):
+    """Are a malformed request and a body over the limit, which tornado refuses before any
+    pulse page sees them, kept out of the log with the phone's address?"""
+    for raw in (b"NONSENSE\r\n\r\n", b"POST /pulse HTTP/1.1\r\nHost: x\r\nContent-Length: 1048576\r\n\r\n"):
+        with socket.create_connection(("127.0.0.1", workshop_server.port), timeout=10) as connection:
+            connection.sendall(raw)
+            assert connection.recv(100).startswith(b"HTTP/1.1 400")  # tornado logs before it answers
+    assert "127.0.0.1" not in workshop_server.log_path.read_text()
 
 
 def _submit_seconds(port, code, pulse, phones=15):
