@@ -178,6 +178,19 @@ def normalise_code(text):
 
 #: Letters that show as nothing (Hangul and half-width fillers): a word of them looks blank.
 BLANK_LETTERS = {"\u115f", "\u1160", "\u3164", "\uffa0"}
+#: Marks that show as nothing (the grapheme joiner, variation selectors); other marks (Hindi's
+#: vowel signs, Thai's tone marks) are part of the letter before them.
+BLANK_MARKS = {"\u034f", "\u17b4", "\u17b5", *map(chr, range(0x180B, 0x1810)), *map(chr, range(0xFE00, 0xFE10)),
+               *map(chr, range(0xE0100, 0xE01F0))}
+#: Scripts one word is written in together (Japanese kanji with kana, Korean hangul with hanja).
+EAST_ASIAN = {"CJK", "HIRAGANA", "KATAKANA", "KATAKANA-HIRAGANA", "HANGUL"}
+
+
+def _alphabet(letter):
+    """LATIN, CYRILLIC, ARABIC...: the first word of the letter's Unicode name (the East Asian
+    scripts written together count as one)."""
+    first = unicodedata.name(letter, "?").split()[0]
+    return "CJK" if first in EAST_ASIAN else first
 
 
 def normalise_word(text, label):
@@ -185,19 +198,25 @@ def normalise_word(text, label):
     Compatibility forms are folded (NFKC: full-width letters are the usual ones), and a word
     must be letters of one alphabet, so that look-alikes (a Cyrillic 'а' in a Latin word, an
     invisible filler) cannot pass for a word the room gave."""
-    word = unicodedata.normalize("NFKC", str(text or "")).strip().strip(".,;:!?\"()").replace("\u2019", "'")
+    word = unicodedata.normalize("NFKC", str(text or "")).strip().strip(".,;:!?\"()")
+    word = word.replace("\u2019", "'").replace("\u02bc", "'")  # the apostrophes phones type
     if not word:
         raise ValueError(f"The question '{label}' has no answer: type one word.")
     if any(c.isspace() for c in word):
         raise ValueError(f"'{label}': please type one word only, without spaces.")
-    if (len(word) > MAX_WORD or not all(c.isalpha() or c in "-'" for c in word)
+    if (len(word) > MAX_WORD or not all(c.isalpha() or c in "-'" or _mark(c) and i for i, c in enumerate(word))
             or BLANK_LETTERS & set(word) or not any(c.isalpha() for c in word)):
         raise ValueError(f"'{label}': please type one word of up to {MAX_WORD} letters "
                          "(a dash or an apostrophe is fine; no emoji or symbols).")
-    if len({unicodedata.name(c, "?").split()[0] for c in word if c.isalpha()}) > 1:
+    if len({_alphabet(c) for c in word if c.isalpha()}) > 1:
         raise ValueError(f"'{label}': please type the word in one alphabet (it mixes letters of "
                          "different alphabets that look alike).")
     return word.lower()
+
+
+def _mark(character):
+    """Is ``character`` a visible mark on the letter before it (an accent, a vowel sign)?"""
+    return unicodedata.category(character) in ("Mn", "Mc") and character not in BLANK_MARKS
 
 
 def plain_name(text):

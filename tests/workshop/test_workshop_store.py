@@ -397,7 +397,7 @@ def test_a_hidden_word_leaves_the_screen_and_comes_back_only_when_shown_again(ma
 
 
 @pytest.mark.parametrize("typed, kept", [("Tired", "tired"), (" hope-ful! ", "hope-ful"), ("don\u2019t", "don't"),
-                                         ("Ça", "ça")])
+                                         ("don\u02bct", "don't"), ("Ça", "ça")])
 def test_words_are_read_forgivingly(typed, kept):
     assert normalise_word(typed, "One word") == kept
 
@@ -406,12 +406,23 @@ def test_words_are_read_forgivingly(typed, kept):
     ("c\u0430lm", "one alphabet"),          # a Cyrillic 'а' inside a Latin word: looks like "calm"
     ("\u3164", "up to 30 letters"),         # the Hangul filler: a letter that shows as nothing
     ("calm\u3164", "up to 30 letters"),
+    ("ca\u034flm", "up to 30 letters"),    # the grapheme joiner: a mark that shows as nothing
+    ("calm\ufe0f", "up to 30 letters"),    # a variation selector
     ("\U0001f600", "no emoji"),
     ("a" * 31, "up to 30 letters"),
 ])
 def test_look_alike_and_invisible_words_are_refused_saying_why(typed, reason):
     with pytest.raises(ValueError, match=reason):
         normalise_word(typed, "One word")
+
+
+@pytest.mark.parametrize("typed", ["\u697d\u3057\u3044", "\u30b3\u30fc\u30d2\u30fc",
+                                   "\u0928\u092e\u0938\u094d\u0924\u0947", "\u0e44\u0e21\u0e48",
+                                   "\u0645\u0631\u062d\u0628\u0627"])
+def test_words_in_other_languages_are_taken_as_typed(typed):
+    """Japanese (kanji with kana), Hindi and Thai (vowel signs and tone marks on letters) and
+    Arabic words are one word in one script, not look-alikes."""
+    assert normalise_word(typed, "One word") == typed
 
 
 def test_full_width_letters_count_as_the_usual_word():
