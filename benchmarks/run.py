@@ -456,6 +456,46 @@ def _open_at_once(port, paths, check):
     return times, connections
 
 
+def _send_at_once(port, code, people):
+    """``people`` phones, each its own client with the form it opened (its device cookie and
+    token), send their answers at the same moment: seconds each until the redirect arrives."""
+    import http.client
+    import threading
+    import urllib.parse
+
+    start = threading.Barrier(people)
+    times, failures = [None] * people, []
+
+    def person(number):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        connection.request("GET", f"/pulse/{code}")
+        reply = connection.getresponse()
+        page = reply.read().decode("utf-8")
+        cookie = "; ".join(header.split(";")[0] for header in reply.headers.get_all("Set-Cookie") or [])
+        token = re.search(r'name="token" value="([^"]*)"', page).group(1)
+        items = re.findall(r'name="([a-z0-9-]+)" value="0"', page)
+        body = urllib.parse.urlencode({"token": token, **{item: "1" for item in items}, "team-in-one-word": "steady"})
+        headers = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie}
+        start.wait()
+        began = time.perf_counter()
+        connection.request("POST", f"/pulse/{code}", body=body, headers=headers)
+        reply = connection.getresponse()
+        reply.read()
+        times[number] = time.perf_counter() - began
+        if reply.status != 303:
+            failures.append((number, reply.status))
+        connection.close()
+
+    threads = [threading.Thread(target=person, args=(n,)) for n in range(people)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(300)
+    if failures or None in times:
+        raise RuntimeError(f"answers that were not taken: {failures[:5]}")
+    return times
+
+
 def _server_memory_mb(pid):
     """Resident memory of a process and every process under it, in MB."""
     total, waiting = 0, [pid]
@@ -564,6 +604,9 @@ def bench_pulse_room(runs, rows, notes, rooms=(50, 200)):
                              "static copy of the page, same server", None))
                 rows.append((f"Pulse form, {people} phones opening at once: 95th percentile", pulse_p95, floor_p95,
                              "static copy of the page, same server", 1.5))
+                sent = [percentile(_send_at_once(port, code, people), 0.95) for _ in range(runs)]
+                rows.append((f"Pulse answers, {people} phones sending at once (SQLite): 95th percentile", median(sent),
+                             floor_p95, "static copy of the page opened at once, same server", 1.5))
                 notes.append(f"- Pulse form, {people} phones at once, 95th percentile: {pulse_p95:.3f} s"
                              + (f" (target ≤ 2 s: {'met' if pulse_p95 <= 2 else 'NOT met'})." if people >= 200 else "."))
             notes.append(f"- Pulse server memory (the whole process tree) with {max(rooms)} phones connected: "
