@@ -53,6 +53,9 @@ class SQLiteDatabase:
     def __init__(self, path):
         self.path = path
         self._local = threading.local()
+        # This process's writers take turns here: waiting on SQLite's own lock instead
+        # sleeps in steps of milliseconds (its busy handler), which a room's burst adds up.
+        self.writer = threading.RLock()
 
     def describe(self):
         return str(self.path)
@@ -126,15 +129,28 @@ class _SQLiteTransaction:
         self.database, self.write = database, write
 
     def __enter__(self):
+        if self.write:
+            self.database.writer.acquire()
         try:
             self.db = self.database._connection()
             self.db.execute("BEGIN IMMEDIATE" if self.write else "BEGIN")
         except sqlite3.Error as error:
+            self._release()
             self.database._forget()
             raise DatabaseError(str(error)) from error
         return Transaction(self.db, "?")
 
+    def _release(self):
+        if self.write:
+            self.database.writer.release()
+
     def __exit__(self, kind, error, trace):
+        try:
+            return self._finish(kind, error)
+        finally:
+            self._release()
+
+    def _finish(self, kind, error):
         try:
             if kind is None:
                 self.db.execute("COMMIT")
