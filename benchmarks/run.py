@@ -520,6 +520,46 @@ def bench_web(runs, rows, notes, page="01_why_compassion.html", room=200):
                      f"{memory:.0f} MB with {room} learners connected; it keeps nothing per learner.")
 
 
+def _send_at_once(port, code, people):
+    """``people`` phones, each its own client with the form it opened (its device cookie and
+    token), send their answers at the same moment: seconds each until the redirect arrives."""
+    import http.client
+    import threading
+    import urllib.parse
+
+    start = threading.Barrier(people)
+    times, failures = [None] * people, []
+
+    def person(number):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        connection.request("GET", f"/pulse/{code}")
+        reply = connection.getresponse()
+        page = reply.read().decode("utf-8")
+        cookie = "; ".join(header.split(";")[0] for header in reply.headers.get_all("Set-Cookie") or [])
+        token = re.search(r'name="token" value="([^"]*)"', page).group(1)
+        items = re.findall(r'name="([a-z0-9-]+)" value="0"', page)
+        body = urllib.parse.urlencode({"token": token, **{item: "1" for item in items}, "team-in-one-word": "steady"})
+        headers = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie}
+        start.wait()
+        began = time.perf_counter()
+        connection.request("POST", f"/pulse/{code}", body=body, headers=headers)
+        reply = connection.getresponse()
+        reply.read()
+        times[number] = time.perf_counter() - began
+        if reply.status != 303:
+            failures.append((number, reply.status))
+        connection.close()
+
+    threads = [threading.Thread(target=person, args=(n,)) for n in range(people)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(300)
+    if failures or None in times:
+        raise RuntimeError(f"answers that were not taken: {failures[:5]}")
+    return times
+
+
 def _server_memory_mb(pid):
     """Resident memory of a process and every process under it, in MB."""
     total, waiting = 0, [pid]
@@ -547,7 +587,7 @@ def _phone_seconds(port, code, runs):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_executable(), args=CHROMIUM_ARGS)
         for _ in range(runs):
-            for kind, path in (("floor", "/voila/files/floor.html"), ("pulse", f"/pulse/{code}")):
+            for kind, path in (("floor", "/floor/floor.html"), ("pulse", f"/pulse/{code}")):
                 context = browser.new_context(viewport={"width": 320, "height": 640}, is_mobile=True, has_touch=True)
                 page = context.new_page()
                 start = time.perf_counter()
@@ -564,10 +604,26 @@ def percentile(values, share):
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
+#: The pulse server (server.py's application) plus a plain file handler for the floor, on 127.0.0.1.
+PULSE_WITH_FLOOR = """
+import asyncio, sys
+from tornado.web import StaticFileHandler
+from leadership_course.workshop.server import bind, listen, make_app
+
+async def main():
+    app = make_app()
+    app.add_handlers(r".*", [(r"/floor/(.*)", StaticFileHandler, {"path": sys.argv[2]})])
+    listen(app, bind(int(sys.argv[1]), "127.0.0.1"))
+    await asyncio.Event().wait()
+
+asyncio.run(main())
+"""
+
+
 def bench_pulse_room(runs, rows, notes, rooms=(50, 200)):
     """A room opening the pulse form at once (each phone its own connection), against a
     static copy of the same page from the same server; the server's memory with 200 connected."""
-    from leadership_course.voila.launch import free_port, voila_command
+    from leadership_course.voila.launch import free_port
     from leadership_course.workshop.pulses import load_pulse
     from leadership_course.workshop.store import STORE_DIR_VARIABLE, WorkshopStore
 
@@ -581,14 +637,12 @@ def bench_pulse_room(runs, rows, notes, rooms=(50, 200)):
         store = WorkshopStore(Path(folder) / "store")
         code = store.create("Benchmark room", pulse, "benchmark-passcode", 5)
         port = free_port()
-        # The workshop server as `workshop start` runs it, also serving .html files as they are.
-        argv, env = voila_command(pages, port, preheat=False,
-                                  extra_args=["--VoilaConfiguration.file_allowlist=['.*\\.html']"])
-        argv[argv.index("voila")] = "leadership_course.workshop.server"
-        env[STORE_DIR_VARIABLE] = str(store.directory)
+        # The workshop server's application as `workshop start` runs it, with /floor/ serving files as they are.
+        argv = [sys.executable, "-c", PULSE_WITH_FLOOR, str(port), str(pages)]
+        env = {**os.environ, STORE_DIR_VARIABLE: str(store.directory)}
         server = subprocess.Popen(argv, env=env, cwd=pages, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
-            if not wait_for(f"http://127.0.0.1:{port}/", server):
+            if not wait_for(f"http://127.0.0.1:{port}/pulse", server):
                 raise RuntimeError("the workshop server did not start")
             form, _ = _open_at_once(port, [f"/pulse/{code}"], lambda body: True)
             import urllib.request
@@ -600,7 +654,7 @@ def bench_pulse_room(runs, rows, notes, rooms=(50, 200)):
             for people in rooms:
                 results = {"pulse": ([], []), "floor": ([], [])}
                 for _ in range(runs):
-                    for kind, path in (("floor", "/voila/files/floor.html"), ("pulse", f"/pulse/{code}")):
+                    for kind, path in (("floor", "/floor/floor.html"), ("pulse", f"/pulse/{code}")):
                         times, connections = _open_at_once(port, [path] * people, usable)
                         if kind == "pulse" and people == max(rooms):
                             connected_mb.append(_server_memory_mb(server.pid))
@@ -614,6 +668,9 @@ def bench_pulse_room(runs, rows, notes, rooms=(50, 200)):
                              "static copy of the page, same server", None))
                 rows.append((f"Pulse form, {people} phones opening at once: 95th percentile", pulse_p95, floor_p95,
                              "static copy of the page, same server", 1.5))
+                sent = [percentile(_send_at_once(port, code, people), 0.95) for _ in range(runs)]
+                rows.append((f"Pulse answers, {people} phones sending at once (SQLite): 95th percentile", median(sent),
+                             floor_p95, "static copy of the page opened at once, same server", 1.5))
                 notes.append(f"- Pulse form, {people} phones at once, 95th percentile: {pulse_p95:.3f} s"
                              + (f" (target ≤ 2 s: {'met' if pulse_p95 <= 2 else 'NOT met'})." if people >= 200 else "."))
             notes.append(f"- Pulse server memory (the whole process tree) with {max(rooms)} phones connected: "
@@ -631,8 +688,10 @@ def _submit_answers(folder, code, count, offset, answers):
     from leadership_course.workshop.store import WorkshopStore
 
     store = WorkshopStore(folder)
-    for n in range(count):
-        store.submit(code, f"benchmark-token-{offset + n:06d}", answers)
+    run = store.workshop(code)["run"]
+    for _ in range(count):  # one device each, as each answer is one person
+        device = store.new_device()
+        store.submit(code, store.form_token(code, run, device), device, answers)
 
 
 def progress(section):

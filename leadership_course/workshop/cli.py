@@ -1,7 +1,7 @@
 """Run an anonymous pulse for a workshop room: start, serve, export, delete and list workshops.
 
-    workshop start --name "Ward leaders, 21 Nov" --pulse abc-and-voice [--room]
-    workshop serve [--room]            (serve workshops already created, e.g. after a restart)
+    workshop start --name "Ward leaders, 21 Nov" --pulse abc-and-voice
+    workshop serve                     (serve workshops already created, e.g. after a restart)
     workshop export CODE --out DIR     (combined counts as CSV, and the charts as PNG)
     workshop delete CODE               (the workshop and every answer to it)
     workshop list
@@ -16,17 +16,18 @@ import getpass
 import os
 import signal
 import socket
-import subprocess
 import sys
 import webbrowser
 from pathlib import Path
 
 from ..content import ContentError
-from .pulses import find_pages_dir, load_pulse
+from .pulses import load_pulse
 from .store import (DATABASE_VARIABLE, DEFAULT_THRESHOLD, JOIN_URL_VARIABLE, MIN_PASSCODE, MIN_THRESHOLD,
-                    STORE_DIR_VARIABLE, WorkshopError, WorkshopStore, check_threshold)
+                    STORE_DIR_VARIABLE, WorkshopError, WorkshopStore, check_threshold, passcode_problem, plain_name)
 
 LOCAL = "127.0.0.1"
+#: How many workshops ``workshop serve`` prints the addresses of (newest first).
+MAX_LISTED = 10
 
 
 def add_parser(commands):
@@ -43,8 +44,15 @@ def add_parser(commands):
     serve = actions.add_parser("serve", help="serve the pulse, host and screen pages for existing workshops")
     for parser in (start, serve):
         parser.add_argument("--port", type=int, default=8866)
-        parser.add_argument("--room", action="store_true",
-                            help="let phones and laptops on the same network join (listens on 0.0.0.0)")
+        where = parser.add_mutually_exclusive_group()
+        where.add_argument("--room", action="store_true",
+                           help="let phones and laptops on the same network join (the default: listens on "
+                                "every network, and the network sees only the pulse)")
+        where.add_argument("--local", action="store_true",
+                           help="only this computer can open the pages (to try a pulse out; no phone can join)")
+        parser.add_argument("--join-url", help="the address participants open, shown in the QR code, e.g. "
+                                               "https://pulse.example.nhs.uk/pulse (default: "
+                                               f"${JOIN_URL_VARIABLE}, else this computer's address)")
         parser.add_argument("--no-browser", action="store_true", help="do not open the host's page")
     start.add_argument("--passcode", help="the host passcode (default: asked for, not shown)")
     export = actions.add_parser("export", help="write the combined results as CSV and PNG")
@@ -86,19 +94,16 @@ def run(args):
 def start(args, store):
     pulse = load_pulse(args.pulse)
     check_threshold(args.threshold)
-    pages = find_pages_dir()
-    _check_port(args.port, args.room)
+    sockets = _bind(args)
     passcode = args.passcode if args.passcode is not None else _ask_new_passcode()
     code = store.create(args.name, pulse, passcode, args.threshold)
-    print(f"Created workshop {code}: \"{' '.join(args.name.split())}\" ({pulse['title']}, results from "
+    print(f"Created workshop {code}: \"{plain_name(args.name)}\" ({pulse['title']}, results from "
           f"{args.threshold} answers).")
-    return _serve(args, store, pages, code)
+    return _serve(args, store, code, sockets)
 
 
 def serve(args, store):
-    pages = find_pages_dir()
-    _check_port(args.port, args.room)
-    return _serve(args, store, pages, None)
+    return _serve(args, store, None, _bind(args))
 
 
 def export(args, store):
@@ -166,8 +171,9 @@ def _ask_new_passcode():
           "to type and hard to guess). You need it to see the results.")
     while True:
         first = getpass.getpass("Host passcode: ")
-        if len(first) < MIN_PASSCODE:
-            print(f"Please use at least {MIN_PASSCODE} characters.")
+        problem = passcode_problem(first)
+        if problem:
+            print(problem)
             continue
         if getpass.getpass("Type it again: ") == first:
             return first
@@ -196,61 +202,83 @@ def room_address():
         return LOCAL
 
 
-def _check_port(port, room):
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        try:
-            sock.bind(("0.0.0.0" if room else LOCAL, port))
-        except OSError:
-            raise ValueError(f"Port {port} is in use (is a workshop or the course already running?). "
-                             "Stop it, or choose another with --port.") from None
+def _join_base(args, address):
+    """The address participants open: --join-url, else $COURSE_WORKSHOP_JOIN_URL, else this
+    computer's (never overwritten)."""
+    given = args.join_url or os.environ.get(JOIN_URL_VARIABLE)
+    if given:
+        if not given.startswith(("http://", "https://")):
+            raise ValueError(f"The join address must start with http:// or https:// (it was '{given}').")
+        return given.rstrip("/")
+    return f"http://{address}:{args.port}/pulse"
 
 
-def _serve(args, store, pages, code):
-    from ..__main__ import wait_for
-    from ..voila.launch import voila_command
+def _bind(args):
+    """The server's sockets, bound now (before anything is created), or a plain message."""
+    from .server import bind
 
-    address = room_address() if args.room else LOCAL
-    base = f"http://{address}:{args.port}/pulse"
-    # Voila with the pulse pages beside it (server.py); no pre-heated kernels for its few notebooks.
-    argv, env = voila_command(pages, args.port, ip="0.0.0.0" if args.room else LOCAL, preheat=False)
-    argv[argv.index("voila")] = "leadership_course.workshop.server"
-    env[STORE_DIR_VARIABLE] = str(store.directory.expanduser().resolve())
-    env[JOIN_URL_VARIABLE] = base
-    server = subprocess.Popen(argv, env=env, cwd=pages)
-
-    def stop(signum, frame):  # closing the terminal, or a service manager: stop Voila and its kernels
-        server.terminate()
-
-    for name in ("SIGTERM", "SIGHUP"):
-        if hasattr(signal, name):
-            signal.signal(getattr(signal, name), stop)
     try:
-        if not wait_for(f"http://{LOCAL}:{args.port}/", server):
-            print("The workshop server did not start; see the messages above.", file=sys.stderr)
-            server.terminate()
-            return server.wait(10) or 1
-        local = f"http://{LOCAL}:{args.port}/pulse/{code or 'CODE'}"
-        host_url = f"{local}/host"
-        print()
+        return bind(args.port, LOCAL if args.local else "")
+    except OSError as error:
+        raise ValueError(f"Port {args.port} cannot be used ({error.strerror}): another program, perhaps another "
+                         "workshop or the course, is using it. Stop that program, or choose another port with "
+                         "--port.") from None
+
+
+def _serve(args, store, code, sockets):
+    """Serve the pulse pages in this process until Ctrl+C (or SIGTERM or SIGHUP)."""
+    import asyncio
+    import logging
+
+    from .server import is_loopback, listen, make_app
+
+    address = LOCAL if args.local else room_address()
+    join_base = _join_base(args, address)
+    logging.basicConfig(format="[%(asctime)s] %(message)s", datefmt="%H:%M:%S", level=logging.INFO)
+    app = make_app(store, join_base)
+
+    async def run():
+        listen(app, sockets)
+        stop = asyncio.Event()
+        for name in ("SIGTERM", "SIGHUP"):  # closing the terminal, or a service manager
+            if hasattr(signal, name):
+                asyncio.get_running_loop().add_signal_handler(getattr(signal, name), stop.set)
+        _print_addresses(args, store, code, join_base, address, is_loopback)
+        await stop.wait()
+
+    try:
+        asyncio.run(run())
+    except KeyboardInterrupt:
+        pass
+    print("The workshop server has stopped (answers are kept).", flush=True)
+    return 0
+
+
+def _print_addresses(args, store, code, join_base, address, is_loopback):
+    local = f"http://{LOCAL}:{args.port}/pulse"
+    codes = [code] if code else [w["code"] for w in store.list()][:MAX_LISTED]
+    print()
+    for shown in codes:
         if code:
             print(f"Workshop code: {code}")
-        print(f"Participants open:  {base}/{code}" if code else f"Participants open:  {base}  (and type the code)")
-        print(f"Host (controls):    {host_url}")
-        print(f"Room's screen:      {local}/screen")
-        if args.room:
-            print(f"\nOnly devices on the same network as this computer ({address}) can join. If they cannot,\n"
-                  "your firewall may be blocking the port, or the network keeps devices apart (common on\n"
-                  "guest Wi-Fi): see docs/workshop-pulse.md. Anyone on this network who has the link can\n"
-                  "answer; only someone with the passcode can see the results.")
         else:
-            print("\nOnly this computer can open these pages. To let phones on the same network join,\n"
-                  "start with --room.")
-        print("Press Ctrl+C here to stop the server (answers are kept until you delete the workshop).\n",
-              flush=True)
-        if not args.no_browser:
-            webbrowser.open(host_url if code else f"http://{LOCAL}:{args.port}/pulse")
-        return server.wait()
-    except KeyboardInterrupt:
-        server.terminate()
-        server.wait(20)
-        return 0
+            print(f"Workshop {shown}:")
+        print(f"Participants open:  {join_base}/{shown}")
+        print(f"Host (controls):    {local}/{shown}/host")
+        print(f"Room's screen:      {local}/{shown}/screen")
+    if not codes:
+        print(f"There are no workshops in the store yet: start one with `workshop start`.\n"
+              f"Participants open:  {join_base}")
+    if is_loopback(join_base):
+        print(f"\nNO PHONE CAN JOIN: {join_base} is this computer's own address. "
+              + ("You started with --local; stop (Ctrl+C) and start again without it to let the room join."
+                 if args.local else "This computer is on no network. Join a network (the room's Wi-Fi), then "
+                 "stop (Ctrl+C) and start again; or give the address phones can use with --join-url."))
+    elif not args.local:
+        print(f"\nDevices on the same network as this computer ({address}) can join; they can open only the\n"
+              "pulse pages. If they cannot, your firewall may be blocking the port, or the network keeps\n"
+              "devices apart (common on guest Wi-Fi): see docs/workshop-pulse.md. Anyone on this network who\n"
+              "has the link can answer; only someone with the passcode can see the results.")
+    print("Press Ctrl+C here to stop the server (answers are kept until you delete the workshop).\n", flush=True)
+    if not args.no_browser:
+        webbrowser.open(f"{local}/{codes[0]}/host" if codes else local)

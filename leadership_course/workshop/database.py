@@ -53,6 +53,9 @@ class SQLiteDatabase:
     def __init__(self, path):
         self.path = path
         self._local = threading.local()
+        # This process's writers take turns here: waiting on SQLite's own lock instead
+        # sleeps in steps of milliseconds (its busy handler), which a room's burst adds up.
+        self.writer = threading.RLock()
 
     def describe(self):
         return str(self.path)
@@ -126,15 +129,28 @@ class _SQLiteTransaction:
         self.database, self.write = database, write
 
     def __enter__(self):
+        if self.write:
+            self.database.writer.acquire()
         try:
             self.db = self.database._connection()
             self.db.execute("BEGIN IMMEDIATE" if self.write else "BEGIN")
         except sqlite3.Error as error:
+            self._release()
             self.database._forget()
             raise DatabaseError(str(error)) from error
         return Transaction(self.db, "?")
 
+    def _release(self):
+        if self.write:
+            self.database.writer.release()
+
     def __exit__(self, kind, error, trace):
+        try:
+            return self._finish(kind, error)
+        finally:
+            self._release()
+
+    def _finish(self, kind, error):
         try:
             if kind is None:
                 self.db.execute("COMMIT")
@@ -161,7 +177,7 @@ class PostgresDatabase:
             import psycopg
         except ImportError as error:
             raise DatabaseError("A PostgreSQL address needs the psycopg package: "
-                                "pip install 'leadership-course[postgres]'.") from error
+                                "pip install -e '.[postgres]' in the course folder.") from error
         self._psycopg = psycopg
         self.url = url
         self._local = threading.local()
@@ -204,13 +220,19 @@ class _PostgresTransaction:
         self.database, self.write = database, write
 
     def __enter__(self):
-        self.connection = self.database._connection()
-        try:
-            self.connection.execute("BEGIN" if self.write else "BEGIN ISOLATION LEVEL REPEATABLE READ")
-        except self.database._psycopg.Error as error:
-            self.connection.close()  # a broken connection: the next transaction opens another
-            raise DatabaseError(str(error)) from error
-        return Transaction(self.connection, "%s")
+        begin = "BEGIN" if self.write else "BEGIN ISOLATION LEVEL REPEATABLE READ"
+        for attempt in range(2):  # a connection the server dropped (a restart): once more on a new one
+            self.connection = self.database._connection()
+            try:
+                self.connection.execute(begin)
+                return Transaction(self.connection, "%s")
+            except self.database._psycopg.OperationalError as error:
+                self.connection.close()
+                if attempt:
+                    raise DatabaseError(str(error)) from error
+            except self.database._psycopg.Error as error:
+                self.connection.close()
+                raise DatabaseError(str(error)) from error
 
     def __exit__(self, kind, error, trace):
         psycopg = self.database._psycopg

@@ -26,11 +26,10 @@ OPTIONS_RANGE = (2, 7)
 
 
 def find_pages_dir(start=None):
-    """The workshop's folder (``course_home.ipynb``, the landing page Voila serves, and
-    ``pulses/``): ``workshop/`` found from the working folder or its parents, else the one
-    beside this package."""
+    """The workshop's folder (``pulses/`` in it): ``workshop/`` found from the working folder
+    or its parents, else the one beside this package."""
     def is_pages(folder):
-        return (folder / "course_home.ipynb").is_file() and (folder / "pulses").is_dir()
+        return folder.name == "workshop" and (folder / "pulses").is_dir()
 
     here = Path(start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
@@ -40,7 +39,7 @@ def find_pages_dir(start=None):
     beside = Path(__file__).resolve().parents[2] / "workshop"
     if is_pages(beside):
         return beside
-    raise ContentError(["The workshop folder (with course_home.ipynb and pulses/) was not found: "
+    raise ContentError(["The workshop folder (with pulses/) was not found: "
                         "run the command from the course folder."])
 
 

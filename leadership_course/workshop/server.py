@@ -1,8 +1,9 @@
-"""The workshop server: Voila, plus the pulse's own small HTML pages in the same process.
+"""The workshop server: the pulse's small HTML pages, from tornado alone.
 
-A Voila page costs each participant a Python kernel (about 59 MB and seconds to start), so
-the pulse pages are plain HTML from tornado handlers added to Voila's own application
-(:class:`WorkshopVoila`). Every page works without scripts; a script only improves it.
+A Voila page would cost each participant a Python kernel (about 59 MB and seconds to
+start), so the pulse is plain HTML from tornado handlers; the server serves nothing else
+(no notebook, no kernel), so a room that can reach it reaches only the pulse. Every page
+works without scripts; a script only improves it.
 
     /pulse                       join: type the workshop code
     /pulse/CODE                  the participant's form (GET), sending it (POST)
@@ -14,42 +15,51 @@ the pulse pages are plain HTML from tornado handlers added to Voila's own applic
 
 Changes to the store, the passcode's scrypt and every PostgreSQL call run on a few worker
 threads, so the server keeps answering while one waits; a SQLite read (a form's
-workshop) runs at once. Run it with
-``python -m leadership_course.workshop.server WORKSHOP_DIR --port N`` (``workshop start``
-does).
+workshop) runs at once. ``workshop start`` and ``workshop serve`` run it in their own
+process (cli.py); ``python -m leadership_course.workshop.server --port N`` runs it alone.
 """
 
 import asyncio
-import functools
+import ipaddress
 import json
+import logging
 import os
-import secrets
+import time
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import tornado.web
+from tornado.httpserver import HTTPServer
 from tornado.ioloop import IOLoop
+from tornado.log import access_log
+from tornado.netutil import bind_sockets
 from tornado.template import Loader
-from voila.app import Voila
 
 from . import store as store_module
 from .report import people, results_csv
-from .store import (JOIN_URL_VARIABLE, HostAccess, PulseClosed, StoreError, UnknownWorkshop, WorkshopStore,
-                    WrongPasscode, answer_problems, item_kind, normalise_code)
+from .store import (DEVICE_LENGTH, JOIN_URL_VARIABLE, MAX_WORD, FormRefused, HostAccess, PulseClosed, StoreError,
+                    UnknownWorkshop, WorkshopStore, WrongPasscode, answer_problems, item_kind, normalise_code)
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 #: How often the room's screen fetches what to show.
 SCREEN_REFRESH_SECONDS = 5
 #: How long a host stays signed in on one browser.
 HOST_SESSION_DAYS = 0.5
+#: The browser's device cookie (signed; one answer per device per round) and how long it lasts.
+DEVICE_COOKIE = "pulse-device"
+DEVICE_COOKIE_DAYS = 2
 WORKER_THREADS = 4
-#: Stands for the token in a form drawn once and sent to many (token_urlsafe never makes it).
+#: Stands for the token in a form drawn once and sent to many (a real token never holds it).
 TOKEN_SLOT = "token.slot"
 BLANK_FORMS_KEPT = 256
 #: Connections the server's socket holds waiting to be accepted.
 CONNECTION_BACKLOG = 1024
+#: The largest request body read (a pulse form is under 4 KB); larger ones are refused unread.
+MAX_BODY_BYTES = 16 * 1024
+#: A kept-alive connection with nothing to do is closed after this long.
+IDLE_SECONDS = 120
 SECURITY_HEADERS = {
     # Nothing from another host: no fonts, scripts, styles or images from elsewhere.
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
@@ -59,6 +69,7 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
 }
+SEND_AGAIN = "Your answers could not be saved just now. Please press Send my answers again."
 HOST_MESSAGES = {
     "signed-in": "Signed in.",
     "open": "The pulse is open: people can answer.",
@@ -79,6 +90,53 @@ def qr_svg(url):
     return segno.make(url, error="m").svg_inline(scale=4, border=2, omitsize=True)
 
 
+def is_loopback(url):
+    """Does ``url`` point at this computer only (127.x, ::1, localhost), so no phone can open it?"""
+    host = urlsplit(url).hostname or ""
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host.lower() == "localhost"
+
+
+def host_cookie(code):
+    """The name of the host's signed cookie for workshop ``code``."""
+    return f"pulse-host-{code}"
+
+
+class PasscodeGuard:
+    """Slows guessing of one workshop's passcode, whatever the number of clients: one check
+    at a time per workshop (each wrong one then waits its delay), and after LOCK_AFTER wrong
+    ones in a row, no check at all for a time that doubles with each lock-out. Kept in this
+    server's memory (a restart, or each server of a PostgreSQL store, starts afresh)."""
+
+    LOCK_AFTER = 5
+    FIRST_LOCK_SECONDS = 60
+    LONGEST_LOCK_SECONDS = 3600
+
+    def __init__(self):
+        self.locks, self.failures, self.lockouts, self.until = {}, {}, {}, {}
+
+    def lock(self, code):
+        return self.locks.setdefault(code, asyncio.Lock())
+
+    def locked_for(self, code):
+        """Seconds until sign-in for ``code`` opens again (0: open now)."""
+        return max(0.0, self.until.get(code, 0.0) - time.monotonic())
+
+    def failed(self, code):
+        self.failures[code] = self.failures.get(code, 0) + 1
+        if self.failures[code] >= self.LOCK_AFTER:
+            self.failures[code] = 0
+            self.lockouts[code] = self.lockouts.get(code, 0) + 1
+            seconds = min(self.LONGEST_LOCK_SECONDS, self.FIRST_LOCK_SECONDS * 2 ** (self.lockouts[code] - 1))
+            self.until[code] = time.monotonic() + seconds
+
+    def succeeded(self, code):
+        for kept in (self.failures, self.lockouts, self.until):
+            kept.pop(code, None)
+
+
 class PulseSite:
     """What the pulse handlers share: the store, the worker threads, the templates."""
 
@@ -87,9 +145,14 @@ class PulseSite:
         self.base = base.rstrip("/")
         self.join_base = (join_base or os.environ.get(JOIN_URL_VARIABLE) or "").rstrip("/")
         self.executor = ThreadPoolExecutor(WORKER_THREADS, thread_name_prefix="pulse-store")
+        # Passcode checks (scrypt: 16 MB and tens of milliseconds each) have a thread of their
+        # own, so guessing never holds up the phones' answers.
+        self.passcode_executor = ThreadPoolExecutor(1, thread_name_prefix="pulse-passcode")
+        self.guard = PasscodeGuard()
         self.loader = Loader(str(TEMPLATES), autoescape="xhtml_escape")
         self.css = (TEMPLATES / "pulse.css").read_text(encoding="utf-8")
-        self.blank_forms = {}  # (code, name, threshold, accepting, run) -> the form's page, token to fill in
+        self.blank_forms = {}
+        self.workshops = {}  # code -> the workshop as last read, to return a form as typed if the database is away  # (code, name, threshold, accepting, run) -> the form's page, token to fill in
 
     def handlers(self):
         code = r"([A-Za-z0-9 -]{1,20})"
@@ -110,9 +173,34 @@ class PulseHandler(tornado.web.RequestHandler):
             self.set_header(name, value)
 
     def _request_summary(self):
-        """What tornado's log says about a request (answers it refused, at normal settings):
-        no address of the phone, no query string."""
+        """How tornado's log names a request: no address of the phone, no query string."""
         return f"{self.request.method} {self.request.path}"
+
+    def log_exception(self, kind, value, trace):
+        """A failure in the log, without the request's address (tornado's own adds it)."""
+        if isinstance(value, tornado.web.HTTPError):
+            return super().log_exception(kind, value, trace)
+        logging.getLogger("tornado.application").error("Failed: %s", self._request_summary(),
+                                                       exc_info=(kind, value, trace))
+
+    def device(self, create):
+        """This browser's device cookie (signed by the server), or a new one set now
+        (``create``), else None."""
+        value = self.get_signed_cookie(DEVICE_COOKIE, max_age_days=DEVICE_COOKIE_DAYS)
+        device = value.decode("ascii", "replace") if value else None
+        if device is not None and len(device) == DEVICE_LENGTH:
+            return device
+        if not create:
+            return None
+        device = self.site.store.new_device()
+        self.set_signed_cookie(DEVICE_COOKIE, device, expires_days=DEVICE_COOKIE_DAYS, httponly=True,
+                               samesite="Lax", path=self.site.base)
+        return device
+
+    def host_signed_in(self, code):
+        """Is this browser signed in as the host of workshop ``code``?"""
+        value = self.get_signed_cookie(host_cookie(code), max_age_days=HOST_SESSION_DAYS)
+        return value is not None and value.decode("ascii", "replace") == code
 
     def store_call(self, function, *args):
         return IOLoop.current().run_in_executor(self.site.executor, function, *args)
@@ -145,10 +233,16 @@ class PulseHandler(tornado.web.RequestHandler):
         join_base = self.site.join_base or f"{self.request.protocol}://{self.request.host}{self.site.base}"
         join_url = f"{join_base}/{code}"
         return {"code": code, "here": f"{self.site.base}/{code}", "host_base": host_base,
-                "screen_url": f"{self.site.base}/{code}/screen", "join_url": join_url, "qr_svg": qr_svg(join_url)}
+                "screen_url": f"{self.site.base}/{code}/screen", "join_url": join_url, "qr_svg": qr_svg(join_url),
+                "join_is_local": is_loopback(join_url)}
 
     def write_error(self, status_code, **kwargs):
         """A plain page for anything unexpected: never a traceback."""
+        failure = kwargs.get("exc_info", (None, None))[1]
+        if isinstance(failure, StoreError):
+            return self.page("message.html", "Not available just now", 503, heading="Not available just now",
+                             text="The pulse's store cannot be reached just now. Wait a moment, then go back "
+                                  "and press Send again (what you typed is kept), or reload this page.")
         self.page("message.html", "Something went wrong", status_code,
                   heading="Something went wrong",
                   text="The page could not be shown. Please try again in a moment, or ask your host.")
@@ -172,13 +266,18 @@ class JoinHandler(PulseHandler):
 
 
 class FormHandler(PulseHandler):
-    """The participant's form: plain HTML, one idempotency token per page load."""
+    """The participant's form: plain HTML, with a token the server signs for this browser
+    (its device cookie) and this round."""
 
     async def get(self, code):
         try:
             workshop = await self.store_read(self.site.store.workshop, code)
         except UnknownWorkshop as error:
             return self.gone(error)
+        self.site.workshops[workshop["code"]] = workshop
+        if self.host_signed_in(workshop["code"]):
+            return self.host_browser(workshop["code"])
+        token = self.site.store.form_token(workshop["code"], workshop["run"], self.device(create=True))
         # A fresh form is the same page for everyone but its token: drawn once per state of
         # the workshop (open or closed, round), then only the token changes.
         state = tuple(workshop[key] for key in ("code", "name", "threshold", "accepting", "run"))
@@ -187,12 +286,23 @@ class FormHandler(PulseHandler):
             if len(self.site.blank_forms) > BLANK_FORMS_KEPT:
                 self.site.blank_forms.clear()
             blank = self.site.blank_forms[state] = self.render_form(workshop, TOKEN_SLOT)
-        self.send_html(blank.replace(TOKEN_SLOT.encode(), secrets.token_urlsafe(18).encode()))
+        self.send_html(blank.replace(TOKEN_SLOT.encode(), token.encode()))
+
+    def host_browser(self, code):
+        self.page("message.html", "You are the host on this browser", 403,
+                  heading="You are signed in as the host on this browser",
+                  text="The host's browser cannot answer the pulse: each answer must be one person in the "
+                       "room, and the threshold counts devices. If you are taking part, answer on your "
+                       "own phone.", link=(f"{self.site.base}/{code}/host", "Go to the host page"))
+
+    def refused(self, code, status, heading, text):
+        self.page("message.html", heading, status, heading=heading, text=text,
+                  link=(f"{self.site.base}/{code}", "Open the pulse again"))
 
     def render_form(self, workshop, token, chosen=None, problems=None, errors=()):
         title = workshop["pulse"]["title"]
         return self.render_page("pulse.html", f"Error: {title}" if errors else title, workshop=workshop,
-                                pulse=workshop["pulse"], token=token, chosen=chosen or {},
+                                pulse=workshop["pulse"], token=token, chosen=chosen or {}, max_word=MAX_WORD,
                                 problems=problems or {}, errors=list(errors), **self.urls(workshop["code"]))
 
     def form(self, workshop, token, status, chosen=None, problems=None, errors=()):
@@ -201,10 +311,19 @@ class FormHandler(PulseHandler):
     async def post(self, code):
         try:
             workshop = await self.store_read(self.site.store.workshop, code)
+            self.site.workshops[workshop["code"]] = workshop
         except UnknownWorkshop as error:
             return self.gone(error)
-        token = self.get_body_argument("token", "")
-        run = self.get_body_argument("run", "")
+        except StoreError:  # the database is away: the form comes back as typed, if it is known here
+            workshop = self.site.workshops.get(normalise_code(code))
+            if workshop is None:
+                raise
+            token = self.get_body_argument("token", "")[:100]
+            chosen = {item["id"]: self.get_body_argument(item["id"], "")[:100] for item in workshop["pulse"]["items"]}
+            return self.form(workshop, token, 503, chosen, errors=[("pulse-form", SEND_AGAIN)])
+        token = self.get_body_argument("token", "")[:100]
+        if self.host_signed_in(workshop["code"]):
+            return self.host_browser(workshop["code"])
         chosen = {item["id"]: self.get_body_argument(item["id"], "")[:100] for item in workshop["pulse"]["items"]}
         answers = {item["id"]: _answer(item, chosen[item["id"]]) for item in workshop["pulse"]["items"]}
         problems = answer_problems(workshop["pulse"], answers)
@@ -212,17 +331,14 @@ class FormHandler(PulseHandler):
             errors = [(_field_id(workshop["pulse"], item_id), message) for item_id, message in problems.items()]
             return self.form(workshop, token, 400, chosen, problems, errors)
         try:
-            counted = await self.store_call(self.site.store.submit, workshop["code"], token, answers,
-                                            int(run) if run.isdigit() else None)
+            counted = await self.store_call(self.site.store.submit, workshop["code"], token,
+                                            self.device(create=False), answers)
         except PulseClosed as error:
-            return self.page("message.html", "Not sent", 409, heading="Your answers were not sent",
-                             text=str(error), link=(f"{self.site.base}/{workshop['code']}", "Open the pulse again"))
-        except StoreError:  # the same token: sending again is safe
-            return self.form(workshop, token, 503, chosen, errors=[
-                ("pulse-form", "Your answers could not be saved just now. Please press Send my answers again.")])
-        except ValueError as error:  # a missing or damaged token
-            return self.form(workshop, secrets.token_urlsafe(18), 400, chosen,
-                             errors=[("pulse-form", f"{error} Please send the form again.")])
+            return self.refused(workshop["code"], 409, "Your answers were not sent", str(error))
+        except FormRefused as error:
+            return self.refused(workshop["code"], 403, "Your answers were not counted", str(error))
+        except StoreError:  # the same token and device: sending again is safe
+            return self.form(workshop, token, 503, chosen, errors=[("pulse-form", SEND_AGAIN)])
         self.redirect(f"{self.site.base}/{workshop['code']}/sent{'' if counted else '?again=1'}", status=303)
 
 
@@ -239,15 +355,8 @@ class SentHandler(PulseHandler):
 class HostPage(PulseHandler):
     """A page for the signed-in host of one workshop (a signed cookie for that workshop)."""
 
-    def cookie_name(self, code):
-        return f"pulse-host-{code}"
-
-    def signed_in(self, code):
-        value = self.get_signed_cookie(self.cookie_name(code), max_age_days=HOST_SESSION_DAYS)
-        return value is not None and value.decode("ascii", "replace") == code
-
     def sign_in(self, code):
-        self.set_signed_cookie(self.cookie_name(code), code, expires_days=None, httponly=True,
+        self.set_signed_cookie(host_cookie(code), code, expires_days=None, httponly=True,
                                samesite="Strict", path=f"{self.site.base}/{code}")
 
     def canonical(self, code):
@@ -263,7 +372,7 @@ class HostHandler(HostPage):
         code = self.canonical(code)
         if code is None:
             return
-        if not self.signed_in(code):
+        if not self.host_signed_in(code):
             return self.page("host_signin.html", f"Host sign-in: workshop {code}", **self.urls(code))
         try:
             results = await self.store_call(HostAccess(self.site.store, code).results)
@@ -281,16 +390,34 @@ class HostHandler(HostPage):
         if code is None:
             return
         self.check_xsrf_cookie()
-        try:
-            await self.store_call(self.site.store.host, code, self.get_body_argument("passcode", ""), False)
-        except UnknownWorkshop as error:
-            return self.gone(error)
-        except WrongPasscode as error:  # the delay is waited here, holding up no worker thread
-            await asyncio.sleep(store_module.WRONG_PASSCODE_DELAY)
-            return self.page("host_signin.html", f"Error: host sign-in: workshop {code}", 403,
-                             errors=[("passcode", str(error))], **self.urls(code))
+        guard = self.site.guard
+        async with guard.lock(code):  # one check at a time for this workshop
+            if guard.locked_for(code):
+                return self.locked_out(code)
+            try:
+                await IOLoop.current().run_in_executor(self.site.passcode_executor, self.site.store.host, code,
+                                                       self.get_body_argument("passcode", ""), False)
+            except UnknownWorkshop as error:
+                return self.gone(error)
+            except WrongPasscode as error:  # the delay is waited here, holding up no thread
+                guard.failed(code)
+                await asyncio.sleep(store_module.WRONG_PASSCODE_DELAY)
+                if guard.locked_for(code):
+                    return self.locked_out(code)
+                return self.page("host_signin.html", f"Error: host sign-in: workshop {code}", 403,
+                                 errors=[("passcode", str(error))], **self.urls(code))
+            guard.succeeded(code)
         self.sign_in(code)
+        await self.store_call(self.site.store.mark_host_device, code, self.device(create=True))
         self.redirect(f"{self.site.base}/{code}/host?done=signed-in", status=303)
+
+
+    def locked_out(self, code):
+        minutes = max(1, round(self.site.guard.locked_for(code) / 60))
+        message = (f"Too many wrong passcodes for workshop {code}: sign-in is paused for about "
+                   f"{minutes} minute{'' if minutes == 1 else 's'}. Browsers already signed in carry on.")
+        self.page("host_signin.html", f"Error: host sign-in: workshop {code}", 429,
+                  errors=[("passcode", message)], **self.urls(code))
 
 
 class HostActionHandler(HostPage):
@@ -299,11 +426,11 @@ class HostActionHandler(HostPage):
         if code is None:
             return
         self.check_xsrf_cookie()
-        if not self.signed_in(code):
+        if not self.host_signed_in(code):
             return self.redirect(f"{self.site.base}/{code}/host", status=303)
         action = self.get_body_argument("action", "")
         if action == "sign-out":
-            self.clear_cookie(self.cookie_name(code), path=f"{self.site.base}/{code}")
+            self.clear_cookie(host_cookie(code), path=f"{self.site.base}/{code}")
             return self.redirect(f"{self.site.base}/{code}/host", status=303)
         host = HostAccess(self.site.store, code)
         item, word = self.get_body_argument("item", ""), self.get_body_argument("word", "")
@@ -330,7 +457,7 @@ class ExportHandler(HostPage):
         code = self.canonical(code)
         if code is None:
             return
-        if not self.signed_in(code):
+        if not self.host_signed_in(code):
             raise tornado.web.HTTPError(403)
         results = await self.store_call(HostAccess(self.site.store, code).results)
         if kind == "csv":
@@ -348,7 +475,7 @@ class ScreenHandler(HostPage):
         code = self.canonical(code)
         if code is None:
             return
-        if not self.signed_in(code):
+        if not self.host_signed_in(code):
             return self.redirect(f"{self.site.base}/{code}/host", status=303)
         try:
             workshop = await self.store_read(self.site.store.workshop, code)
@@ -376,23 +503,70 @@ def _field_id(pulse, item_id):
     return item_id if item_kind(item) == "word" else f"{item_id}-0"
 
 
-class WorkshopVoila(Voila):
-    """Voila with the pulse pages beside its own (same process, same port)."""
+class MissingHandler(PulseHandler):
+    """Any other address: a plain page pointing to the pulse (this server serves nothing else)."""
 
-    def init_handlers(self):
-        from jupyter_server.utils import url_path_join
-
-        site = PulseSite(base=url_path_join(self.base_url, "pulse"))
-        return site.handlers() + super().init_handlers()
-
-    def listen(self):
-        """Listen as Voila does, with room for a whole room's phones connecting at once
-        (tornado's default queue of 128 makes the rest try again a second later)."""
-        self.app.listen = functools.partial(self.app.listen, backlog=CONNECTION_BACKLOG)
-        super().listen()
+    def prepare(self):
+        self.page("message.html", "Page not found", 404, heading="Page not found",
+                  text="This computer serves only the workshop pulse.", link=(self.site.base, "Join a workshop pulse"))
 
 
-main = WorkshopVoila.launch_instance
+def log_request(handler):
+    """The server's log: refused and failed requests only, with no address and no query string."""
+    status = handler.get_status()
+    if status >= 400:
+        log = access_log.warning if status < 500 else access_log.error
+        log("%d %s %s %.0f ms", status, handler.request.method, handler.request.path,
+            1000 * handler.request.request_time())
+
+
+def make_app(store=None, join_base=None):
+    """The pulse's tornado application: its pages under /pulse, / sends there."""
+    site = PulseSite(store, base="/pulse", join_base=join_base)
+    # tornado's notes on a request refused before any handler (malformed, or a body over the
+    # limit) name the phone's address, at INFO: left out, like every other address.
+    logging.getLogger("tornado.general").setLevel(logging.WARNING)
+    return tornado.web.Application(
+        [(r"/", tornado.web.RedirectHandler, {"url": "/pulse"}), *site.handlers()],
+        cookie_secret=site.store.server_key("cookies"), log_function=log_request,
+        default_handler_class=MissingHandler, default_handler_args={"site": site})
+
+
+def bind(port, address):
+    """The listening sockets (OSError if the port is taken). SO_REUSEADDR (tornado's
+    default), so a restart binds at once even while the last run's connections close; the
+    backlog has room for a whole room's phones connecting at once (tornado's default of 128
+    makes the rest retry a second later)."""
+    return bind_sockets(port, address, backlog=CONNECTION_BACKLOG)
+
+
+def listen(app, sockets):
+    """Serve ``app`` on ``sockets``. Bodies over MAX_BODY_BYTES are refused before they are read."""
+    server = HTTPServer(app, max_body_size=MAX_BODY_BYTES, idle_connection_timeout=IDLE_SECONDS)
+    server.add_sockets(sockets)
+    return server
+
+
+def main(argv=None):
+    """``python -m leadership_course.workshop.server [--port N] [--address A]``: the pulse
+    pages alone, for the store in $COURSE_WORKSHOP_DIR or $COURSE_WORKSHOP_DATABASE."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--port", type=int, default=8866)
+    parser.add_argument("--address", default="127.0.0.1")
+    args = parser.parse_args(argv)
+    logging.basicConfig(format="[%(asctime)s %(name)s] %(message)s", level=logging.INFO)
+
+    async def serve():
+        listen(make_app(), bind(args.port, args.address))
+        await asyncio.Event().wait()
+
+    try:
+        asyncio.run(serve())
+    except KeyboardInterrupt:
+        pass
+
 
 if __name__ == "__main__":
     main()

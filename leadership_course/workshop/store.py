@@ -12,21 +12,31 @@ What is kept, and what is not
   hash of the host's passcode (never the passcode), whether the pulse is open, the round
   (``run``, raised by a reset) and what the room's screen shows (``screen``: a copy of
   results the host chose to show, or nothing).
-* One random token per answered form (``tokens``, ``UNIQUE (workshop, token)``): a form
-  submitted twice (double tap, resubmit, reload) is counted once. The token is made fresh
-  on each page load; it says nothing about the person.
+* One row per device that answered this round (``tokens``, ``UNIQUE (workshop, token)``):
+  a keyed hash of the random cookie the server gave that browser, different in every
+  workshop, so it links nobody across workshops and says nothing about the person. A device
+  is counted once per round: a form sent twice (double tap, resubmit, reload) or a second
+  form from the same browser is not counted again. A form's token is issued by the server
+  (``form_token``): signed with the store's key and bound to the workshop, the round and the
+  browser's cookie, so a made-up token, a token from another round or one carried to another
+  browser is refused. The browsers the host signed in on are kept (``host_devices``, the same
+  keyed hash) and cannot answer.
+* A server key (``server_keys``), made once: it signs the forms' tokens and the cookies, so
+  a restarted server (or another server on the same PostgreSQL) accepts what it issued.
 * Answers, with no name, no address, no time: while a batch of ``threshold`` answers is
   filling up, its answers wait in ``pending`` and ``pending_words``; when the batch is
   full they are added to the combined counts (``published``, ``published_words``) and the
   separate rows are deleted. Results are always those of the first floor(n / k) * k
   answers: two views differ by at least k people, so nobody's answers can be worked out
-  by comparing them.
+  by comparing them, as long as a batch holds k different people. (What this cannot stop:
+  one person answering from several browsers of their own; see docs/workshop-pulse.md.)
 * One-word answers are shown (to the host, the screen, the export) only as words given by
   at least ``threshold`` people in the published batches, and never a word the host hid
   (``hidden_words``). A rarer word stays in the database until the workshop is reset or
   deleted, and no page, file or API ever shows it.
 """
 
+import base64
 import hashlib
 import hmac
 import json
@@ -49,7 +59,7 @@ DB_FILE = "workshops.sqlite3"
 DEFAULT_THRESHOLD = 5
 MIN_THRESHOLD = 3
 MAX_THRESHOLD = 50
-MIN_PASSCODE = 6
+MIN_PASSCODE = 10
 MAX_WORD = 30
 #: Workshop codes: no 0/O, 1/I/L, so they can be read aloud and typed on a phone.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -106,6 +116,13 @@ SCHEMA = [
       item TEXT NOT NULL,
       word TEXT NOT NULL,
       PRIMARY KEY (workshop, item, word))""",
+    """CREATE TABLE IF NOT EXISTS host_devices (
+      workshop TEXT NOT NULL REFERENCES workshops(code) ON DELETE CASCADE,
+      device TEXT NOT NULL,
+      UNIQUE (workshop, device))""",
+    """CREATE TABLE IF NOT EXISTS server_keys (
+      name TEXT PRIMARY KEY,
+      value TEXT NOT NULL)""",
 ]
 #: Columns added since the first version (an older SQLite store gets them on opening).
 ADDED_COLUMNS = [("workshops", "accepting", "INTEGER NOT NULL DEFAULT 1"),
@@ -115,6 +132,8 @@ ADDED_COLUMNS = [("workshops", "accepting", "INTEGER NOT NULL DEFAULT 1"),
 BATCH_TABLES = (("pending", "published", "option"), ("pending_words", "published_words", "word"))
 #: Every table holding a workshop's answers (emptied by a reset, with the tokens).
 ANSWER_TABLES = ("pending", "published", "pending_words", "published_words", "hidden_words", "tokens")
+#: A browser's device cookie: random, made by the server (``new_device``).
+DEVICE_LENGTH = 22
 
 
 class WorkshopError(Exception):
@@ -131,6 +150,10 @@ class WrongPasscode(WorkshopError):
 
 class PulseClosed(WorkshopError):
     """The host has closed the pulse, or started a new round since the form was loaded."""
+
+
+class FormRefused(WorkshopError):
+    """A form this server did not give to this browser for this round, or the host's own browser."""
 
 
 class StoreError(WorkshopError):
@@ -153,17 +176,65 @@ def normalise_code(text):
     return code
 
 
+#: Letters that show as nothing (Hangul and half-width fillers): a word of them looks blank.
+BLANK_LETTERS = {"\u115f", "\u1160", "\u3164", "\uffa0"}
+#: Marks that show as nothing (the grapheme joiner, variation selectors); other marks (Hindi's
+#: vowel signs, Thai's tone marks) are part of the letter before them.
+BLANK_MARKS = {"\u034f", "\u17b4", "\u17b5", *map(chr, range(0x180B, 0x1810)), *map(chr, range(0xFE00, 0xFE10)),
+               *map(chr, range(0xE0100, 0xE01F0))}
+#: Scripts one word is written in together (Japanese kanji with kana, Korean hangul with hanja).
+EAST_ASIAN = {"CJK", "HIRAGANA", "KATAKANA", "KATAKANA-HIRAGANA", "HANGUL"}
+
+
+def _alphabet(letter):
+    """LATIN, CYRILLIC, ARABIC...: the first word of the letter's Unicode name (the East Asian
+    scripts written together count as one)."""
+    first = unicodedata.name(letter, "?").split()[0]
+    return "CJK" if first in EAST_ASIAN else first
+
+
 def normalise_word(text, label):
-    """A one-word answer in lower case ('Tired.' -> 'tired'), or ValueError saying why not."""
-    word = unicodedata.normalize("NFC", str(text or "")).strip().strip(".,;:!?\"()").replace("\u2019", "'")
+    """A one-word answer in lower case ('Tired.' -> 'tired'), or ValueError saying why not.
+    Compatibility forms are folded (NFKC: full-width letters are the usual ones), and a word
+    must be letters of one alphabet, so that look-alikes (a Cyrillic 'а' in a Latin word, an
+    invisible filler) cannot pass for a word the room gave."""
+    word = unicodedata.normalize("NFKC", str(text or "")).strip().strip(".,;:!?\"()")
+    word = word.replace("\u2019", "'").replace("\u02bc", "'")  # the apostrophes phones type
     if not word:
         raise ValueError(f"The question '{label}' has no answer: type one word.")
     if any(c.isspace() for c in word):
         raise ValueError(f"'{label}': please type one word only, without spaces.")
-    if len(word) > MAX_WORD or not all(c.isalpha() or c in "-'" for c in word):
+    if (len(word) > MAX_WORD or not all(c.isalpha() or c in "-'" or _mark(c) and i for i, c in enumerate(word))
+            or BLANK_LETTERS & set(word) or not any(c.isalpha() for c in word)):
         raise ValueError(f"'{label}': please type one word of up to {MAX_WORD} letters "
-                         "(a dash or an apostrophe is fine).")
+                         "(a dash or an apostrophe is fine; no emoji or symbols).")
+    if len({_alphabet(c) for c in word if c.isalpha()}) > 1:
+        raise ValueError(f"'{label}': please type the word in one alphabet (it mixes letters of "
+                         "different alphabets that look alike).")
     return word.lower()
+
+
+def _mark(character):
+    """Is ``character`` a visible mark on the letter before it (an accent, a vowel sign)?"""
+    return unicodedata.category(character) in ("Mn", "Mc") and character not in BLANK_MARKS
+
+
+def plain_name(text):
+    """A name with its spaces tidied and no invisible formatting characters (such as the
+    right-to-left override, which would reverse the text around it on every page)."""
+    return " ".join("".join(c for c in str(text or "") if unicodedata.category(c) != "Cf").split())
+
+
+def passcode_problem(passcode):
+    """Why a new passcode is too weak to guess safely, or None: at least MIN_PASSCODE
+    characters, not only digits, not one character repeated."""
+    text = str(passcode or "")
+    if len(text) < MIN_PASSCODE:
+        return (f"The passcode needs at least {MIN_PASSCODE} characters: three short words, such as "
+                "kettle-rota-window, are easy to type and hard to guess.")
+    if text.isdigit() or len(set(text)) < 4:
+        return "The passcode is too easy to guess: use words, not only digits or one repeated character."
+    return None
 
 
 def check_threshold(threshold):
@@ -266,6 +337,7 @@ class WorkshopStore:
         except DatabaseError as error:
             raise StoreError(str(error)) from error
         self._ready = False
+        self._key = None
 
     def _transaction(self, write):
         if not self._ready:
@@ -289,17 +361,46 @@ class WorkshopStore:
             raise UnknownWorkshop(f"Workshop {code} has ended and its answers have been deleted.")
         return row
 
+    def server_key(self, purpose):
+        """32 secret bytes for ``purpose`` ("forms", "cookies"), from the store's key (made once,
+        kept in the database, so every server on the store and every restart shares it)."""
+        if self._key is None:
+            with self._transaction(write=True) as db:
+                db.execute("INSERT INTO server_keys (name, value) VALUES ('server', ?) ON CONFLICT (name) DO NOTHING",
+                           (secrets.token_hex(32),))
+                self._key = bytes.fromhex(db.execute("SELECT value FROM server_keys WHERE name = 'server'")
+                                          .fetchone()[0])
+        return hmac.new(self._key, purpose.encode("ascii"), "sha256").digest()
+
+    def _sign(self, *parts):
+        digest = hmac.new(self.server_key("forms"), "\x1f".join(map(str, parts)).encode("utf-8"), "sha256")
+        return base64.urlsafe_b64encode(digest.digest()[:18]).decode("ascii")
+
+    @staticmethod
+    def new_device():
+        """A random value for a browser's device cookie."""
+        return secrets.token_urlsafe(16)[:DEVICE_LENGTH]
+
+    def form_token(self, code, run, device):
+        """The token of a form for ``device`` (the browser's cookie) in round ``run``."""
+        return f"{run}.{self._sign('form', normalise_code(code), run, device)}"
+
+    def _device_key(self, code, device):
+        """What is stored for a device: a keyed hash, different in every workshop."""
+        return self._sign("device", code, device)
+
     # --- for the host -----------------------------------------------------------------------
 
     def create(self, name, pulse, passcode, threshold=DEFAULT_THRESHOLD):
         """Create a workshop for a checked pulse (see pulses.load_pulse); return its code."""
-        name = " ".join(str(name or "").split())
+        name = plain_name(name)
         if not name:
             raise ValueError("Give the workshop a name, for example \"Ward leaders, 21 Nov\".")
         if len(name) > 120:
             raise ValueError("Keep the workshop's name to 120 characters.")
-        if len(str(passcode or "")) < MIN_PASSCODE:
-            raise ValueError(f"The passcode needs at least {MIN_PASSCODE} characters.")
+        problem = passcode_problem(passcode)
+        if problem:
+            raise ValueError(problem)
         check_threshold(threshold)
         kdf, salt, digest = hash_passcode(passcode)
         pulse_json = json.dumps(pulse, ensure_ascii=False)
@@ -332,6 +433,14 @@ class WorkshopStore:
             raise WrongPasscode(f"That passcode is not right for workshop {code}. Check it and try again.")
         return HostAccess(self, code)
 
+    def mark_host_device(self, code, device):
+        """Remember that the host signed in on this browser: it cannot answer this workshop."""
+        code = normalise_code(code)
+        device_key = self._device_key(code, device)
+        with self._transaction(write=True) as db:
+            db.execute("INSERT INTO host_devices (workshop, device) VALUES (?, ?) "
+                       "ON CONFLICT (workshop, device) DO NOTHING", (code, device_key))
+
     def list(self):
         """Every workshop in the store (no answers): a list of dicts, newest first."""
         with self._transaction(write=False) as db:
@@ -358,25 +467,41 @@ class WorkshopStore:
         return {"code": code, "name": row[0], "pulse": json.loads(row[1]), "threshold": row[2],
                 "accepting": bool(row[3]), "run": row[4]}
 
-    def submit(self, code, token, answers, run=None):
-        """Add one person's answers ({item id: option number, or the word typed}); True if
-        counted now, False if this token was counted before (the form was sent twice).
-        PulseClosed if the host has closed the pulse or (``run`` given) started a new round."""
+    def submit(self, code, token, device, answers):
+        """Add one person's answers ({item id: option number, or the word typed}) from the
+        form ``token`` sent by the browser whose cookie is ``device``; True if counted now,
+        False if this device has answered this round already (counted once).
+        FormRefused if the server did not issue this token to this device (or it is the
+        host's browser); PulseClosed if the host has closed the pulse or started a new round."""
         code = normalise_code(code)
-        if not isinstance(token, str) or not 16 <= len(token) <= 100:
-            raise ValueError("The form's token is missing.")
+        run, _, signature = str(token or "").partition(".")
+        if not isinstance(device, str) or len(device) != DEVICE_LENGTH:
+            raise FormRefused("Your browser did not send back the pulse's cookie, so the answers cannot be "
+                              "counted. Allow cookies for this page, then open the pulse again.")
+        if not run.isdigit() or not hmac.compare_digest(signature.encode(), self._sign("form", code, int(run),
+                                                                                       device).encode()):
+            raise FormRefused("This form was not given to this browser by the workshop's server (it may have "
+                              "been opened in another browser, or changed). Open the pulse again and send it "
+                              "from there.")
+        device_key = self._device_key(code, device)
         with self._transaction(write=True) as db:
             pulse, threshold, published, accepting, current_run = self._locked_workshop(
                 db, code, "pulse, threshold, published, accepting, run")
-            if db.execute("SELECT 1 FROM tokens WHERE workshop = ? AND token = ?", (code, token)).fetchone():
-                return False
-            if run is not None and run != current_run:
+            if db.execute("SELECT 1 FROM host_devices WHERE workshop = ? AND device = ?",
+                          (code, device_key)).fetchone():
+                raise FormRefused("You signed in as the host on this browser, so it cannot answer: the "
+                                  "pulse counts each person once, and the host is not one of the room. "
+                                  "Answer from your own phone if you are taking part.")
+            if int(run) != current_run:
                 raise PulseClosed("The host has started a new round since this page was opened. "
                                   "Open the pulse again to answer this round.")
+            if db.execute("SELECT 1 FROM tokens WHERE workshop = ? AND token = ?",
+                          (code, device_key)).fetchone():
+                return False
             if not accepting:
                 raise PulseClosed("The host has closed the pulse, so answers are not being taken now.")
             chosen, words = _checked_answers(json.loads(pulse), answers)
-            db.execute("INSERT INTO tokens (workshop, token) VALUES (?, ?)", (code, token))
+            db.execute("INSERT INTO tokens (workshop, token) VALUES (?, ?)", (code, device_key))
             received = db.execute("SELECT COUNT(*) FROM tokens WHERE workshop = ?", (code,)).fetchone()[0]
             member = received - published
             db.executemany("INSERT INTO pending (workshop, member, item, option) VALUES (?, ?, ?, ?)",
@@ -452,7 +577,7 @@ class WorkshopStore:
 
     def _delete(self, code):
         with self._transaction(write=True) as db:
-            for table in ANSWER_TABLES:
+            for table in (*ANSWER_TABLES, "host_devices"):
                 db.execute(f"DELETE FROM {table} WHERE workshop = ?", (code,))
             gone = db.execute("DELETE FROM workshops WHERE code = ?", (code,)).rowcount
         self.database.after_delete()

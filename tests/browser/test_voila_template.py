@@ -83,28 +83,6 @@ def test_preheating_can_be_turned_off_for_workshops_and_small_computers(tmp_path
     assert free is None or free > 0
 
 
-def test_workshop_server_does_not_preheat(monkeypatch, tmp_path):
-    """Is the workshop server started without pre-heated kernels (its pulse pages need no
-    kernel, so a pool would only hold memory)?"""
-    from leadership_course.workshop import cli
-
-    started = []
-
-    class Stop(Exception):
-        pass
-
-    def fake_popen(argv, **kwargs):
-        started.append(argv)
-        raise Stop
-
-    monkeypatch.setattr(cli.subprocess, "Popen", fake_popen)
-    args = type("Args", (), {"room": False, "port": 8999})()
-    store = type("Store", (), {"directory": tmp_path})()
-    with pytest.raises(Stop):
-        cli._serve(args, store, tmp_path, "CODE")
-    assert "--VoilaConfiguration.preheat_kernel=False" in started[0]
-
-
 def test_binder_setup_links_template_and_settings(tmp_path):
     """Does binder_setup.sh (for binder/postBuild) put the template and settings where
     Voila as a jupyter-server extension finds them, and is it safe to run twice?"""

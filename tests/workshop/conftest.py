@@ -3,13 +3,15 @@
 * ``store``: an empty workshop store in a temporary folder (also $COURSE_WORKSHOP_DIR).
 * ``pulse``: the checked pulse ``workshop/pulses/abc-and-voice.yaml``.
 * ``make_workshop(threshold=5, passcode=PASSCODE, name=...)``: a workshop in ``store``; its code.
-* ``answer(code, options, token=None, word="calm")``: submit one person's answers (option
-  numbers, one per choice item, or one number for every item; ``word`` for the word item);
-  returns the store's True/False.
+* ``answer(code, options, device=None, word="calm")``: submit one person's answers (option
+  numbers, one per choice item, or one number for every item; ``word`` for the word item)
+  from a form the store issued to ``device`` (a new device unless given); returns the
+  store's True/False.
 * ``postgres_url``: a real PostgreSQL server for the session: $COURSE_TEST_POSTGRES if set,
   else Debian's PostgreSQL programs (``apt-get install postgresql``; run_tests.py installs
   them as root) started in a temporary folder, stopped at the end.
 * ``postgres_store``: ``postgres_store()`` is an empty store in a schema of its own there.
+* ``restart_postgres``: ``restart_postgres()`` restarts that server, dropping every connection.
 
 Wrong passcodes wait ``store.WRONG_PASSCODE_DELAY`` seconds; here it is set to 0 unless a
 test sets it.
@@ -46,6 +48,8 @@ from browser_helpers import stop_voila  # noqa: E402
 from workshop_helpers import BROWSER_THRESHOLD, BROWSER_WORKSHOP, PASSCODE, PULSES_DIR  # noqa: E402
 
 SERVER_START_TIMEOUT_S = 90
+#: Restarts the PostgreSQL server the tests started (empty when $COURSE_TEST_POSTGRES names one).
+RESTART_POSTGRES = []
 
 
 @pytest.fixture(autouse=True)
@@ -76,13 +80,14 @@ def make_workshop(store, pulse):
 
 @pytest.fixture
 def answer(store, pulse):
-    def submit(code, options, token=None, word="calm"):
+    def submit(code, options, device=None, word="calm"):
         choices = [item for item in pulse["items"] if item["type"] == "choice"]
         if isinstance(options, int):
             options = [options] * len(choices)
         answers = {item["id"]: option for item, option in zip(choices, options)}
         answers.update({item["id"]: word for item in pulse["items"] if item["type"] == "word"})
-        return store.submit(code, token or secrets.token_urlsafe(24), answers)
+        device = device or store.new_device()
+        return store.submit(code, store.form_token(code, store.workshop(code)["run"], device), device, answers)
 
     return submit
 
@@ -121,11 +126,24 @@ def postgres_url():
     options = f"-k {folder} -p {port} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
     subprocess.run([*as_owner, programs / "pg_ctl", "-D", data, "-o", options, "-l", folder / "log", "-w",
                     "start"], **quiet)
+    def restart():
+        subprocess.run([*as_owner, programs / "pg_ctl", "-D", data, "-o", options, "-l", folder / "log", "-m", "fast",
+                        "-w", "restart"], **quiet)
+
+    RESTART_POSTGRES.append(restart)
     try:
         yield f"postgresql://pulse@127.0.0.1:{port}/postgres"
     finally:
         subprocess.run([*as_owner, programs / "pg_ctl", "-D", data, "-m", "fast", "-w", "stop"], **quiet)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def restart_postgres(postgres_url):
+    """Restart the session's PostgreSQL (fast shutdown: every connection is dropped)."""
+    if not RESTART_POSTGRES:
+        pytest.skip("$COURSE_TEST_POSTGRES names a server these tests do not run, so they cannot restart it")
+    return RESTART_POSTGRES[0]
 
 
 @pytest.fixture
@@ -146,7 +164,7 @@ def postgres_store(postgres_url, tmp_path):
 
 @dataclass
 class WorkshopServer:
-    """``workshop start`` running for the tests: the command's process (the server is its child)."""
+    """``workshop start`` running for the tests (it serves in its own process)."""
 
     process: subprocess.Popen
     port: int
@@ -161,7 +179,7 @@ class WorkshopServer:
         return f"http://127.0.0.1:{self.port}/pulse{path}"
 
     def memory_bytes(self):
-        """Resident memory of the command and every process under it (Voila, any kernel)."""
+        """Resident memory of the command and any process under it (there should be none)."""
         total, waiting = 0, [self.process.pid]
         while waiting:
             pid = waiting.pop()
@@ -185,7 +203,7 @@ def workshop_server(tmp_path_factory, pulse):
     temporary $COURSE_WORKSHOP_DIR that already holds another workshop."""
     from leadership_course.voila.launch import free_port
 
-    work = tmp_path_factory.mktemp("workshop-voila")
+    work = tmp_path_factory.mktemp("workshop-server")
     store_dir = work / "store"
     other_code = WorkshopStore(store_dir).create("Another room", pulse, "another-passcode", 3)
     port = free_port("127.0.0.1")
@@ -195,7 +213,7 @@ def workshop_server(tmp_path_factory, pulse):
     argv = [sys.executable, "-m", "leadership_course", "workshop", "start", "--name", BROWSER_WORKSHOP,
             "--pulse", "abc-and-voice", "--threshold", str(BROWSER_THRESHOLD), "--passcode", PASSCODE,
             "--port", str(port), "--no-browser"]
-    log_path = work / "voila.log"
+    log_path = work / "server.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen(argv, cwd=work, env=env, stdout=subprocess.PIPE, stderr=log, text=True)
     output = []

@@ -18,14 +18,24 @@ def hidden_field(html, name):
 
 
 class Participant:
-    """One phone: its own connection; open the form, send answers, send them again."""
+    """One phone: its own connection and its own cookies (the device cookie the server
+    gives it); open the form, send answers, send them again."""
 
-    def __init__(self, port):
-        self.port = port
-        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT_S)
+    def __init__(self, port, host="127.0.0.1"):
+        self.port, self.host = port, host
+        self.connection = http.client.HTTPConnection(host, port, timeout=TIMEOUT_S)
+        self.cookies = {}
+
+    def twin(self, port=None):
+        """The same phone (its cookies) on a new connection, to ``port`` if given."""
+        other = Participant(port or self.port, self.host)
+        other.cookies = self.cookies
+        return other
 
     def request(self, method, path, body=None):
         headers = {"Content-Type": "application/x-www-form-urlencoded"} if body is not None else {}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
         try:
             self.connection.request(method, path, body=body, headers=headers)
             reply = self.connection.getresponse()
@@ -33,6 +43,9 @@ class Participant:
             self.connection.close()
             self.connection.request(method, path, body=body, headers=headers)
             reply = self.connection.getresponse()
+        for header in reply.headers.get_all("Set-Cookie") or []:
+            name, _, value = header.split(";")[0].partition("=")
+            self.cookies[name.strip()] = value.strip().strip('"')
         return reply.status, reply.getheader("Location", ""), reply.read().decode("utf-8")
 
     def open_form(self, code):
@@ -42,7 +55,7 @@ class Participant:
 
     @staticmethod
     def form_body(html, answers):
-        fields = {"token": hidden_field(html, "token"), "run": hidden_field(html, "run"), **answers}
+        fields = {"token": hidden_field(html, "token"), **answers}
         return urllib.parse.urlencode(fields)
 
     def send(self, code, body):
@@ -53,9 +66,10 @@ class Participant:
     def send_and_hang_up(self, code, body):
         """Send the form and close the connection without reading the reply (a phone whose
         network drops), as a retry follows."""
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=TIMEOUT_S)
+        connection = http.client.HTTPConnection(self.host, self.port, timeout=TIMEOUT_S)
+        cookie = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
         connection.request("POST", f"/pulse/{code}", body=body,
-                           headers={"Content-Type": "application/x-www-form-urlencoded"})
+                           headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
         connection.close()
 
     def close(self):

@@ -66,7 +66,7 @@ def test_delete_removes_the_workshop(store, make_workshop, answer, capsys):
 @pytest.mark.parametrize("extra, message", [
     (["--threshold", "2"], "cannot be below 3"),
     (["--pulse", "no-such-pulse"], "there is no pulse 'no-such-pulse'"),
-    (["--passcode", "short"], "at least 6 characters"),
+    (["--passcode", "short"], "at least 10 characters"), (["--passcode", "1234567890"], "too easy to guess"),
 ])
 def test_start_refuses_bad_settings_before_serving(store, capsys, monkeypatch, extra, message):
     """Are a low threshold, an unknown pulse and a short passcode refused plainly, with no
@@ -80,17 +80,17 @@ def test_start_refuses_bad_settings_before_serving(store, capsys, monkeypatch, e
 
 def test_start_creates_the_workshop_then_serves(store, capsys, monkeypatch):
     served = {}
-    monkeypatch.setattr(cli, "_check_port", lambda port, room: None)
-    monkeypatch.setattr(cli, "_serve", lambda args, st, pages, code: served.update(code=code, pages=pages) or 0)
+    monkeypatch.setattr(cli, "_bind", lambda args: None)
+    monkeypatch.setattr(cli, "_serve", lambda args, st, code, sockets: served.update(code=code) or 0)
     status, out, _ = run(capsys, "start", "--name", "Ward  leaders", "--passcode", PASSCODE, "--threshold", "4")
-    assert status == 0 and served["pages"] == REPO / "workshop"
+    assert status == 0
     assert f"Created workshop {served['code']}: \"Ward leaders\"" in out
     assert store.host(served["code"], PASSCODE).results().threshold == 4
 
 
 def test_start_without_a_terminal_needs_passcode(store, capsys, monkeypatch):
     monkeypatch.setattr(cli, "_serve", lambda *a: pytest.fail("the server should not start"))
-    monkeypatch.setattr(cli, "_check_port", lambda port, room: None)
+    monkeypatch.setattr(cli, "_bind", lambda args: None)
     monkeypatch.setattr(sys, "stdin", open(__file__))
     status, _, err = run(capsys, "start", "--name", "Ward leaders")
     assert status == 1 and "--passcode" in err
@@ -106,7 +106,7 @@ def test_ctrl_c_at_the_passcode_question_stops_quietly(store, capsys, monkeypatc
     def interrupted(prompt=""):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli, "_check_port", lambda port, room: None)
+    monkeypatch.setattr(cli, "_bind", lambda args: None)
     monkeypatch.setattr(sys, "stdin", Terminal())
     monkeypatch.setattr(cli.getpass, "getpass", interrupted)
     status, _, err = run(capsys, "start", "--name", "Ward leaders")
@@ -123,13 +123,27 @@ def test_the_passcode_is_asked_twice_and_must_match(store, capsys, monkeypatch):
             return True
 
     served = {}
-    monkeypatch.setattr(cli, "_check_port", lambda port, room: None)
-    monkeypatch.setattr(cli, "_serve", lambda args, st, pages, code: served.update(code=code) or 0)
+    monkeypatch.setattr(cli, "_bind", lambda args: None)
+    monkeypatch.setattr(cli, "_serve", lambda args, st, code, sockets: served.update(code=code) or 0)
     monkeypatch.setattr(sys, "stdin", Terminal())
     monkeypatch.setattr(cli.getpass, "getpass", lambda prompt="": next(answers))
     status, out, _ = run(capsys, "start", "--name", "Ward leaders")
-    assert status == 0 and "at least 6" in out and "did not match" in out
+    assert status == 0 and "at least 10" in out and "did not match" in out
     assert store.host(served["code"], PASSCODE)
+
+
+def test_a_port_in_use_is_refused_plainly_before_anything_is_made(store, capsys):
+    """A port another program holds: a plain message naming the port, no workshop made."""
+    import socket
+
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        status, _, err = run(capsys, "start", "--name", "Ward leaders", "--passcode", PASSCODE, "--local",
+                             "--port", str(port))
+    assert status == 1 and f"Port {port} cannot be used" in err and "--port" in err
+    assert not store.path.exists() or store.list() == []
 
 
 def test_the_room_address_is_a_real_address():

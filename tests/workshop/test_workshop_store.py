@@ -13,7 +13,7 @@ import time
 import pytest
 
 from leadership_course.workshop import store as store_module
-from leadership_course.workshop.store import (PulseClosed, StoreError, UnknownWorkshop, WorkshopStore, WrongPasscode,
+from leadership_course.workshop.store import (FormRefused, PulseClosed, StoreError, UnknownWorkshop, WorkshopStore, WrongPasscode,
                                               check_threshold, normalise_code, normalise_word)
 
 from workshop_helpers import PASSCODE
@@ -60,6 +60,12 @@ def result_counts(results):
     return {item.id: item.counts for item in results.items if item.kind == "choice"}
 
 
+def issued(store, code, device=None, run=1):
+    """(token, device): a form the store issued to a device (a new one unless given)."""
+    device = device or store.new_device()
+    return store.form_token(code, run, device), device
+
+
 def rows(store, sql, *args):
     with store._transaction(write=False) as db:
         return [tuple(row) for row in db.execute(sql, args).fetchall()]
@@ -73,12 +79,12 @@ def test_fifty_threads_at_once_lose_and_duplicate_nothing(store, make_workshop, 
     code = make_workshop(threshold=5)
     start = threading.Barrier(PEOPLE)
     outcomes, errors = [], []
+    forms = [issued(store, code) for _ in range(PEOPLE)]
 
     def person(number):
         try:
             start.wait()
-            outcomes.append(same_store(store).submit(code, f"thread-token-{number:04d}-xxxxxx",
-                                                     answers_for(pulse, number)))
+            outcomes.append(same_store(store).submit(code, *forms[number], answers_for(pulse, number)))
         except Exception as error:  # reported below
             errors.append(repr(error))
 
@@ -95,9 +101,9 @@ def test_fifty_threads_at_once_lose_and_duplicate_nothing(store, make_workshop, 
     assert rows(store, "SELECT COUNT(*) FROM pending") == [(0,)]
 
 
-def _submit_in_process(directory, url, code, number, answers, barrier):
+def _submit_in_process(directory, url, code, form, answers, barrier):
     barrier.wait(60)
-    counted = WorkshopStore(directory, url).submit(code, f"process-token-{number:04d}-xxxxx", answers)
+    counted = WorkshopStore(directory, url).submit(code, *form, answers)
     raise SystemExit(0 if counted else 3)
 
 
@@ -108,7 +114,8 @@ def test_fifty_processes_at_once_lose_and_duplicate_nothing(store, make_workshop
     context = multiprocessing.get_context("fork")
     barrier = context.Barrier(PEOPLE)
     processes = [context.Process(target=_submit_in_process,
-                                 args=(store.directory, store.database_url, code, n, answers_for(pulse, n),
+                                 args=(store.directory, store.database_url, code, issued(store, code),
+                                       answers_for(pulse, n),
                                        barrier))
                  for n in range(PEOPLE)]
     for process in processes:
@@ -122,15 +129,15 @@ def test_fifty_processes_at_once_lose_and_duplicate_nothing(store, make_workshop
 
 
 def test_the_same_form_sent_from_ten_threads_counts_once(store, make_workshop, pulse):
-    """Is one form's token counted once even when its submissions race each other?"""
+    """Is one form counted once even when its submissions race each other?"""
     code = make_workshop(threshold=3)
-    token = secrets.token_urlsafe(24)
+    token, device = issued(store, code)
     start = threading.Barrier(10)
     outcomes = []
 
     def press():
         start.wait()
-        outcomes.append(same_store(store).submit(code, token, answers_for(pulse, 1)))
+        outcomes.append(same_store(store).submit(code, token, device, answers_for(pulse, 1)))
 
     threads = [threading.Thread(target=press) for _ in range(10)]
     for thread in threads:
@@ -145,22 +152,24 @@ def test_the_same_form_sent_from_ten_threads_counts_once(store, make_workshop, p
 
 
 def test_a_double_submit_counts_once(make_workshop, answer, store):
-    """Does sending the same form (same token) twice count once, and say so?"""
+    """Does sending a form twice, or a second form from the same device, count once, and say so?"""
     code = make_workshop()
-    assert answer(code, 2, token="same-token-for-both-presses") is True
-    assert answer(code, 4, token="same-token-for-both-presses") is False
+    device = store.new_device()
+    assert answer(code, 2, device=device) is True
+    assert answer(code, 4, device=device) is False
     assert store.responses(code) == 1
 
 
 def test_two_workshops_do_not_mix(make_workshop, answer, store):
     """Do answers to one workshop never reach another running at the same time, even with
-    the same token?"""
+    the same device?"""
     first, second = make_workshop(threshold=3, name="Morning"), make_workshop(threshold=3, name="Afternoon")
     for _ in range(3):
         answer(first, 0)
     for _ in range(4):
         answer(second, 4)
-    assert answer(first, 1, token="shared-token-in-both-rooms") and answer(second, 1, token="shared-token-in-both-rooms")
+    device = store.new_device()
+    assert answer(first, 1, device=device) and answer(second, 1, device=device)
     one, two = store.host(first, PASSCODE).results(), store.host(second, PASSCODE).results()
     assert (one.responses, two.responses) == (4, 5)
     assert one.items[0].counts == [3, 0, 0, 0, 0]
@@ -244,7 +253,7 @@ def test_incomplete_or_wrong_answers_are_refused_and_nothing_is_kept(make_worksh
                 {**answers, "team-in-one-word": ""}, {**answers, "team-in-one-word": 3},
                 {**answers, "team-in-one-word": "<script>"}, "not a dict"):
         with pytest.raises(ValueError):
-            store.submit(code, secrets.token_urlsafe(24), bad)
+            store.submit(code, *issued(store, code), bad)
     assert store.responses(code) == 0
 
 
@@ -278,9 +287,15 @@ def test_only_a_salted_hash_of_the_passcode_is_stored(make_workshop, store):
     assert all(h[0].startswith("scrypt:") for h in hashes)
 
 
-def test_short_passcodes_and_empty_names_are_refused(store, pulse):
-    with pytest.raises(ValueError, match="at least 6"):
-        store.create("Ward leaders", pulse, "12345")
+def test_weak_passcodes_and_empty_names_are_refused(store, pulse):
+    """Passcodes that guessing could find: short, only digits, one character repeated."""
+    for weak, reason in (("12345", "at least 10"), ("kettle-rot", None), ("1234567890", "too easy"),
+                         ("aaaaaaaaaaaa", "too easy"), ("abababababab", "too easy")):
+        if reason is None:  # ten characters of words: accepted
+            assert store.create("Ward leaders", pulse, weak)
+            continue
+        with pytest.raises(ValueError, match=reason):
+            store.create("Ward leaders", pulse, weak)
     with pytest.raises(ValueError, match="name"):
         store.create("   ", pulse, PASSCODE)
 
@@ -382,9 +397,43 @@ def test_a_hidden_word_leaves_the_screen_and_comes_back_only_when_shown_again(ma
 
 
 @pytest.mark.parametrize("typed, kept", [("Tired", "tired"), (" hope-ful! ", "hope-ful"), ("don\u2019t", "don't"),
-                                         ("Ça", "ça")])
+                                         ("don\u02bct", "don't"), ("Ça", "ça")])
 def test_words_are_read_forgivingly(typed, kept):
     assert normalise_word(typed, "One word") == kept
+
+
+@pytest.mark.parametrize("typed, reason", [
+    ("c\u0430lm", "one alphabet"),          # a Cyrillic 'а' inside a Latin word: looks like "calm"
+    ("\u3164", "up to 30 letters"),         # the Hangul filler: a letter that shows as nothing
+    ("calm\u3164", "up to 30 letters"),
+    ("ca\u034flm", "up to 30 letters"),    # the grapheme joiner: a mark that shows as nothing
+    ("calm\ufe0f", "up to 30 letters"),    # a variation selector
+    ("\U0001f600", "no emoji"),
+    ("a" * 31, "up to 30 letters"),
+])
+def test_look_alike_and_invisible_words_are_refused_saying_why(typed, reason):
+    with pytest.raises(ValueError, match=reason):
+        normalise_word(typed, "One word")
+
+
+@pytest.mark.parametrize("typed", ["\u697d\u3057\u3044", "\u30b3\u30fc\u30d2\u30fc",
+                                   "\u0928\u092e\u0938\u094d\u0924\u0947", "\u0e44\u0e21\u0e48",
+                                   "\u0645\u0631\u062d\u0628\u0627"])
+def test_words_in_other_languages_are_taken_as_typed(typed):
+    """Japanese (kanji with kana), Hindi and Thai (vowel signs and tone marks on letters) and
+    Arabic words are one word in one script, not look-alikes."""
+    assert normalise_word(typed, "One word") == typed
+
+
+def test_full_width_letters_count_as_the_usual_word():
+    assert normalise_word("\uff43\uff41\uff4c\uff4d", "One word") == "calm"
+
+
+def test_a_right_to_left_override_in_the_name_is_removed(store, pulse):
+    """The name is shown on every page: invisible formatting characters (here U+202E, which
+    reverses the text after it) are taken out when the workshop is made."""
+    code = store.create("Ward \u202eleaders\u202c, 21 Nov", pulse, PASSCODE, 3)
+    assert store.workshop(code)["name"] == "Ward leaders, 21 Nov"
 
 
 # --- the host's controls ------------------------------------------------------------------------
@@ -413,12 +462,13 @@ def test_the_screen_shows_only_what_the_host_put_there(make_workshop, answer, st
 def test_a_closed_pulse_takes_no_answers_but_still_knows_a_form_already_sent(make_workshop, answer, store):
     code = make_workshop(threshold=3)
     host = store.host(code, PASSCODE)
-    assert answer(code, 1, token="sent-before-closing-xx") is True
+    device = store.new_device()
+    assert answer(code, 1, device=device) is True
     host.set_accepting(False)
     assert store.workshop(code)["accepting"] is False
     with pytest.raises(PulseClosed, match="closed the pulse"):
         answer(code, 1)
-    assert answer(code, 1, token="sent-before-closing-xx") is False
+    assert answer(code, 1, device=device) is False
     host.set_accepting(True)
     assert answer(code, 1) is True and store.responses(code) == 2
 
@@ -442,8 +492,93 @@ def test_a_new_round_starts_empty_and_refuses_forms_from_the_last_one(make_works
     for table in ("tokens", "pending", "published", "pending_words", "published_words", "hidden_words"):
         assert rows(store, f"SELECT COUNT(*) FROM {table} WHERE workshop = ?", code) == [(0,)]
     with pytest.raises(PulseClosed, match="new round"):
-        store.submit(code, secrets.token_urlsafe(24), answers_for(pulse, 1), run=1)
-    assert store.submit(code, secrets.token_urlsafe(24), answers_for(pulse, 1), run=2) is True
+        store.submit(code, *issued(store, code, run=1), answers_for(pulse, 1))
+    assert store.submit(code, *issued(store, code, run=2), answers_for(pulse, 1)) is True
+
+
+# --- form tokens: issued by the server, one answer per device per round ----------------------
+
+
+def test_a_made_up_token_is_refused_and_nothing_is_kept(make_workshop, store, pulse):
+    """Forms the server never issued: a random string, a token changed by one letter, no
+    token, a token without a device cookie, or a token from another workshop: each refused
+    with its reason, none counted."""
+    code, other = make_workshop(threshold=3), make_workshop(threshold=3, name="Other room")
+    token, device = issued(store, code)
+    changed = token[:-1] + ("A" if token[-1] != "A" else "B")
+    for bad_token, bad_device in ((secrets.token_urlsafe(24), device), (changed, device), ("", device),
+                                  (token, None), (issued(store, other, device)[0], device)):
+        with pytest.raises(FormRefused, match="was not given to this browser|did not send back"):
+            store.submit(code, bad_token, bad_device, answers_for(pulse, 1))
+    assert store.responses(code) == 0
+
+
+def test_a_token_carried_to_another_device_is_refused(make_workshop, store, pulse):
+    """A form opened on one phone and sent from another browser (another device cookie)."""
+    code = make_workshop(threshold=3)
+    token, _ = issued(store, code)
+    with pytest.raises(FormRefused, match="was not given to this browser"):
+        store.submit(code, token, store.new_device(), answers_for(pulse, 1))
+    assert store.responses(code) == 0
+
+
+def test_a_token_from_another_round_is_refused(make_workshop, store, pulse):
+    """A token from round 1 sent in round 2, and a token made for round 3 that has not begun."""
+    code = make_workshop(threshold=3)
+    device = store.new_device()
+    store.host(code, PASSCODE).reset()
+    for run in (1, 3):
+        with pytest.raises(PulseClosed, match="new round"):
+            store.submit(code, *issued(store, code, device, run=run), answers_for(pulse, 1))
+    assert store.responses(code) == 0
+    assert store.submit(code, *issued(store, code, device, run=2), answers_for(pulse, 1)) is True
+
+
+def test_the_hosts_browser_cannot_answer(make_workshop, store, pulse):
+    """Once the host has signed in on a browser, does that browser's form count nowhere, in
+    this round or the next?"""
+    code = make_workshop(threshold=3)
+    device = store.new_device()
+    store.mark_host_device(code, device)
+    host = store.host(code, PASSCODE)
+    for _ in range(2):
+        with pytest.raises(FormRefused, match="signed in as the host"):
+            store.submit(code, *issued(store, code, device, run=host.results().run), answers_for(pulse, 1))
+        host.reset()
+    assert store.responses(code) == 0
+
+
+def test_differencing_with_forms_from_one_device_reveals_nothing(make_workshop, store, pulse):
+    """The attack found in review, with k = 5: one person answers, then the host sends four
+    forms of their own from one browser (fresh forms each time) to fill the batch. Is only
+    one of the four counted, so the batch stays unpublished and the results show nothing?"""
+    code = make_workshop(threshold=5)
+    assert store.submit(code, *issued(store, code), answers_for(pulse, 3)) is True
+    hosts_phone = store.new_device()
+    outcomes = [store.submit(code, *issued(store, code, hosts_phone), answers_for(pulse, 0)) for _ in range(4)]
+    assert outcomes == [True, False, False, False]
+    results = store.host(code, PASSCODE).results()
+    assert (results.responses, results.published, results.shown) == (2, 0, False)
+    assert all(item.counts is None and item.words is None for item in results.items)
+
+
+def test_the_stored_device_is_a_keyed_hash_that_differs_between_workshops(make_workshop, answer, store):
+    """The device cookie itself is never stored, and one phone in two workshops leaves two
+    unrelated values."""
+    first, second = make_workshop(threshold=3), make_workshop(threshold=3, name="Afternoon")
+    device = store.new_device()
+    answer(first, 1, device=device)
+    answer(second, 1, device=device)
+    stored = rows(store, "SELECT token FROM tokens")
+    assert len(stored) == 2 and stored[0] != stored[1]
+    assert all(device not in value for (value,) in stored)
+
+
+def test_the_server_key_is_made_once_and_kept(store, tmp_path):
+    """Does a second store object on the same folder (a restarted server) get the same keys?"""
+    again = WorkshopStore(store.directory, store.database_url)
+    assert store.server_key("forms") == again.server_key("forms")
+    assert store.server_key("forms") != store.server_key("cookies")
 
 
 def test_an_older_store_gains_the_new_columns(tmp_path, pulse):
