@@ -7,10 +7,10 @@ import json
 from .components.common import escape
 
 JOURNAL_STYLE = (
-    "body{font-family:system-ui,sans-serif;max-width:48rem;margin:2rem auto;padding:0 1rem;"
-    "line-height:1.5;color:#111}h1,h2,h3{line-height:1.25}blockquote{border-left:4px solid #555;"
-    "margin:0;padding:0 1rem;white-space:pre-wrap}table{border-collapse:collapse}"
-    "th,td{border:1px solid #555;padding:4px 8px;text-align:left}"
+    "body{font-family:system-ui,sans-serif;font-size:1rem;max-width:48rem;margin:2rem auto;padding:0 1rem;"
+    "line-height:1.5;color:#111;overflow-wrap:anywhere}h1,h2,h3{line-height:1.25}"
+    "blockquote{border-left:4px solid #555;margin:0;padding:0 1rem;white-space:pre-wrap}"
+    "table{border-collapse:collapse;max-width:100%}th,td{border:1px solid #555;padding:4px 8px;text-align:left}"
 )
 
 
@@ -39,7 +39,8 @@ def progress(record, module):
 def journal_html(record, course, created):
     """The whole journal as one HTML page."""
     out = [
-        "<!DOCTYPE html><html lang='en-GB'><head><meta charset='utf-8'>",
+        "<!DOCTYPE html><html lang='en-GB'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>",
         f"<title>My journal: {escape(course.get('title', 'Course'))}</title>",
         f"<style>{JOURNAL_STYLE}</style></head><body><main>",
         f"<h1>My journal: {escape(course.get('title', 'Course'))}</h1>",

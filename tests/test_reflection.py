@@ -6,13 +6,17 @@ from leadership_course import reflection
 from leadership_course.components.reflection import MAX_LENGTH
 
 
-def test_save_shows_the_time(learner):
-    """Does Save store the text and say 'Saved at HH:MM'?"""
+def test_save_shows_the_time(learner, monkeypatch):
+    """Does leaving the box say 'Saved automatically at HH:MM', then Save 'Saved at HH:MM'
+    (not 'again': the learner pressed it once), and a second Save 'Saved again at HH:MM'?"""
+    monkeypatch.setattr("leadership_course.components.reflection.now", lambda: "2026-12-04T10:42:05")  # one minute
     view = reflection("sample-reflection")
     view.box.value = "I will ask how I can help."
-    assert re.fullmatch(r"Saved at \d\d:\d\d\.", view.status.text)  # saved when the box was left
+    assert re.fullmatch(r"Saved automatically at \d\d:\d\d\.", view.status.text)  # the box was left
     view.save_button.click()
-    assert re.fullmatch(r"Saved again at \d\d:\d\d\.", view.status.text), "Save must say something new"
+    assert re.fullmatch(r"Saved at \d\d:\d\d\.", view.status.text), "Save must say something new"
+    view.save_button.click()
+    assert re.fullmatch(r"Saved again at \d\d:\d\d\.", view.status.text), "a second Save must say something new"
     saved = learner.activity("sample-reflection")
     assert saved["text"] == "I will ask how I can help." and saved["completed"] is True
     assert saved["kind"] == "pledge"

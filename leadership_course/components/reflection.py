@@ -34,18 +34,18 @@ class Reflection(CourseBox):
 
     def _guarded_save(self):
         try:
-            self.save()
+            self.save(on_leaving=True)
         except Exception as error:  # same plain message as a button would give
             self._report(friendly_message(error))
 
-    def save(self):
+    def save(self, on_leaving=False):
+        """Save the text; say "Saved automatically" when the learner left the box, so that
+        Save just after says something new ("Saved at"), and a second Save "Saved again"."""
         stamp = save_reflection(self.record, self.reflection, self.box.value)
-        message = f"Saved at {clock(stamp)}."
+        message = f"Saved {'automatically ' if on_leaving else ''}at {clock(stamp)}."
         if len(self.box.value) > MAX_LENGTH:
             message += f" Only the first {MAX_LENGTH:,} characters were kept."
-        if self.status.text == message:  # the same words would not be read out again
-            message = "Saved again" + message[len("Saved"):]
-        self.status.html = f"<p>{escape(message)}</p>"
+        self.status.html = f"<p>{escape(said_anew(message, self.status.text))}</p>"
 
 
 def saved_text(saved):
@@ -64,6 +64,12 @@ def save_reflection(record, reflection, text):
         "completed": bool(text.strip()),
     })
     return stamp
+
+
+def said_anew(message, current):
+    """``message``, with "again" before its time when the live region already says it: a
+    screen reader reads a region out only when its words change."""
+    return message.replace(" at ", " again at ", 1) if message == current else message
 
 
 def clock(stamp):
