@@ -43,13 +43,24 @@ def start(port, lab=False, open_browser=True, preheat=True):
                 f"--LabApp.default_url=/lab/tree/{HOME_NOTEBOOK}"]
         env, url = None, None
     else:
-        from .voila.launch import free_memory_bytes, preheat_fits, voila_command
+        from .voila.launch import first_free_port, free_memory_bytes, preheat_fits, voila_command
 
         if preheat and not preheat_fits(free_memory_bytes()):
             print("This computer is short of free memory, so pages will start when you open them "
                   "(up to a second slower).", flush=True)
             preheat = False
-        argv, env = voila_command(modules, port, preheat=preheat)
+        try:
+            free = first_free_port(port)
+        except OSError:
+            print(f"Ports {port} and the next 49 are in use. Choose another with --port, for example "
+                  "--port 9000.", flush=True)
+            return 1
+        if free != port:
+            print(f"Port {port} is in use (perhaps the course is already open there), so the course "
+                  f"uses port {free}.", flush=True)
+            port = free
+        # Voila must not move to another port by itself: the address printed would be wrong.
+        argv, env = voila_command(modules, port, preheat=preheat, extra_args=["--Voila.port_retries=0"])
         url = f"http://127.0.0.1:{port}/voila/render/{HOME_NOTEBOOK}"
     server = subprocess.Popen(argv, env=env, cwd=modules)
     try:
