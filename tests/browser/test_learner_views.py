@@ -133,3 +133,23 @@ def test_the_downloaded_journal_reads_on_a_320_px_phone(record_put_back, open_co
     assert measured["layoutWidth"] <= 320, f"the journal lays out wider than the phone: {measured}"
     assert measured["scrollWidth"] <= measured["layoutWidth"], f"the journal scrolls sideways: {measured}"
     assert measured["smallest"] >= 16, f"text smaller than 16 CSS px as shown: {measured}"
+
+
+def test_further_reading_links_are_named_by_title_and_fit_a_320_px_screen(open_course_page):
+    """On a 320 px screen, is every link of module 1's text within the screen (a long
+    address wraps, not cut off), and is each further-reading link named by its reference's
+    title rather than read out as a bare address?"""
+    page = open_course_page("01_why_compassion.ipynb")
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.wait_for_timeout(300)
+    links = page.evaluate("""() => [...document.querySelectorAll('#rendered_cells a[href]')]
+        .filter((a) => a.getClientRects().length)
+        .map((a) => ({ name: a.textContent.trim(), href: a.getAttribute('href'),
+                       right: Math.max(...[...a.getClientRects()].map((r) => r.right)) }))""")
+    reading = page.locator("h2", has_text="Further reading").locator("xpath=following-sibling::ul[1]//a")
+    assert reading.count() >= 2
+    for index in range(reading.count()):
+        name = reading.nth(index).inner_text().strip()
+        assert not name.startswith("http") and len(name) > 10, f"a further-reading link is named {name!r}"
+    wide = [link for link in links if link["right"] > 320 + 0.5]
+    assert not wide, f"links run off a 320 px screen: {wide}"
