@@ -53,3 +53,12 @@ def test_the_box_is_named_by_its_prompt(learner):
     view = reflection("sample-reflection")
     prompt = load_activity("sample-reflection", "reflection")["prompt"]
     assert html_to_text(view.box.label_html).startswith(" ".join(prompt.split())[:30])
+
+
+def test_a_pledge_titled_my_pledge_is_not_headed_your_pledge_my_pledge():
+    """Is a title that already names its kind shown alone, and any other after the kind?"""
+    from leadership_course.components.reflection import heading
+
+    assert heading("pledge", "My pledge") == "My pledge"
+    assert heading("pledge", "Kindness at handover") == "Your pledge: Kindness at handover"
+    assert heading("goals", "My goals for this course") == "My goals for this course"

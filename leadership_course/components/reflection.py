@@ -23,7 +23,7 @@ class Reflection(CourseBox):
         self.box = TextBox(value=text, label_html=markdown(reflection["prompt"]), hint=reflection.get("hint", ""))
         self.box.observe(lambda change: self._guarded_save(), names="value")
         kind = reflection.get("kind", "reflection")
-        intro = html_widget(f"<h3>{HEADINGS[kind]}: {escape(reflection['title'])}</h3>")
+        intro = html_widget(f"<h3>{escape(heading(kind, reflection['title']))}</h3>")
         self.save_button = button("Save", self.save, self._report)
         super().__init__([intro, self.box, self.save_button, self.status], "reflection", record)
         if text and isinstance(saved.get("saved_at"), str):
@@ -46,6 +46,12 @@ class Reflection(CourseBox):
         if len(self.box.value) > MAX_LENGTH:
             message += f" Only the first {MAX_LENGTH:,} characters were kept."
         self.status.html = f"<p>{escape(said_anew(message, self.status.text))}</p>"
+
+
+def heading(kind, title):
+    """'Your pledge: Title', or the title alone when it already names the kind ('My pledge')."""
+    word = HEADINGS[kind].split()[-1].lower()
+    return title if word in title.lower().split() else f"{HEADINGS[kind]}: {title}"
 
 
 def saved_text(saved):
