@@ -23,7 +23,7 @@ def status(page, number):
 
 
 def resume(page):
-    return re.search(r"<div class='course-resume'>(.*?)</div>", page).group(1)
+    return re.search(r"<div class='course-resume[^']*'>(.*?)</div>", page).group(1)
 
 
 def test_the_course_map_is_a_task_list_with_each_status_read_with_its_link(learner):
@@ -195,3 +195,20 @@ def test_journal_self_check_has_a_chart_with_a_scale_and_the_pages_rounding(lear
             "Noticing 1.7.'") in page
     assert "style='width:41.8%'" in page  # 1.67 of 4
     assert "<div class='bar-scale'><span>0</span><span>1</span><span>2</span><span>3</span><span>4</span></div>" in page
+
+
+def test_continue_points_past_the_modules_finished_to_the_next_one_not_begun(learner):
+    """A learner who did modules 3 and 4 first: does the home say "Continue where you left
+    off" with module 5 (not "Start the course" with module 0), and a module in progress
+    before anything else?"""
+    from leadership_course.components.course_home import resume_html
+
+    course = {"modules": [{"number": n, "title": f"Module {n} title", "notebook": f"0{n}_m.ipynb",
+                           "activities": [f"activity-{n}"]} for n in range(7)]}
+    done = {"completed": True, "updated": "2026-12-01T09:00:00+00:00"}
+    record = {"activities": {"activity-3": done, "activity-4": done}, "pages_opened": {}}
+    shown = resume_html(course, record)
+    assert shown.startswith("<div class='course-resume course-returning'><h2>Continue where you left off</h2>")
+    assert "Next: <a href='05_m.ipynb'>Module 5: Module 5 title</a>." in shown
+    record["pages_opened"] = {"01_m.ipynb": "2026-12-01T09:00:00+00:00"}
+    assert "Next: <a href='01_m.ipynb'>activity-1</a>, in Module 1: Module 1 title." in resume_html(course, record)

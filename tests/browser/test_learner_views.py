@@ -153,3 +153,36 @@ def test_further_reading_links_are_named_by_title_and_fit_a_320_px_screen(open_c
         assert not name.startswith("http") and len(name) > 10, f"a further-reading link is named {name!r}"
     wide = [link for link in links if link["right"] > 320 + 0.5]
     assert not wide, f"links run off a 320 px screen: {wide}"
+
+
+def test_a_returning_learners_home_leads_with_continue_to_the_next_module(record_put_back, open_course_page):
+    """With modules 3 and 4 done (and nothing else), does the course home at 1366x768 show
+    "Continue where you left off" first, under the page's heading and above the fold, with
+    a link to module 5, and no "New here? Start with Module 0"?"""
+    from browser_helpers import MODULES_DIR
+    from leadership_course.content import load_course
+    from leadership_course.record import RECORD_FILE, LearnerRecord
+
+    course = load_course(MODULES_DIR / "content")
+    modules = {module["number"]: module for module in course["modules"]}
+    (record_put_back / RECORD_FILE).unlink(missing_ok=True)
+    record = LearnerRecord(record_put_back)
+    for number in (3, 4):
+        for activity in modules[number]["activities"]:
+            record.update(activity, {"completed": True, "updated": "2026-12-01T09:00:00+00:00"})
+    page = open_course_page("course_home.ipynb")
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.evaluate("() => window.scrollTo(0, 0)")
+    resume = page.locator(".course-resume")
+    expect(resume).to_have_count(1)
+    expect(resume).to_contain_text("Continue where you left off")
+    link = resume.get_by_role("link")
+    assert link.get_attribute("href").split("#")[0] == modules[5]["notebook"]
+    box = resume.bounding_box()
+    assert box["y"] + box["height"] <= 768, f"'Continue where you left off' is below the fold: {box}"
+    first_after_heading = page.evaluate("""() => {
+        const h1 = document.querySelector('#rendered_cells h1');
+        return h1.nextElementSibling && h1.nextElementSibling.textContent.trim().slice(0, 40);
+    }""")
+    assert first_after_heading.startswith("Continue where you left off"), first_after_heading
+    expect(page.get_by_text("New here?")).to_be_hidden()
