@@ -7,11 +7,14 @@
 """
 
 import argparse
+import re
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 import webbrowser
+from pathlib import Path
 
 from .content import ContentError, check_all, find_content_dir
 from .prepared import prepare_all
@@ -29,6 +32,33 @@ def wait_for(url, process, seconds=90):
         except OSError:
             time.sleep(0.5)
     return False
+
+
+def server_log_path():
+    """Where the start command keeps the course server's full output (for whoever helps)."""
+    from jupyter_core.paths import jupyter_runtime_dir
+
+    folder = Path(jupyter_runtime_dir())
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / "leadership-course-server.log"
+
+
+def for_the_learner(line):
+    """Is this line of the server's output something a learner must see? Only errors are:
+    routine messages, the kernels' warnings about local connections and untrusted
+    notebooks, and the tracebacks of a stop go to the log alone."""
+    return bool(re.search(r"\b(ERROR|CRITICAL)\b", line)) and "Traceback" not in line
+
+
+def relay(stream, log_path, seen_error):
+    """Copy the server's output to the log file; print only what the learner must see."""
+    with open(log_path, "w", encoding="utf-8", errors="replace") as log:
+        for line in stream:
+            log.write(line)
+            log.flush()
+            if for_the_learner(line):
+                print(line.rstrip()[:300], flush=True)
+                seen_error.set()
 
 
 def start(port, lab=False, open_browser=True, preheat=True):
@@ -62,17 +92,31 @@ def start(port, lab=False, open_browser=True, preheat=True):
         # Voila must not move to another port by itself: the address printed would be wrong.
         argv, env = voila_command(modules, port, preheat=preheat, extra_args=["--Voila.port_retries=0"])
         url = f"http://127.0.0.1:{port}/voila/render/{HOME_NOTEBOOK}"
-    server = subprocess.Popen(argv, env=env, cwd=modules)
+    if lab:
+        server = subprocess.Popen(argv, env=env, cwd=modules)
+    else:  # the learner sees the address and any error; everything else goes to the log
+        log_path = server_log_path()
+        server = subprocess.Popen(argv, env=env, cwd=modules, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                  text=True, encoding="utf-8", errors="replace")
+        seen_error = threading.Event()
+        threading.Thread(target=relay, args=(server.stdout, log_path, seen_error), daemon=True).start()
     try:
         if url and wait_for(url.split("/voila/")[0] + "/", server):
             print(f"\nThe course is open at {url}\nPress Ctrl+C here to stop it.\n", flush=True)
             if open_browser:
                 webbrowser.open(url)
-        return server.wait()
+        code = server.wait()
     except KeyboardInterrupt:
         server.terminate()
-        server.wait(10)
+        try:
+            server.wait(10)
+        except (subprocess.TimeoutExpired, KeyboardInterrupt):
+            server.kill()
+        print("The course has stopped. Your work is saved.", flush=True)
         return 0
+    if not lab and code != 0:
+        print(f"The course server stopped unexpectedly. Its messages are in {log_path}", flush=True)
+    return code
 
 
 def main(argv=None):

@@ -34,3 +34,33 @@ def test_a_port_in_use_is_passed_over_for_the_next_free_one():
         other.listen()
         chosen = first_free_port(port)
     assert chosen > port
+
+
+def test_setting_up_shows_pips_messages_only_when_it_fails(capsys, monkeypatch):
+    """Does the start command's set-up keep pip's routine output (build notices, index
+    warnings) out of the learner's terminal, and show it, with what to do, when pip fails?"""
+    import pytest
+
+    sys.path.insert(0, str(REPO))
+    try:
+        import start
+    finally:
+        sys.path.remove(str(REPO))
+    monkeypatch.setattr(start, "PYTHON", Path(sys.executable))
+    start.pip("--version")
+    assert capsys.readouterr().out == ""
+    with pytest.raises(SystemExit) as stopped:
+        start.pip("install", "--no-index", "--quiet", "no-such-course-package-xyz")
+    shown = capsys.readouterr().out
+    assert "no-such-course-package-xyz" in shown and "ERROR" in shown
+    assert "run the same command again" in str(stopped.value)
+
+
+def test_the_package_licence_is_an_spdx_string():
+    """Is the licence an SPDX string with a setuptools that reads it (a TOML table made
+    setuptools print a deprecation box three times on the first run)?"""
+    import tomllib
+
+    data = tomllib.loads((REPO / "pyproject.toml").read_text())
+    assert data["project"]["license"] == "MIT"
+    assert data["build-system"]["requires"] == ["setuptools>=77"]
