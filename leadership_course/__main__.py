@@ -7,6 +7,7 @@
 """
 
 import argparse
+import os
 import re
 import subprocess
 import sys
@@ -38,9 +39,7 @@ def server_log_path():
     """Where the start command keeps the course server's full output (for whoever helps)."""
     from jupyter_core.paths import jupyter_runtime_dir
 
-    folder = Path(jupyter_runtime_dir())
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / "leadership-course-server.log"
+    return Path(jupyter_runtime_dir()) / "leadership-course-server.log"
 
 
 def for_the_learner(line):
@@ -50,15 +49,21 @@ def for_the_learner(line):
     return bool(re.search(r"\b(ERROR|CRITICAL)\b", line)) and "Traceback" not in line
 
 
-def relay(stream, log_path, seen_error):
-    """Copy the server's output to the log file; print only what the learner must see."""
-    with open(log_path, "w", encoding="utf-8", errors="replace") as log:
+def relay(stream, log_path, stopping):
+    """Copy the server's output to the log file (else nowhere: it must still be read, or
+    the server would stall); print only what the learner must see, and nothing once the
+    learner has asked it to stop."""
+    try:
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        log = open(log_path, "w", encoding="utf-8", errors="replace")
+    except OSError:
+        log = open(os.devnull, "w")
+    with log:
         for line in stream:
             log.write(line)
             log.flush()
-            if for_the_learner(line):
+            if for_the_learner(line) and not stopping.is_set():
                 print(line.rstrip()[:300], flush=True)
-                seen_error.set()
 
 
 def start(port, lab=False, open_browser=True, preheat=True):
@@ -92,14 +97,14 @@ def start(port, lab=False, open_browser=True, preheat=True):
         # Voila must not move to another port by itself: the address printed would be wrong.
         argv, env = voila_command(modules, port, preheat=preheat, extra_args=["--Voila.port_retries=0"])
         url = f"http://127.0.0.1:{port}/voila/render/{HOME_NOTEBOOK}"
+    stopping = threading.Event()
     if lab:
         server = subprocess.Popen(argv, env=env, cwd=modules)
     else:  # the learner sees the address and any error; everything else goes to the log
         log_path = server_log_path()
         server = subprocess.Popen(argv, env=env, cwd=modules, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                   text=True, encoding="utf-8", errors="replace")
-        seen_error = threading.Event()
-        threading.Thread(target=relay, args=(server.stdout, log_path, seen_error), daemon=True).start()
+        threading.Thread(target=relay, args=(server.stdout, log_path, stopping), daemon=True).start()
     try:
         if url and wait_for(url.split("/voila/")[0] + "/", server):
             print(f"\nThe course is open at {url}\nPress Ctrl+C here to stop it.\n", flush=True)
@@ -107,6 +112,7 @@ def start(port, lab=False, open_browser=True, preheat=True):
                 webbrowser.open(url)
         code = server.wait()
     except KeyboardInterrupt:
+        stopping.set()
         server.terminate()
         try:
             server.wait(10)
