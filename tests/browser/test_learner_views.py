@@ -101,18 +101,22 @@ def test_a_second_save_my_plan_in_the_same_minute_changes_the_status(record_put_
 def test_the_downloaded_journal_reads_on_a_320_px_phone(record_put_back, open_course_page, browser):
     """Does the journal downloaded from the course home lay out at the phone's width (no
     sideways scroll) with its text at 16 CSS px or more as shown, with a long unbroken word
-    in a reflection?"""
+    in a reflection and a self-check's chart?"""
     from leadership_course.record import LearnerRecord
 
     LearnerRecord(record_put_back).update("module-1-reflection", {
         "type": "reflection", "title": "Reflection", "module": 1, "prompt": "What gets in the way?",
         "text": "See https://www.england.nhs.uk/a-very-long-address-with-no-spaces-at-all-in-it/",
         "saved_at": "2026-12-04T10:42:00", "completed": True})
+    LearnerRecord(record_put_back).update("compassion-self-check", {
+        "type": "self_check", "title": "Self-check", "module": 1, "scores": {"listening": 1.67, "helping": 5.0},
+        "labels": {"listening": "Listening with fascination", "helping": "Helping"}, "scale_top": 5,
+        "completed": True})
     page = open_course_page("course_home.ipynb")
     link = page.get_by_role("link", name="Download my journal (web page)")
     href = link.get_attribute("href")
     journal = base64.b64decode(href.split("base64,", 1)[1]).decode("utf-8")
-    assert "a-very-long-address" in journal
+    assert "a-very-long-address" in journal and "class='chart' role='img'" in journal
 
     phone = browser.new_context(viewport={"width": 320, "height": 640}, is_mobile=True, has_touch=True,
                                 device_scale_factor=2, locale="en-GB")
