@@ -33,11 +33,23 @@ def ensure_environment(extras=""):
     if not PYTHON.exists():
         print("Setting up the course for the first time (this takes a minute or two)...", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
+    else:
+        print("Updating the course's private environment (a minute or two)...", flush=True)
     target = f".{extras}" if extras else "."
-    subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "--upgrade", "pip"], check=True)
-    subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "-e", target], check=True, cwd=REPO)
+    pip("install", "--quiet", "--upgrade", "pip")
+    pip("install", "--quiet", "-e", target)
     stamp.write_text(str(wanted))
     prepare_course()
+
+
+def pip(*args):
+    """Run pip in .venv; its messages (build notices, the package index's warnings) are
+    shown only when it fails."""
+    done = subprocess.run([str(PYTHON), "-m", "pip", *args], cwd=REPO, capture_output=True, text=True)
+    if done.returncode != 0:
+        print(done.stdout + done.stderr)
+        sys.exit("Setting up the course did not work (the messages above say why). Check that this "
+                 "computer can reach the Python package index, then run the same command again.")
 
 
 def prepare_course():
@@ -62,7 +74,11 @@ def main():
     args = parser.parse_args()
     if sys.version_info < (3, 10):
         sys.exit("The course needs Python 3.10 or newer. Please install it from python.org.")
-    ensure_environment()
+    try:
+        ensure_environment()
+    except KeyboardInterrupt:
+        print("\nStopped before the course started. Run the same command again to carry on.")
+        return 130
     command = [str(PYTHON), "-m", "leadership_course", "start", "--port", str(args.port)]
     if args.lab:
         command.append("--lab")

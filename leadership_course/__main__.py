@@ -8,11 +8,15 @@
 """
 
 import argparse
+import os
+import re
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 import webbrowser
+from pathlib import Path
 
 from .content import ContentError, check_all, find_content_dir, path_report
 from .prepared import prepare_all
@@ -32,6 +36,37 @@ def wait_for(url, process, seconds=90):
     return False
 
 
+def server_log_path():
+    """Where the start command keeps the course server's full output (for whoever helps)."""
+    from jupyter_core.paths import jupyter_runtime_dir
+
+    return Path(jupyter_runtime_dir()) / "leadership-course-server.log"
+
+
+def for_the_learner(line):
+    """Is this line of the server's output something a learner must see? Only errors are:
+    routine messages, the kernels' warnings about local connections and untrusted
+    notebooks, and the tracebacks of a stop go to the log alone."""
+    return bool(re.search(r"\b(ERROR|CRITICAL)\b", line)) and "Traceback" not in line
+
+
+def relay(stream, log_path, stopping):
+    """Copy the server's output to the log file (else nowhere: it must still be read, or
+    the server would stall); print only what the learner must see, and nothing once the
+    learner has asked it to stop."""
+    try:
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        log = open(log_path, "w", encoding="utf-8", errors="replace")
+    except OSError:
+        log = open(os.devnull, "w")
+    with log:
+        for line in stream:
+            log.write(line)
+            log.flush()
+            if for_the_learner(line) and not stopping.is_set():
+                print(line.rstrip()[:300], flush=True)
+
+
 def start(port, lab=False, open_browser=True, preheat=True):
     """Serve the course on 127.0.0.1 (Voila by default, or JupyterLab) until Ctrl+C.
 
@@ -44,25 +79,51 @@ def start(port, lab=False, open_browser=True, preheat=True):
                 f"--LabApp.default_url=/lab/tree/{HOME_NOTEBOOK}"]
         env, url = None, None
     else:
-        from .voila.launch import free_memory_bytes, preheat_fits, voila_command
+        from .voila.launch import first_free_port, free_memory_bytes, preheat_fits, voila_command
 
         if preheat and not preheat_fits(free_memory_bytes()):
             print("This computer is short of free memory, so pages will start when you open them "
                   "(up to a second slower).", flush=True)
             preheat = False
-        argv, env = voila_command(modules, port, preheat=preheat)
+        try:
+            free = first_free_port(port)
+        except OSError:
+            print(f"Ports {port} and the next 49 are in use. Choose another with --port, for example "
+                  "--port 9000.", flush=True)
+            return 1
+        if free != port:
+            print(f"Port {port} is in use (perhaps the course is already open there), so the course "
+                  f"uses port {free}.", flush=True)
+            port = free
+        # Voila must not move to another port by itself: the address printed would be wrong.
+        argv, env = voila_command(modules, port, preheat=preheat, extra_args=["--Voila.port_retries=0"])
         url = f"http://127.0.0.1:{port}/voila/render/{HOME_NOTEBOOK}"
-    server = subprocess.Popen(argv, env=env, cwd=modules)
+    stopping = threading.Event()
+    if lab:
+        server = subprocess.Popen(argv, env=env, cwd=modules)
+    else:  # the learner sees the address and any error; everything else goes to the log
+        log_path = server_log_path()
+        server = subprocess.Popen(argv, env=env, cwd=modules, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                  text=True, encoding="utf-8", errors="replace")
+        threading.Thread(target=relay, args=(server.stdout, log_path, stopping), daemon=True).start()
     try:
         if url and wait_for(url.split("/voila/")[0] + "/", server):
             print(f"\nThe course is open at {url}\nPress Ctrl+C here to stop it.\n", flush=True)
             if open_browser:
                 webbrowser.open(url)
-        return server.wait()
+        code = server.wait()
     except KeyboardInterrupt:
+        stopping.set()
         server.terminate()
-        server.wait(10)
+        try:
+            server.wait(10)
+        except (subprocess.TimeoutExpired, KeyboardInterrupt):
+            server.kill()
+        print("The course has stopped. Your work is saved.", flush=True)
         return 0
+    if not lab and code != 0:
+        print(f"The course server stopped unexpectedly. Its messages are in {log_path}", flush=True)
+    return code
 
 
 def build_web(out, content=None):

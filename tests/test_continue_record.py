@@ -202,6 +202,8 @@ def test_a_record_in_which_a_module_was_only_read_marks_that_module_started(lear
     home = course_home()
     assert "Not started" in home.map.value
     choose(home, "record.json", record_json(other.read()).encode("utf-8"))
-    assert "When you opened 1 module page will be added" in home.continue_step.summary.value
+    assert ("1 module page you opened there will be added, so the course home counts that module as started."
+            in home.continue_step.summary.value)
     home.continue_step.confirm_button.click()
+    assert "1 module page you opened there was added" in home.continue_step.status.text
     assert "course-tag-progress'>In progress<" in home.map.value

@@ -23,7 +23,7 @@ def status(page, number):
 
 
 def resume(page):
-    return re.search(r"<div class='course-resume'>(.*?)</div>", page).group(1)
+    return re.search(r"<div class='course-resume[^']*'>(.*?)</div>", page).group(1)
 
 
 def test_the_course_map_is_a_task_list_with_each_status_read_with_its_link(learner):
@@ -169,3 +169,46 @@ def test_a_module_whose_page_was_opened_is_in_progress(learner):
     page = course_home().map.value
     assert status(page, 1) == "In progress" and "0 of 4 activities done." in task(page, 1)
     assert "Continue where you left off" in page and "Next: <a href='01_test_module.ipynb#Check-what-you-know'>" in page
+
+
+def test_journal_lists_each_ending_once_in_the_pages_words(learner):
+    """Is an ending reached three times listed once, with how often, and its outcome in the
+    page's words ('a positive ending')?"""
+    run = {"ending": "good", "ending_title": "Good end", "outcome": "positive"}
+    learner.update("sample-scenario", {"type": "scenario", "title": "Sample scenario", "module": 1,
+                                       "runs": [run, dict(run), {**run, "ending_title": "Hard end",
+                                                                 "outcome": "difficult"}, dict(run)]})
+    page = journal_html(learner.read(), load_course(), "today")
+    assert page.count("Good end") == 1
+    assert "<li>Good end (a positive ending), 3 times</li><li>Hard end (a difficult ending)</li>" in page
+
+
+def test_journal_self_check_has_a_chart_with_a_scale_and_the_pages_rounding(learner):
+    """Does the journal show the self-check as a chart read as text (with its scale) and a
+    table, each with one decimal place as on the page (1.7, not 1.67)?"""
+    learner.update("sample-self-check", {"type": "self_check", "title": "Sample self-check", "module": 1,
+                                         "scores": {"noticing": 1.67}, "labels": {"noticing": "Noticing"},
+                                         "scale_top": 4, "completed": True})
+    page = journal_html(learner.read(), load_course(), "today")
+    assert "1.67" not in page and "<td>1.7</td>" in page
+    assert ("role='img' aria-label='Bar chart of your average for each area, on a scale of 1 to 4: "
+            "Noticing 1.7.'") in page
+    assert "style='width:41.8%'" in page  # 1.67 of 4
+    assert "<div class='bar-scale'><span>0</span><span>1</span><span>2</span><span>3</span><span>4</span></div>" in page
+
+
+def test_continue_points_past_the_modules_finished_to_the_next_one_not_begun(learner):
+    """A learner who did modules 3 and 4 first: does the home say "Continue where you left
+    off" with module 5 (not "Start the course" with module 0), and a module in progress
+    before anything else?"""
+    from leadership_course.components.course_home import resume_html
+
+    course = {"modules": [{"number": n, "title": f"Module {n} title", "notebook": f"0{n}_m.ipynb",
+                           "activities": [f"activity-{n}"]} for n in range(7)]}
+    done = {"completed": True, "updated": "2026-12-01T09:00:00+00:00"}
+    record = {"activities": {"activity-3": done, "activity-4": done}, "pages_opened": {}}
+    shown = resume_html(course, record)
+    assert shown.startswith("<div class='course-resume course-returning'><h2>Continue where you left off</h2>")
+    assert "Next: <a href='05_m.ipynb'>Module 5: Module 5 title</a>." in shown
+    record["pages_opened"] = {"01_m.ipynb": "2026-12-01T09:00:00+00:00"}
+    assert "Next: <a href='01_m.ipynb'>activity-1</a>, in Module 1: Module 1 title." in resume_html(course, record)

@@ -183,3 +183,19 @@ def test_options_are_shuffled_per_learner_and_answers_keep_their_meaning(content
             view.check()
             assert view.answer["correct"] and view.answer["selected"] == right
     assert len(set(orders.values())) > 1  # not every learner sees the same order
+
+
+def test_an_option_ending_in_a_full_stop_gets_no_second_one():
+    """Does the feedback on an option that is a sentence ('…all staff.') read 'staff.' and
+    not 'staff..', while a short option still gets its full stop?"""
+    from leadership_course.components.knowledge_check import QuestionView
+
+    question = {"id": "q", "kind": "single", "prompt": "How are decisions made?", "options": [
+        {"text": "Decisions are made by a vote of all staff.", "correct": False, "feedback": "Not here."},
+        {"text": "Together", "correct": True, "feedback": "Yes."}]}
+    view = QuestionView(question, 1, 1, on_answer=lambda *args: None)
+    view.show_result([0])
+    assert "<em>Decisions are made by a vote of all staff.</em> " in view.feedback.html
+    assert "staff.." not in view.feedback.text.replace(" ", "")
+    view.show_result([1])
+    assert "You chose <em>Together</em>. " in view.feedback.html

@@ -32,6 +32,18 @@ def test_leaving_a_box_saves_that_part_as_its_reflection(learner):
     assert re.fullmatch(r"Part 2 saved at \d\d:\d\d\.", view.status.text)
 
 
+def test_a_second_save_my_plan_says_something_new(learner, monkeypatch):
+    """Does a second "Save my plan" in the same minute change the live region's words (a
+    screen reader reads a region only when they change)?"""
+    monkeypatch.setattr("leadership_course.components.reflection.now", lambda: "2026-12-04T10:42:05")  # one minute
+    view = plan("sample-plan")
+    view.boxes[0].value = "A walk before a late shift."
+    view.save_button.click()
+    first = view.status.text
+    view.save_button.click()
+    assert re.fullmatch(r"Your plan was saved again at \d\d:\d\d\.", view.status.text) and view.status.text != first
+
+
 def test_save_my_plan_saves_every_part(learner):
     """Does "Save my plan" store every part, an empty one as not completed?"""
     view = plan("sample-plan")

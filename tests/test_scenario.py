@@ -130,3 +130,14 @@ def test_endings_reached_are_listed_after_a_reload(learner):
     again = scenario("sample-scenario")
     assert again.endings_reached() == [("Hard end", "difficult")]
     assert "Endings you have reached:</strong> 1 of 3." in again.standing.value
+
+
+def test_the_evidence_at_an_ending_links_each_reference_by_its_title(learner):
+    """Is each reference under "Evidence" a link named by the reference's text (what a
+    screen reader reads), with no bare address shown?"""
+    view = scenario("sample-scenario")
+    for text in ("Rush off", "Carry on", "Decide"):
+        choose(view, text)
+    evidence = view.body.value.split("<h4>Evidence</h4>")[1]
+    assert "<a href='https://example.org/sample'>Author A. A sample source. Publisher, 2020.</a>" in evidence
+    assert ">https://" not in evidence

@@ -22,7 +22,7 @@ STYLES = """
 .course-box .widget-button, .course-box button { min-height: 2.25rem; min-width: 6rem; }
 .course-feedback:empty { border: 0; padding: 0; margin: 0; }
 .course-feedback { border-left: 6px solid #0b5cad; background: #f3f6fa; color: #111;
-  padding: 8px 12px; margin-top: 8px; }
+  padding: 8px 12px; margin-top: 8px; scroll-margin-top: 1rem; }
 .course-notice { border: 2px solid #8a4b00; background: #fff8ec; color: #111; padding: 8px 12px; }
 .course-box table { border-collapse: collapse; margin: 8px 0; }
 .course-box th, .course-box td { border: 1px solid #6b6b6b; padding: 4px 8px; text-align: left; }
@@ -157,8 +157,12 @@ class FocusableHTML(anywidget.AnyWidget):
         if (!message || !message.focus) return;
         const target = box.querySelector("h1, h2, h3, h4, h5, h6") || box;
         target.setAttribute("tabindex", "-1");
-        target.focus();
-        target.scrollIntoView({ block: "start" });
+        target.focus({ preventScroll: true });
+        // Scroll to the part of the component named by ``show_from`` (when it has text), so
+        // that what led here shows above the heading; else to the heading itself.
+        const component = message.show_from && box.closest(".course-box");
+        const lead = component && component.querySelector(message.show_from);
+        (lead && lead.textContent.trim() ? lead : target).scrollIntoView({ block: "start" });
       });
       update();
       el.appendChild(box);
@@ -171,9 +175,11 @@ class FocusableHTML(anywidget.AnyWidget):
     """
     value = traitlets.Unicode("").tag(sync=True)
 
-    def focus(self):
-        """Move the keyboard focus to the first heading (else the whole block)."""
-        self.send({"focus": True})
+    def focus(self, show_from=None):
+        """Move the keyboard focus to the first heading (else the whole block). With
+        ``show_from``, a CSS selector, the view scrolls to that part of the same component
+        instead (for example the consequence above a scenario's new step)."""
+        self.send({"focus": True, "show_from": show_from})
 
 
 class TextBox(anywidget.AnyWidget):

@@ -176,9 +176,11 @@ class RecordFilePicker(anywidget.AnyWidget):
       input.id = id;
       input.accept = model.get("accept");
       input.className = "course-file-input";
+      // Emptied as the file dialog opens, not after a choice (the input would say "No file
+      // chosen" just after one): choosing the same file again is still a change.
+      input.addEventListener("click", () => { input.value = ""; });
       input.addEventListener("change", () => {
         const file = input.files && input.files[0];
-        input.value = "";  // so that the same file can be chosen again
         if (!file) return;
         const about = { name: file.name, size: file.size };
         if (file.size > model.get("max_bytes")) { model.send({ ...about, sent: false }); return; }
@@ -258,7 +260,8 @@ def _plan_items(plan, future):
     if plan.same:
         items.append(f"{count(plan.same)} {'are' if future else 'were'} the same in both.")
     if plan.pages:
-        pages = f"{len(plan.pages)} module page{'' if len(plan.pages) == 1 else 's'}"
-        items.append(f"When you opened {pages} {'will be' if future else 'was'} added, so the course home "
-                     "counts those modules as started.")
+        one = len(plan.pages) == 1
+        pages = f"{len(plan.pages)} module page{'' if one else 's'} you opened there"
+        items.append(f"{pages} {'will be' if future else 'was' if one else 'were'} added, so the course home "
+                     f"counts {'that module' if one else 'those modules'} as started.")
     return "".join(f"<li>{escape(item)}</li>" for item in items)

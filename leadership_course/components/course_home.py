@@ -113,25 +113,29 @@ def next_activity_link(module, activity_id):
 
 def resume_html(course, record):
     """"Start the course" (a link to the first module's page) or "Continue where you left
-    off" (a link to the next unfinished activity of the first module not finished)."""
-    started = False
-    for module in course["modules"]:
-        state = module_state(record, module)
-        started = started or bool(state.done) or state.kind == "progress"
-        if state.kind not in ("todo", "progress"):
-            continue
-        name = f"Module {module['number']}: {escape(module['title'])}"
-        if not started:
-            return (f"<div class='course-resume'><h2>Start the course</h2>"
-                    f"<p><a href='{escape(module['notebook'])}'>{name}</a></p></div>")
-        if state.kind == "todo" or not state.left:  # a module not begun opens at its start
-            next_step = f"<a href='{escape(module['notebook'])}'>{name}</a>."
-        else:
-            activity_id, title = state.left[0]
-            next_step = f"<a href='{escape(next_activity_link(module, activity_id))}'>{escape(title)}</a>, in {name}."
-        return f"<div class='course-resume'><h2>Continue where you left off</h2><p>Next: {next_step}</p></div>"
-    return ("<div class='course-resume'><h2>You have finished the course</h2><p>Every activity is done. "
-            "Download your journal below to keep what you wrote.</p></div>")
+    off": a link to the next unfinished activity of the first module in progress, else to
+    the first module not begun after the last one finished (else the first not begun)."""
+    states = [(module, module_state(record, module)) for module in course["modules"]]
+    begun = [(m, s) for m, s in states if s.kind in ("todo", "progress")]
+    if not begun:
+        return ("<div class='course-resume'><h2>You have finished the course</h2><p>Every activity is done. "
+                "Download your journal below to keep what you wrote.</p></div>")
+    if not any(s.done or s.kind in ("progress", "done") for _, s in states):
+        module = begun[0][0]
+        return (f"<div class='course-resume'><h2>Start the course</h2><p><a href='{escape(module['notebook'])}'>"
+                f"Module {module['number']}: {escape(module['title'])}</a></p></div>")
+    in_progress = [(m, s) for m, s in begun if s.kind == "progress"]
+    last_done = max((i for i, (_, s) in enumerate(states) if s.kind == "done"), default=-1)
+    after = [(m, s) for m, s in states[last_done + 1:] if s.kind == "todo"]
+    module, state = (in_progress or after or begun)[0]
+    name = f"Module {module['number']}: {escape(module['title'])}"
+    if state.kind == "todo" or not state.left:  # a module not begun opens at its start
+        next_step = f"<a href='{escape(module['notebook'])}'>{name}</a>."
+    else:
+        activity_id, title = state.left[0]
+        next_step = f"<a href='{escape(next_activity_link(module, activity_id))}'>{escape(title)}</a>, in {name}."
+    return (f"<div class='course-resume course-returning'><h2>Continue where you left off</h2>"
+            f"<p>Next: {next_step}</p></div>")
 
 
 def task_html(module, state):

@@ -104,7 +104,8 @@ class QuestionView(widgets.VBox):
             verdict = WRONG_MARK
         parts = [f"<p><strong>{verdict}</strong></p>"]
         for i in selected:
-            parts.append(f"<p>You chose <em>{escape(options[i]['text'])}</em>. "
+            stop = "" if options[i]["text"].rstrip().endswith((".", "?", "!")) else "."
+            parts.append(f"<p>You chose <em>{escape(options[i]['text'])}</em>{stop} "
                          f"{markdown(options[i]['feedback'])}</p>")
         if not correct:
             missed = sum(1 for i, o in enumerate(options) if o["correct"] and i not in selected)

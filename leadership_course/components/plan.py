@@ -2,7 +2,7 @@
 
 from .common import CourseBox, LiveRegion, TextBox, button, escape, friendly_message, html_widget
 from .markup import markdown
-from .reflection import MAX_LENGTH, clock, save_reflection, saved_text
+from .reflection import MAX_LENGTH, clock, said_anew, save_reflection, saved_text
 
 
 class Plan(CourseBox):
@@ -54,8 +54,8 @@ class Plan(CourseBox):
         stamp = None
         for number, box in enumerate(self.boxes, start=1):
             stamp = save_reflection(self.record, self.parts[number - 1][1], box.value)
-        self.status.html = (f"<p>Your plan was saved at {escape(clock(stamp))}."
-                            f"{self._cut_note(range(1, len(self.boxes) + 1))}</p>")
+        message = f"Your plan was saved at {clock(stamp)}.{self._cut_note(range(1, len(self.boxes) + 1))}"
+        self.status.html = f"<p>{escape(said_anew(message, self.status.text))}</p>"
 
     def _cut_note(self, numbers):
         cut = [str(n) for n in numbers if len(self.boxes[n - 1].value) > MAX_LENGTH]

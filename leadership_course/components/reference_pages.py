@@ -7,9 +7,11 @@ from .markup import markdown
 
 
 def reference_html(entry):
-    """One reference: its text, then its link."""
-    link = f" <a href='{escape(entry['url'])}'>{escape(entry['url'])}</a>" if entry.get("url") else ""
-    return f"{escape(entry['text'])}{link}"
+    """One reference, as a link named by its text (a screen reader reads the title, not
+    the address) where it has an address."""
+    if entry.get("url"):
+        return f"<a href='{escape(entry['url'])}'>{escape(entry['text'])}</a>"
+    return escape(entry["text"])
 
 
 class Bibliography(widgets.HTML):

@@ -23,7 +23,7 @@ class Reflection(CourseBox):
         self.box = TextBox(value=text, label_html=markdown(reflection["prompt"]), hint=reflection.get("hint", ""))
         self.box.observe(lambda change: self._guarded_save(), names="value")
         kind = reflection.get("kind", "reflection")
-        intro = html_widget(f"<h3>{HEADINGS[kind]}: {escape(reflection['title'])}</h3>")
+        intro = html_widget(f"<h3>{escape(heading(kind, reflection['title']))}</h3>")
         self.save_button = button("Save", self.save, self._report)
         super().__init__([intro, self.box, self.save_button, self.status], "reflection", record)
         if text and isinstance(saved.get("saved_at"), str):
@@ -34,18 +34,24 @@ class Reflection(CourseBox):
 
     def _guarded_save(self):
         try:
-            self.save()
+            self.save(on_leaving=True)
         except Exception as error:  # same plain message as a button would give
             self._report(friendly_message(error))
 
-    def save(self):
+    def save(self, on_leaving=False):
+        """Save the text; say "Saved automatically" when the learner left the box, so that
+        Save just after says something new ("Saved at"), and a second Save "Saved again"."""
         stamp = save_reflection(self.record, self.reflection, self.box.value)
-        message = f"Saved at {clock(stamp)}."
+        message = f"Saved {'automatically ' if on_leaving else ''}at {clock(stamp)}."
         if len(self.box.value) > MAX_LENGTH:
             message += f" Only the first {MAX_LENGTH:,} characters were kept."
-        if self.status.text == message:  # the same words would not be read out again
-            message = "Saved again" + message[len("Saved"):]
-        self.status.html = f"<p>{escape(message)}</p>"
+        self.status.html = f"<p>{escape(said_anew(message, self.status.text))}</p>"
+
+
+def heading(kind, title):
+    """'Your pledge: Title', or the title alone when it already names the kind ('My pledge')."""
+    word = HEADINGS[kind].split()[-1].lower()
+    return title if word in title.lower().split() else f"{HEADINGS[kind]}: {title}"
 
 
 def saved_text(saved):
@@ -64,6 +70,12 @@ def save_reflection(record, reflection, text):
         "completed": bool(text.strip()),
     })
     return stamp
+
+
+def said_anew(message, current):
+    """``message``, with "again" before its time when the live region already says it: a
+    screen reader reads a region out only when its words change."""
+    return message.replace(" at ", " again at ", 1) if message == current else message
 
 
 def clock(stamp):

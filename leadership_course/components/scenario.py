@@ -138,7 +138,8 @@ class Scenario(CourseBox):
 
     def show(self, keep_consequence=False):
         """Draw the current step or ending. After an action (``keep_consequence``) the new
-        step's story or the ending is announced, and the focus goes to its heading."""
+        step's story or the ending is announced, and the focus goes to its heading; the view
+        shows the consequence above it, so that the learner sees what their choice led to."""
         if not keep_consequence:
             self.consequence.html = ""
         if self.at_ending:
@@ -156,7 +157,7 @@ class Scenario(CourseBox):
         self.standing.value = self._standing_html()
         if keep_consequence:
             self.announcer.html = announcement
-            self.body.focus()
+            self.body.focus(show_from="[role='status'].course-feedback")
 
     def _standing_html(self):
         parts = []

@@ -29,13 +29,18 @@ def dimension_scores(self_check, responses):
     return scores
 
 
+def results_alt(labels, values, top):
+    """The chart's text equivalent (the page's and the journal's), one decimal place."""
+    figures = ", ".join(f"{label} {value:.1f}" for label, value in zip(labels, values))
+    return f"Bar chart of your average for each area, on a scale of 1 to {top}: {figures}."
+
+
 def results_html(self_check, scores):
     """The chart (with alt text) and the same figures as a table."""
     top = len(self_check["scale"])
     labels = [d["label"] for d in self_check["dimensions"]]
     values = [scores[d["id"]] for d in self_check["dimensions"]]
-    figures = ", ".join(f"{label} {value:.1f}" for label, value in zip(labels, values))
-    alt = f"Bar chart of your average for each area, on a scale of 1 to {top}: {figures}."
+    alt = results_alt(labels, values, top)
     png = bar_chart_png(labels, values, top, "Your self-check results")
     rows = "".join(f"<tr><th scope='row'>{escape(l)}</th><td>{v:.1f}</td></tr>" for l, v in zip(labels, values))
     return (

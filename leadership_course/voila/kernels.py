@@ -10,10 +10,17 @@ opened, and kernels that are not pre-heated, never wait.
 
 The first page is the pool whose ``kernel_env_variables`` set ``COURSE_FIRST_PAGE`` to
 ``"1"`` (``VoilaKernelManager.kernel_pools_config`` in ``voila.json``).
+
+It also starts a kernel's idle clock again when its last page connection closes. The
+culler (``MappingKernelManager.cull_idle_timeout``, with ``cull_connected`` off) then
+frees a kernel that long after its page went away (a browser killed, a laptop that
+never came back), however long the learner had read before without clicking; a page
+still open is never culled.
 """
 
 import asyncio
 
+from jupyter_server._tz import utcnow
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from traitlets import Float
 
@@ -53,6 +60,12 @@ class CourseKernelManager(AsyncMappingKernelManager):
             self._started_event().set()
             asyncio.get_event_loop().call_later(self.head_start + 1, self._end_launch)
         return kernel_id
+
+    def notify_disconnect(self, kernel_id):
+        """A page's connection closed: when it was the last, the idle clock starts now."""
+        super().notify_disconnect(kernel_id)
+        if self._kernel_connections.get(kernel_id) == 0 and kernel_id in self:
+            self.get_kernel(kernel_id).last_activity = utcnow()
 
     def _has_first_page(self):
         pools = getattr(self, "kernel_pools_config", None) or {}  # set by Voila's pooling subclass

@@ -203,6 +203,21 @@ def free_port(ip: str = "127.0.0.1") -> int:
         return sock.getsockname()[1]
 
 
+def first_free_port(port: int, ip: str = "127.0.0.1", tries: int = 50) -> int:
+    """``port`` if nothing listens on it, else the next port that is free (as Voila itself
+    would move on, but known before it starts, so the address printed is the one that
+    answers). Raises OSError when none of ``tries`` ports is free."""
+    for candidate in range(port, min(port + tries, 65536)):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as Tornado binds
+            try:
+                sock.bind((ip, candidate))
+            except OSError:
+                continue
+            return candidate
+    raise OSError(f"ports {port} to {port + tries - 1} are all in use")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m leadership_course.voila.launch",

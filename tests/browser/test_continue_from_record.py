@@ -72,6 +72,8 @@ def test_a_record_from_another_folder_continues_the_course(new_learners_folder, 
     picker.set_input_files(files=[{"name": name, "mimeType": "application/json", "buffer": raw}])
     summary = step.get_by_text(re.compile(r"It holds work on 2 activities in module 1, last saved on"))
     summary.wait_for()
+    assert picker.evaluate("input => [...input.files].map((f) => f.name)") == [name], (
+        "the file input must still name the file just chosen (not 'No file chosen')")
     assert "2 activities will be added." in step.inner_text()
     status = step.locator("[role=status]").first
     assert f"{name} was checked" in status.inner_text()

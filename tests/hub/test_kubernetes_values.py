@@ -1,5 +1,5 @@
 """The Kubernetes route: deploy/kubernetes/config.yaml against the Zero to JupyterHub chart's
-own values schema (vendored in ../shared/vendor/zero-to-jupyterhub, or $COURSE_Z2JH_SCHEMA_DIR),
+own values schema (kept in deploy/kubernetes/vendor/zero-to-jupyterhub, or $COURSE_Z2JH_SCHEMA_DIR),
 merged over the chart's defaults as Helm does."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[2]
 CONFIG = REPO / "deploy" / "kubernetes" / "config.yaml"
-CHART = Path(os.environ.get("COURSE_Z2JH_SCHEMA_DIR", REPO.parent / "shared" / "vendor" / "zero-to-jupyterhub"))
+CHART = Path(os.environ.get("COURSE_Z2JH_SCHEMA_DIR", REPO / "deploy" / "kubernetes" / "vendor" / "zero-to-jupyterhub"))
 
 
 def merged(base, override):
