@@ -6,6 +6,7 @@ record gives back its valid entries; the build refuses content that fails the ch
 
 import json
 import re
+from datetime import datetime, timedelta
 import shutil
 
 import pytest
@@ -13,7 +14,7 @@ from playwright.sync_api import expect
 
 from leadership_course.content import find_content_dir, load_activity, load_course
 from leadership_course.record import LearnerRecord
-from leadership_course.record_check import check_record
+from leadership_course.record_check import check_record, newest_time, spoken_time
 
 MODULE = "01_why_compassion.html"
 CHECK_ID = "four-behaviours-check"
@@ -202,7 +203,8 @@ def test_a_module_with_the_keyboard_alone(web_site, web_page, keys_for, axe):
 
 def test_a_record_from_voila_continues_on_the_web_and_back(web_site, web_page, tmp_path):
     """Does a record made by the Python course (Voila's components) continue in the web
-    edition through "Continue from a saved record", showing its answers and scenario
+    edition through "Continue from a saved record", saying first (as Voila does) which
+    modules it covers and when it was last saved, then showing its answers and scenario
     position; and does the record the web edition downloads pass record_check and merge
     back into the Python record, the newer web work winning?"""
     from leadership_course.components.knowledge_check import KnowledgeCheck
@@ -216,6 +218,10 @@ def test_a_record_from_voila_continues_on_the_web_and_back(web_site, web_page, t
     check.views[0].check()
     scenario = Scenario(load_activity(SCENARIO_ID, "scenario"), learner)
     scenario.pick(scenario.visible_choices()[0][0])
+    made = json.loads(learner.path.read_text(encoding="utf-8"))
+    for entry in made["activities"].values():  # saved an hour ago, so the web's next step is newer
+        entry["updated"] = (datetime.fromisoformat(entry["updated"]) - timedelta(hours=1)).isoformat()
+    learner.path.write_text(json.dumps(made), encoding="utf-8")
     voila_file = tmp_path / "from-voila.json"
     voila_file.write_bytes(learner.path.read_bytes())
 
@@ -226,6 +232,9 @@ def test_a_record_from_voila_continues_on_the_web_and_back(web_site, web_page, t
     status = page.locator(".course-continue [role='status']")
     expect(status).to_contain_text("from-voila.json was checked")
     expect(page.locator(".course-decision")).to_contain_text("2 activities will be added")
+    newest = spoken_time(newest_time(check_record(voila_file.read_bytes()).record))  # what Voila says
+    expect(page.locator(".course-decision")).to_contain_text(
+        f"It holds work on 2 activities in module 1, last saved on {newest}.")
     assert page.evaluate(f"() => localStorage.getItem('{STORAGE_KEY}')") is None, "nothing changes before the learner confirms"
     page.get_by_role("button", name="Continue with this record").click()
     expect(status).to_contain_text("Your course now includes the work from from-voila.json")
@@ -390,3 +399,60 @@ def test_work_kept_aside_comes_back(web_site, web_page, tmp_path):
     assert any(i.get("reason") == "replaced when you brought back an earlier entry" for i in stored(page)["set_aside"])
     page.goto(web_site.url(MODULE))
     expect(page.locator(".course-scenario .course-focusable-html h4").first).to_have_text("Step 2")
+
+
+def test_option_order_stays_the_same_for_a_learner_across_reloads(web_site, web_page):
+    """Are a question's options shown in the same shuffled order after a reload and a new
+    visit in one browser, in another order for another learner (another browser's number),
+    with True and False in their own order? (Why the web edition cannot take Voila's order:
+    docs/web-edition.md.)"""
+    page = web_page
+    questions = load_activity(CHECK_ID, "knowledge_check")["questions"]
+
+    def shown():
+        page.locator(".course-knowledge-check .course-question").first.wait_for()
+        return page.locator(".course-knowledge-check .course-question").evaluate_all(
+            "qs => qs.map(q => [...q.querySelectorAll('input')].map(i => +i.value))")
+
+    page.goto(web_site.url(MODULE))
+    first = shown()
+    seed = page.evaluate("() => localStorage.getItem('compassionate-leadership-order')")
+    assert seed and seed.isdigit(), "the browser keeps its own number for the order"
+    assert [sorted(order) for order in first] == [list(range(len(q["options"]))) for q in questions]
+    for question, order in zip(questions, first):
+        if question["kind"] == "true_false":
+            assert order == [0, 1], question["id"]
+    page.reload()
+    assert shown() == first
+    page.goto(web_site.url("glossary.html"))
+    page.goto(web_site.url(MODULE))
+    assert shown() == first
+
+    orders = []
+    for learner in ("learner-a", "learner-b"):
+        page.evaluate("seed => localStorage.setItem('compassionate-leadership-order', seed)", learner)
+        page.reload()
+        orders.append(shown())
+    assert orders[0] != orders[1], "two learners see the options of some question in different orders"
+    assert any(order != sorted(order) for order in orders[0]), "the options are shuffled"
+
+
+def test_a_chosen_record_with_a_damaged_entry_says_which_before_anything_changes(web_site, web_page, tmp_path):
+    """Does the preview of a chosen record name the damaged entry and why, as Voila's does
+    (record_check's reason), and say the rest can be used?"""
+    record = LearnerRecord(tmp_path / "record")
+    record.update(REFLECTION_ID, {"type": "reflection", "kind": "reflection", "title": "Reflection", "module": 1,
+                                  "prompt": "p", "text": "Kept safe.", "saved_at": "2026-12-01T10:00:00+00:00",
+                                  "completed": True})
+    data = json.loads(record.path.read_text(encoding="utf-8"))
+    data["activities"][SCENARIO_ID] = ["not", "an", "entry"]
+    chosen = tmp_path / "damaged.json"
+    chosen.write_text(json.dumps(data), encoding="utf-8")
+    reason = next(item["reason"] for item in check_record(chosen.read_bytes(), chosen=True).damaged)
+
+    page = web_page
+    page.goto(web_site.url("course_home.html"))
+    page.set_input_files("#course-continue-file", str(chosen))
+    decision = page.locator(".course-decision")
+    expect(decision).to_contain_text("It holds work on 1 activity in module 1")
+    expect(decision).to_contain_text(f"Part of it is damaged: {SCENARIO_ID} ({reason}). Everything else in it can be used")

@@ -662,6 +662,25 @@
     return module ? title + " (module " + module.number + ")" : title;
   }
 
+  /** The numbers of the course modules that hold activities of a record, in order (record_check.modules_of). */
+  function modulesOf(activities) {
+    return allModules().filter((m) => m.activities.some((a) => Object.prototype.hasOwnProperty.call(activities, a.id))).map((m) => m.number);
+  }
+
+  function moduleWords(numbers) {
+    if (numbers.length === 1) return "module " + numbers[0];
+    return "modules " + numbers.slice(0, -1).join(", ") + " and " + numbers[numbers.length - 1];
+  }
+
+  /** "28 November 2026 at 10:42" in this computer's time zone (record_check.spoken_time). */
+  function spokenTime(milliseconds) {
+    const d = new Date(milliseconds);
+    const months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+      "November", "December"];
+    const pad = (n) => String(n).padStart(2, "0");
+    return d.getDate() + " " + months[d.getMonth()] + " " + d.getFullYear() + " at " + pad(d.getHours()) + ":" + pad(d.getMinutes());
+  }
+
   /** "Continue from a saved record", as the Voila course home has it (components/continue_record.py):
    * check the file, say what it holds and what would change, merge only when the learner
    * confirms; and bring back what was kept aside. */
@@ -693,11 +712,17 @@
         say(status, "<p><strong>" + escape(name) + " cannot be used:</strong> " + escape(checked.refused) + ". Nothing was changed.</p>");
         return;
       }
-      const count = Object.keys(checked.record.activities).length;
+      const held = checked.record.activities;
+      const count = Object.keys(held).length;
+      const modules = modulesOf(held);
+      const times = Object.values(held).map((entry) => R.moment(entry && typeof entry === "object" ? entry.updated : null)).filter((t) => t !== null);
       const parts = ["<p><strong>" + escape(name) + "</strong> is a course record. It holds work on " + count + " activit" +
-        (count === 1 ? "y" : "ies") + ".</p>"];
+        (count === 1 ? "y" : "ies") + (modules.length ? " in " + moduleWords(modules) : "") +
+        (times.length ? ", last saved on " + spokenTime(Math.max(...times)) : "") + ".</p>"];
       if (checked.damaged.length || checked.problems.length) {
-        parts.push("<p>Part of it is damaged. Everything else in it can be used, and the damaged parts will be kept aside.</p>");
+        const damage = checked.problems.concat(checked.damaged.map((item) => (item.activity || "a part") + " (" + item.reason + ")"));
+        parts.push("<p>Part of it is damaged: " + escape(damage.join("; ")) + ". Everything else in it can be used, " +
+          "and the damaged parts will be kept aside.</p>");
       }
       const changes = plan.added.length || plan.replaced.length || plan.kept.length || plan.set_aside_added || plan.pages.length;
       pending = changes ? { name, text } : null;
