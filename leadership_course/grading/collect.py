@@ -4,9 +4,12 @@ A learner's "Download my submission" zip is named ``<assignment>__<learner>__<ti
 holds ``<learner>__<file>`` for the notebook and the answers file. With the course's
 configuration:
 
-* ``SubmissionZipExtractor`` opens each zip with limits and refuses, with a reason, a file that
-  is not a zip, a zip with entries that point outside its folder, links, folders, too many or
-  too large entries;
+* ``SubmissionZipExtractor`` opens each zip with limits and, before copying anything, reads
+  every entry to its end (so its CRC is checked) and the time in its name; it refuses, with a
+  reason, a file that is not a zip, a zip with entries that point outside its folder, links,
+  folders, too many or too large entries, a damaged, encrypted or unusually compressed entry,
+  or an impossible time. Whatever else goes wrong with one zip becomes its reason too, and
+  the batch goes on;
 * ``SubmissionZipCollector`` accepts only the course's learner ids (and, once a roster is
   registered, only the ids on it), refuses a zip whose name
   and entries name different learners, and gives every file a time (from the zip's name, or
@@ -22,6 +25,7 @@ import re
 import shutil
 import stat
 import zipfile
+import zlib
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -36,9 +40,14 @@ from .roster import LEARNER_ID, roster_ids
 STAGE = "collect"
 MAX_ENTRIES = 10
 MAX_NOTEBOOK_BYTES = 5_000_000
-ZIP_NAME = re.compile(r"^(?P<assignment>[^_][^/]*?)__(?P<learner>[^/]+?)(?:__(?P<time>\d{8}T\d{6}Z))?"
-                      r"(?: ?\(\d+\))?(?:-\d+)?$")
-ENTRY_NAME = re.compile(r"^(?P<learner>[^/]+?)__(?P<file>[^/]+)$")
+#: Both always with fullmatch ("$" would let a final newline through).
+ZIP_NAME = re.compile(r"(?P<assignment>[^_][^/]*?)__(?P<learner>[^/]+?)(?:__(?P<time>\d{8}T\d{6}Z))?"
+                      r"(?: ?\(\d+\))?(?:-\d+)?")
+ENTRY_NAME = re.compile(r"(?P<learner>[^/]+?)__(?P<file>[^/]+)")
+TIME_FORMAT = "%Y%m%dT%H%M%SZ"
+#: Compression the course's own downloads use (a browser's or an archiver's re-zip may store).
+USUAL_COMPRESSION = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+CHUNK = 64 * 1024
 ASK_AGAIN = "Ask the learner to use Download my submission again and send the new file."
 
 
@@ -62,11 +71,39 @@ def _refuse(course, assignment, name, reason, action=ASK_AGAIN):
     add_problem(course, assignment, REFUSED, STAGE, f"{name}: {reason}", action)
 
 
+def name_time(name):
+    """The download time in a zip's name (``None`` if it has none); ValueError if it cannot be a time."""
+    match = ZIP_NAME.fullmatch(name)
+    if not match or not match["time"]:
+        return None
+    return datetime.strptime(match["time"], TIME_FORMAT).replace(tzinfo=timezone.utc)
+
+
+def entry_problem(archive, entry):
+    """Why one entry cannot be read whole and intact, or ''; it is read to its end, so its CRC is checked."""
+    name = entry.filename
+    if entry.flag_bits & 0x1:
+        return f"an entry ({name[:80]!r}) is encrypted, which the course's downloads never are."
+    if entry.compress_type not in USUAL_COMPRESSION:
+        return f"an entry ({name[:80]!r}) uses a compression the course does not read (method {entry.compress_type})."
+    limit = MAX_ANSWERS_BYTES if name.endswith(ANSWERS_FILE) else MAX_NOTEBOOK_BYTES
+    read = 0
+    try:
+        with archive.open(entry) as stream:
+            while chunk := stream.read(CHUNK):
+                read += len(chunk)
+                if read > limit:
+                    return f"an entry ({name[:80]!r}) is far larger than a real submission."
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError, ValueError) as error:
+        return f"an entry ({name[:80]!r}) is damaged and cannot be read ({type(error).__name__}: {str(error)[:120]})."
+    return ""
+
+
 def zip_problem(path):
-    """Why the zip at ``path`` cannot be a course submission, or '' when it can be opened safely."""
+    """Why the zip at ``path`` cannot be a course submission, or '' when every entry reads safely."""
     try:
         archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError):
         return "this is not a zip file that the course made, or it is damaged."
     with archive:
         entries = archive.infolist()
@@ -81,6 +118,15 @@ def zip_problem(path):
             limit = MAX_ANSWERS_BYTES if name.endswith(ANSWERS_FILE) else MAX_NOTEBOOK_BYTES
             if entry.file_size > limit:
                 return f"an entry ({name[:80]!r}) is far larger than a real submission."
+        for entry in entries:
+            problem = entry_problem(archive, entry)
+            if problem:
+                return problem
+    try:
+        name_time(path.stem)
+    except (ValueError, OverflowError):
+        return (f"its name carries a time that cannot be ({ZIP_NAME.fullmatch(path.stem)['time']}): it was "
+                "renamed or damaged.")
     return ""
 
 
@@ -91,28 +137,36 @@ class SubmissionZipExtractor(ExtractorPlugin):
         assignment, course = _assignment_and_course(self)
         clear_collect_stage(course, assignment)
         for path in sorted(Path(archive_path).iterdir()) if Path(archive_path).is_dir() else []:
-            if path.is_symlink() or not path.is_file():
-                _refuse(course, assignment, path.name, "this is a link or a folder, not a submission zip.")
-                continue
-            if path.suffix.lower() != ".zip":
-                _refuse(course, assignment, path.name, "only the zip files made by Download my submission "
-                        "can be collected.")
-                continue
-            problem = zip_problem(path)
-            if problem:
-                _refuse(course, assignment, path.name, problem)
-                continue
             folder = Path(extracted_path) / path.stem
-            if folder.exists():
-                shutil.rmtree(folder)
-            folder.mkdir(parents=True)
-            with zipfile.ZipFile(path) as archive:
-                for entry in archive.infolist():
-                    target = folder / entry.filename
-                    with archive.open(entry) as source, open(target, "wb") as out:
-                        shutil.copyfileobj(source, out)
-            received = path.stat().st_mtime  # the folder keeps the zip's time, for a zip without one in its name
-            os.utime(folder, (received, received))
+            try:
+                self.extract_one(path, folder, course, assignment)
+            except Exception as error:  # one zip never stops the batch: its reason is kept instead
+                shutil.rmtree(folder, ignore_errors=True)
+                _refuse(course, assignment, path.name, f"it could not be opened ({type(error).__name__}: "
+                        f"{str(error)[:120]}).")
+
+    def extract_one(self, path, folder, course, assignment):
+        if path.is_symlink() or not path.is_file():
+            _refuse(course, assignment, path.name, "this is a link or a folder, not a submission zip.")
+            return
+        if path.suffix.lower() != ".zip":
+            _refuse(course, assignment, path.name, "only the zip files made by Download my submission "
+                    "can be collected.")
+            return
+        problem = zip_problem(path)
+        if problem:
+            _refuse(course, assignment, path.name, problem)
+            return
+        if folder.exists():
+            shutil.rmtree(folder)
+        folder.mkdir(parents=True)
+        with zipfile.ZipFile(path) as archive:
+            for entry in archive.infolist():
+                target = folder / entry.filename
+                with archive.open(entry) as source, open(target, "wb") as out:
+                    shutil.copyfileobj(source, out)
+        received = path.stat().st_mtime  # the folder keeps the zip's time, for a zip without one in its name
+        os.utime(folder, (received, received))
 
 
 class SubmissionZipCollector(FileNameCollectorPlugin):
@@ -126,15 +180,22 @@ class SubmissionZipCollector(FileNameCollectorPlugin):
 
     def collect(self, submitted_file):
         assignment, course = _assignment_and_course(self)
-        path = Path(submitted_file)
+        try:
+            return self.collect_one(Path(submitted_file), assignment, course)
+        except Exception as error:  # one file never stops the batch: its reason is kept instead
+            _refuse(course, assignment, f"{Path(submitted_file).parent.name}.zip", f"a file in it could not be "
+                    f"collected ({type(error).__name__}: {str(error)[:120]}).")
+            return None
+
+    def collect_one(self, path, assignment, course):
         zip_name = f"{path.parent.name}.zip"
-        match, entry = ZIP_NAME.match(path.parent.name), ENTRY_NAME.match(path.name)
+        match, entry = ZIP_NAME.fullmatch(path.parent.name), ENTRY_NAME.fullmatch(path.name)
         if not match or not entry or match["assignment"] != assignment:
             _refuse(course, assignment, zip_name, f"its name is not that of a {assignment} submission "
                     f"({assignment}__LEARNER-ID__TIME.zip).")
             return None
         learner = entry["learner"]
-        if not LEARNER_ID.match(learner):
+        if not LEARNER_ID.fullmatch(learner):
             _refuse(course, assignment, zip_name, "the learner ID inside it is not one the course accepts "
                     "(letters, numbers, dots and dashes, starting with a letter or number).",
                     "Check the learner's ID on your roster and ask them to download again with it.")
@@ -160,10 +221,7 @@ class SubmissionZipCollector(FileNameCollectorPlugin):
         if file_id.endswith(".ipynb") and file_id not in released and len(released) == 1:
             add_problem(course, assignment, learner, STAGE, renamed_reason(file_id, released[0]), "Nothing to do.")
             file_id = released[0]
-        if match["time"]:
-            when = datetime.strptime(match["time"], "%Y%m%dT%H%M%SZ")
-        else:
-            when = datetime.fromtimestamp(path.parent.stat().st_mtime, timezone.utc)
+        when = name_time(path.parent.name) or datetime.fromtimestamp(path.parent.stat().st_mtime, timezone.utc)
         stamp = when.strftime("%Y-%m-%d %H:%M:%S UTC")
         return {"student_id": learner, "file_id": file_id, "timestamp": stamp}
 

@@ -123,7 +123,7 @@ class SubmissionDownload(CourseBox):
 
     def prepare(self):
         learner_id = normalise_learner_id(self.learner_id.value)
-        if not LEARNER_ID.match(learner_id):
+        if not LEARNER_ID.fullmatch(learner_id):
             self.link.value = ""
             self.status.html = (f"<p>Please type your learner ID as your facilitator gave it: {LEARNER_ID_RULE}."
                                 "</p>")

@@ -55,12 +55,36 @@ def digest(folder):
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def zipped(path, entries, mtime=None):
-    with zipfile.ZipFile(path, "w") as archive:
+def zipped(path, entries, mtime=None, compression=zipfile.ZIP_DEFLATED):
+    with zipfile.ZipFile(path, "w", compression) as archive:
         for name, data in entries.items():
             archive.writestr(name, data)
     if mtime:
         os.utime(path, (mtime, mtime))
+
+
+def patched(path, change):
+    """Rewrite the zip at ``path`` with ``change(bytes) -> bytes``, as damage in transit or a tool would."""
+    path.write_bytes(change(bytearray(path.read_bytes())))
+
+
+def headers(data, local_offset, central_offset, value):
+    """Set a 2-byte field of every entry's local and central header (flags: 6 and 8; method: 8 and 10)."""
+    for signature, offset in ((b"PK\x03\x04", local_offset), (b"PK\x01\x02", central_offset)):
+        start = data.find(signature)
+        while start != -1:
+            data[start + offset:start + offset + 2] = (int.from_bytes(data[start + offset:start + offset + 2],
+                                                                      "little") | value).to_bytes(2, "little")
+            start = data.find(signature, start + 4)
+    return data
+
+
+def flip_a_byte_of(text):
+    def change(data):
+        at = data.find(text.encode()) + 20
+        data[at] ^= 0x01
+        return data
+    return change
 
 
 @pytest.fixture(scope="module")
@@ -130,6 +154,19 @@ def batch(tmp_path_factory):
     zipped(archive / "module-01__zipslip__20261201T090000Z.zip", {"../../../zipslip__answers.json": complete})
     zipped(archive / "module-01__someone-else__20261201T090000Z.zip", entries("honest-partial", complete))
     (archive / "my-answers.docx").write_bytes(b"not a zip")
+    # Zips that stopped zip_collect for everyone: read whole, and their times parsed, before anything is copied.
+    zipped(archive / "module-01__impossible-time__20261341T256199Z.zip", entries("impossible-time", complete))
+    zipped(archive / "module-01__year-zero__00000101T090000Z.zip", entries("year-zero", complete))
+    crc = archive / "module-01__crc-corrupted-entry__20261201T090000Z.zip"
+    zipped(crc, entries("crc-corrupted-entry", complete), compression=zipfile.ZIP_STORED)
+    patched(crc, flip_a_byte_of(complete))
+    encrypted = archive / "module-01__entry-marked-encrypted__20261201T090000Z.zip"
+    zipped(encrypted, entries("entry-marked-encrypted", complete))
+    patched(encrypted, lambda data: headers(data, 6, 8, 0x1))
+    deflate64 = archive / "module-01__deflate64-entry__20261201T090000Z.zip"
+    zipped(deflate64, entries("deflate64-entry", complete))
+    patched(deflate64, lambda data: headers(data, 8, 10, 9))  # method 8 (deflate) | 9 = 9: Deflate64
+    zipped(archive / "module-01__two-downloads\n__20261201T100000Z.zip", entries("two-downloads\n", partial))
 
     collect = nbgrader(course, "zip_collect", ASSIGNMENT, "--force")
     autograde = nbgrader(course, "autograde", ASSIGNMENT, "--force")
@@ -238,6 +275,31 @@ def test_refused_zips_are_named_with_their_reasons(batch):
     # the honest learner named by someone else's zip keeps their own work
     answers = json.loads((batch["dir"] / "submitted" / "honest-partial" / ASSIGNMENT / "answers.json").read_text())
     assert answers == json.loads((FIXTURES / "partial.answers.json").read_text())
+
+
+BROKEN_ZIPS = {  # learner ID in the zip: what the facilitator is told
+    "impossible-time": "its name carries a time that cannot be (20261341T256199Z)",
+    "year-zero": "its name carries a time that cannot be (00000101T090000Z)",
+    "crc-corrupted-entry": "is damaged and cannot be read (BadZipFile: Bad CRC-32",
+    "entry-marked-encrypted": "is encrypted",
+    "deflate64-entry": "uses a compression the course does not read (method 9)",
+    "two-downloads\n": "the learner ID inside it is not one the course accepts",
+}
+
+
+@pytest.mark.parametrize("learner", sorted(BROKEN_ZIPS), ids=lambda learner: learner.replace("\n", "-newline"))
+def test_a_broken_download_is_refused_with_its_reason_and_the_batch_goes_on(batch, learner):
+    """Is a zip with an impossible time, a damaged, encrypted or Deflate64 entry, or an ID with a
+    final newline refused with its reason, nothing of it collected, while the others are graded?"""
+    from leadership_course.grading.collect import refused
+
+    reasons = [p["reason"] for p in refused(batch["dir"], ASSIGNMENT) if p["reason"].startswith(f"module-01__{learner}__")]
+    assert len(reasons) == 1 and BROKEN_ZIPS[learner] in reasons[0], reasons
+    assert not (batch["dir"] / "submitted" / learner).exists()
+    assert sorted(p.name for p in (batch["dir"] / "submitted").iterdir() if p.name.startswith("two-downloads")) == [
+        "two-downloads", "two-downloads-same-name"]
+    assert batch["collect"].returncode == 0 and "Traceback" not in batch["collect"].stderr
+    assert len(rows_for(batch, "honest-complete")) > 0 and len(rows_for(batch, "two-downloads")) > 0
 
 
 def test_latest_download_wins(batch):
