@@ -72,3 +72,7 @@ c.HTMLExporter.extra_template_basedirs = [str(HERE / "templates"), str(FORMGRADE
 c.ZipCollectApp.extractor_plugin = "leadership_course.grading.collect.SubmissionZipExtractor"
 c.ZipCollectApp.collector_plugin = "leadership_course.grading.collect.SubmissionZipCollector"
 c.ExchangeFactory.collect = "leadership_course.grading.collect.NoLinksCollect"
+
+# nbgrader export (the guide's totals) writes names unquoted: a comma shifts a row and "=..." runs as a
+# formula in a spreadsheet. This one quotes every field and keeps formulas as text.
+c.ExportApp.plugin_class = "leadership_course.grading.spreadsheet.SafeCsvExportPlugin"

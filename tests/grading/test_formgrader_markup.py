@@ -1,10 +1,12 @@
-"""Can text from a roster or a facilitator run as code in formgrader or a feedback page?
+"""Can text from a roster or a facilitator run as code in formgrader, a feedback page or a spreadsheet?
 
 A careless facilitator registers a learner whose name is markup, with nbgrader's own command
 (the course's `roster import` refuses it), and writes a comment holding markup and a
 javascript: link. formgrader's marking page and the learner's feedback page are opened in a
-real Chromium: each must show the text as text and run nothing."""
+real Chromium: each must show the text as text and run nothing. The CSV files the guide names
+quote every field and keep formulas as text."""
 
+import csv
 import shutil
 
 import pytest
@@ -96,3 +98,26 @@ def test_a_comment_is_plain_text_in_the_feedback_page(collected, browser):
         assert page.evaluate("window.ran") is None
     finally:
         context.close()
+
+
+def test_the_guides_csv_exports_quote_every_field_and_keep_formulas_as_text(collected):
+    """Do `nbgrader export` (the guide's totals) and `export-marks` keep a name with a comma in
+    its own column and a name or comment starting with '=' as text, with the scores intact?"""
+    course = collected["dir"]
+    nbgrader(course, "db", "student", "add", "cd34", "--first-name==HYPERLINK(\"http://example.com\",\"x\")",
+             "--last-name=Smith, Jr")
+    with gradebook(course) as gb:
+        gb.find_comment("r2-myth-task", NOTEBOOK, ASSIGNMENT, LEARNER).manual_comment = "=1+1"
+        gb.db.commit()
+    nbgrader(course, "export", "--to", str(course / "grades.csv"))
+    course_command(course, "export-marks", "--out", str(course / "marks.csv"))
+    with open(course / "grades.csv", newline="") as stream:
+        rows = {row["student_id"]: row for row in csv.DictReader(stream)}
+    text = (course / "grades.csv").read_text()
+    assert text.splitlines()[1].startswith('"module-01",')
+    assert rows["cd34"]["last_name"] == "Smith, Jr" and rows["cd34"]["first_name"].startswith("'=HYPERLINK(")
+    assert float(rows["cd34"]["max_score"]) == float(rows[LEARNER]["max_score"]) > 0
+    assert float(rows[LEARNER]["score"]) >= 5
+    with open(course / "marks.csv", newline="") as stream:
+        comments = [row["comments"] for row in csv.DictReader(stream) if row["comments"]]
+    assert "'=1+1" in comments
