@@ -15,7 +15,8 @@ configuration:
   and entries name different learners, and gives every file a time (from the zip's name, or
   the zip itself), so that several downloads from one learner keep the latest rather than
   stopping the batch with "Duplicate submission file";
-* ``NoLinksCollect`` is the hub's collect step, copying submissions without following links.
+* ``NoLinksCollect`` is the hub's collect step, copying submissions without following links,
+  and putting back the exchange's own time where a learner changed ``timestamp.txt``.
 
 Every refusal is kept (``problems.py``) for the marks export and the dashboard.
 """
@@ -26,12 +27,12 @@ import shutil
 import stat
 import zipfile
 import zlib
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from nbgrader.exchange.default.collect import ExchangeCollect
 from nbgrader.plugins.zipcollect import ExtractorPlugin, FileNameCollectorPlugin
-from nbgrader.utils import ignore_patterns
+from nbgrader.utils import ignore_patterns, parse_utc
 
 from .problems import REFUSED, add_problem, clear_collect_stage, read_problems
 from .questions import ANSWERS_FILE, MAX_ANSWERS_BYTES
@@ -48,6 +49,8 @@ TIME_FORMAT = "%Y%m%dT%H%M%SZ"
 #: Compression the course's own downloads use (a browser's or an archiver's re-zip may store).
 USUAL_COMPRESSION = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
 CHUNK = 64 * 1024
+#: A download's time may run ahead of this computer's clock by this much (another computer's clock).
+CLOCK_SLACK = timedelta(days=1)
 ASK_AGAIN = "Ask the learner to use Download my submission again and send the new file."
 
 
@@ -123,10 +126,13 @@ def zip_problem(path):
             if problem:
                 return problem
     try:
-        name_time(path.stem)
+        when = name_time(path.stem)
     except (ValueError, OverflowError):
         return (f"its name carries a time that cannot be ({ZIP_NAME.fullmatch(path.stem)['time']}): it was "
                 "renamed or damaged.")
+    if when and when > datetime.now(timezone.utc) + CLOCK_SLACK:
+        return (f"its name carries a time in the future ({when:%Y-%m-%d %H:%M} UTC), so it would replace any real "
+                "download; it was renamed, and was not collected.")
     return ""
 
 
@@ -223,7 +229,23 @@ class SubmissionZipCollector(FileNameCollectorPlugin):
             file_id = released[0]
         when = name_time(path.parent.name) or datetime.fromtimestamp(path.parent.stat().st_mtime, timezone.utc)
         stamp = when.strftime("%Y-%m-%d %H:%M:%S UTC")
+        if file_id == ANSWERS_FILE:
+            self._note_replacement(course, assignment, learner, zip_name, when)
         return {"student_id": learner, "file_id": file_id, "timestamp": stamp}
+
+    def _note_replacement(self, course, assignment, learner, zip_name, when):
+        """nbgrader keeps a learner's latest download: say which one was set aside, with both times."""
+        if not hasattr(self, "_latest"):
+            self._latest = {}
+        earlier = self._latest.get(learner)
+        self._latest[learner] = max(earlier, (when, zip_name)) if earlier else (when, zip_name)
+        if earlier:
+            (old_when, old_zip), (new_when, new_zip) = sorted([earlier, (when, zip_name)])
+            add_problem(course, assignment, learner, STAGE,
+                        f"More than one download: {new_zip} ({new_when:%Y-%m-%d %H:%M} UTC) was collected in place "
+                        f"of {old_zip} ({old_when:%Y-%m-%d %H:%M} UTC).",
+                        "Nothing to do if the learner sent both. If not, ask them which is theirs: a zip renamed "
+                        "to a later time can replace someone's work.")
 
 
 class NoLinksCollect(ExchangeCollect):
@@ -247,11 +269,35 @@ class NoLinksCollect(ExchangeCollect):
             os.replace(Path(dest) / notebooks[-1], Path(dest) / released[0])
             add_problem(self.coursedir.root, self.coursedir.assignment_id, learner, STAGE,
                         renamed_reason(notebooks[-1], released[0]), "Nothing to do.")
+        sane_timestamp(Path(dest), self._path_to_record(src)["timestamp"], self.coursedir.root,
+                       self.coursedir.assignment_id, learner)
         if links:
             add_problem(self.coursedir.root, self.coursedir.assignment_id, learner, STAGE,
                         f"The submission held symbolic links ({', '.join(links)}); they were not followed or collected.",
                         "Ask the learner to submit the files themselves. A link to a file elsewhere can be an "
                         "attempt to read files on the hub.")
+
+def sane_timestamp(folder, when, course, assignment, learner):
+    """Make ``folder/timestamp.txt`` a time nbgrader reads (the exchange's own, ``when``) if the learner
+    changed it into something else: text that is no time, a number too large, a folder."""
+    path = folder / "timestamp.txt"
+    try:
+        found = path.read_text(encoding="utf-8", errors="strict").strip()
+        parse_utc(found)
+        return
+    except FileNotFoundError:
+        return  # nbgrader's own rule for a submission without one
+    except Exception as error:  # noqa: BLE001 (anything nbgrader would stop at)
+        what = "is a folder" if path.is_dir() else f"could not be read as a time ({type(error).__name__})"
+    if path.is_dir():
+        shutil.rmtree(path)
+    path.write_text(when.strftime("%Y-%m-%d %H:%M:%S.%f UTC"), encoding="utf-8")
+    add_problem(course, assignment, learner, STAGE,
+                f"timestamp.txt in the submission {what}; the time the exchange gave the submission "
+                f"({when:%Y-%m-%d %H:%M} UTC) was used instead.",
+                "Nothing to do for the marks. The learner, or something on their computer, changed a file "
+                "nbgrader wrote: ask them about it if it looks deliberate.")
+
 
 def refused(course_dir, assignment):
     """The zips refused for ``assignment``, with their reasons."""

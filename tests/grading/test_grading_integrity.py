@@ -167,6 +167,7 @@ def batch(tmp_path_factory):
     zipped(deflate64, entries("deflate64-entry", complete))
     patched(deflate64, lambda data: headers(data, 8, 10, 9))  # method 8 (deflate) | 9 = 9: Deflate64
     zipped(archive / "module-01__two-downloads\n__20261201T100000Z.zip", entries("two-downloads\n", partial))
+    zipped(archive / "module-01__honest-complete__20991231T235959Z.zip", entries("honest-complete", partial))
 
     collect = nbgrader(course, "zip_collect", ASSIGNMENT, "--force")
     autograde = nbgrader(course, "autograde", ASSIGNMENT, "--force")
@@ -242,7 +243,7 @@ def test_each_dishonest_or_broken_case_carries_its_reason(batch, student):
 def test_honest_learners_carry_no_reason_and_autograde_warns_only_about_cheats(batch):
     """Do honest learners carry no reason, and does autograde's log warn about nobody honest
     (no checksum warning for every learner)?"""
-    for student in ("honest-complete", "honest-partial", "two-downloads"):
+    for student in ("honest-complete", "honest-partial"):
         assert rows_for(batch, student)[0]["problems"] == ""
     log = batch["autograde"].stdout + batch["autograde"].stderr
     assert "checksum" not in log
@@ -284,6 +285,7 @@ BROKEN_ZIPS = {  # learner ID in the zip: what the facilitator is told
     "entry-marked-encrypted": "is encrypted",
     "deflate64-entry": "uses a compression the course does not read (method 9)",
     "two-downloads\n": "the learner ID inside it is not one the course accepts",
+    "honest-complete": "its name carries a time in the future (2099-12-31 23:59 UTC)",  # meant to replace theirs
 }
 
 
@@ -295,7 +297,7 @@ def test_a_broken_download_is_refused_with_its_reason_and_the_batch_goes_on(batc
 
     reasons = [p["reason"] for p in refused(batch["dir"], ASSIGNMENT) if p["reason"].startswith(f"module-01__{learner}__")]
     assert len(reasons) == 1 and BROKEN_ZIPS[learner] in reasons[0], reasons
-    assert not (batch["dir"] / "submitted" / learner).exists()
+    assert not (batch["dir"] / "submitted" / learner).exists() or learner == "honest-complete"
     assert sorted(p.name for p in (batch["dir"] / "submitted").iterdir() if p.name.startswith("two-downloads")) == [
         "two-downloads", "two-downloads-same-name"]
     assert batch["collect"].returncode == 0 and "Traceback" not in batch["collect"].stderr
@@ -304,10 +306,15 @@ def test_a_broken_download_is_refused_with_its_reason_and_the_batch_goes_on(batc
 
 def test_latest_download_wins(batch):
     """With two downloads from one learner, is the later one collected (by the time in its name,
-    or by the file's time when the browser added ' (1)')?"""
+    or by the file's time when the browser added ' (1)'), and is the facilitator told which was
+    set aside, with both times?"""
     for learner in ("two-downloads", "two-downloads-same-name"):
         answers = json.loads((batch["dir"] / "submitted" / learner / ASSIGNMENT / "answers.json").read_text())
         assert answers == json.loads((FIXTURES / "complete.answers.json").read_text())
+    problems = rows_for(batch, "two-downloads")[0]["problems"]
+    assert ("module-01__two-downloads__20261201T093000Z.zip (2026-12-01 09:30 UTC) was collected in place of "
+            "module-01__two-downloads__20261201T090000Z.zip (2026-12-01 09:00 UTC)") in problems
+    assert "More than one download" in rows_for(batch, "two-downloads-same-name")[0]["problems"]
 
 
 def test_dashboard_page_works_offline_and_shows_the_reasons(batch, browser, tmp_path):
