@@ -12,9 +12,10 @@ private: keep it outside the course folder and never send it to learners."""
 import csv
 import re
 
-#: The rule inside a larger pattern (no anchors): 1 to 64 characters, lowercase letters,
-#: digits, dots and dashes, starting and ending with a letter or digit.
-LEARNER_ID_PATTERN = r"[a-z0-9](?:[a-z0-9.-]{0,62}[a-z0-9])?"
+#: The rule inside a larger pattern (no anchors): 1 to 64 characters, lowercase letters and
+#: digits, with a single dot or dash between two of them (so never "..", which the collector
+#: refuses in a file name as a way out of its folder).
+LEARNER_ID_PATTERN = r"[a-z0-9](?:[a-z0-9]|[.-](?=[a-z0-9])){0,63}"
 LEARNER_ID = re.compile(LEARNER_ID_PATTERN)  # always with fullmatch: "$" would let a final newline through
 LEARNER_ID_RULE = ("lowercase letters and digits, with dots or dashes between them (for example ab12 or "
                    "ward7-04), at most 64 characters")
