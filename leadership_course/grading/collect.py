@@ -30,6 +30,7 @@ import zlib
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import nbformat
 from nbgrader.exchange.default.collect import ExchangeCollect
 from nbgrader.plugins.zipcollect import ExtractorPlugin, FileNameCollectorPlugin
 from nbgrader.utils import ignore_patterns, parse_utc
@@ -58,6 +59,28 @@ def released_notebooks(coursedir):
     """The names of the notebooks handed out for the assignment being collected."""
     folder = Path(coursedir.format_path(coursedir.release_directory, ".", coursedir.assignment_id))
     return sorted(p.name for p in folder.glob("*.ipynb"))
+
+
+def readable_notebook(path, coursedir, course, assignment, learner):
+    """Put the released notebook in place of a submitted one that cannot be read: grading uses the
+    released cells and the learner's answers file, so nothing of theirs is lost; say so."""
+    try:
+        nbformat.read(str(path), as_version=4)
+        return
+    except Exception as error:  # noqa: BLE001 (whatever stops nbformat stops autograde for the cohort)
+        why = f"{type(error).__name__}: {str(error)[:80]}"
+    release = Path(coursedir.format_path(coursedir.release_directory, ".", coursedir.assignment_id))
+    released = release / Path(path).name if (release / Path(path).name).is_file() else None
+    if released is None and len(released_notebooks(coursedir)) == 1:
+        released = release / released_notebooks(coursedir)[0]
+    if released is None:
+        return
+    shutil.copyfile(released, path)
+    add_problem(course, assignment, learner, STAGE,
+                f"The notebook could not be read ({why}); the released one was put in its place, and the "
+                "learner's answers file was graded as usual.",
+                "Nothing to do for the marks: answers come from the answers file. Ask the learner about it if "
+                "it happens again.")
 
 
 def renamed_reason(found, released):
@@ -227,6 +250,8 @@ class SubmissionZipCollector(FileNameCollectorPlugin):
         if file_id.endswith(".ipynb") and file_id not in released and len(released) == 1:
             add_problem(course, assignment, learner, STAGE, renamed_reason(file_id, released[0]), "Nothing to do.")
             file_id = released[0]
+        if file_id.endswith(".ipynb"):
+            readable_notebook(path, self.parent.coursedir, course, assignment, learner)
         when = name_time(path.parent.name) or datetime.fromtimestamp(path.parent.stat().st_mtime, timezone.utc)
         stamp = when.strftime("%Y-%m-%d %H:%M:%S UTC")
         if file_id == ANSWERS_FILE:
@@ -271,6 +296,8 @@ class NoLinksCollect(ExchangeCollect):
                         renamed_reason(notebooks[-1], released[0]), "Nothing to do.")
         sane_timestamp(Path(dest), self._path_to_record(src)["timestamp"], self.coursedir.root,
                        self.coursedir.assignment_id, learner)
+        for notebook in Path(dest).glob("*.ipynb"):
+            readable_notebook(notebook, self.coursedir, self.coursedir.root, self.coursedir.assignment_id, learner)
         if links:
             add_problem(self.coursedir.root, self.coursedir.assignment_id, learner, STAGE,
                         f"The submission held symbolic links ({', '.join(links)}); they were not followed or collected.",

@@ -54,8 +54,9 @@ def test_fetch_answer_submit_collect_and_autograde(tmp_path, monkeypatch):
 
 def test_a_changed_timestamp_file_leaves_every_learner_graded_with_a_reason(tmp_path):
     """When learners change timestamp.txt in the exchange after submitting (text that is no time,
-    a number too large, a folder), is every learner still collected, graded and exported, each
-    with a reason, beside an honest learner with none?"""
+    a number too large, a folder) or leave a notebook that cannot be read, is every learner still
+    collected, graded on their answers and exported, each with a reason, beside an honest learner
+    with none?"""
     grading, exchange, learner = tmp_path / "grading", tmp_path / "exchange", tmp_path / "learner"
     shutil.copytree(REPO / "grading", grading, ignore=shutil.ignore_patterns(
         "gradebook.db", "release", "submitted", "autograded", "feedback", "downloaded"))
@@ -69,6 +70,7 @@ def test_a_changed_timestamp_file_leaves_every_learner_graded_with_a_reason(tmp_
     changes = {"malformed-time": lambda path: path.write_text("yesterday at teatime"),
                "overflowing-time": lambda path: path.write_text("9" * 400),
                "time-is-a-folder": lambda path: (path.unlink(), path.mkdir()),
+               "unreadable-notebook": lambda path: (path.parent / "module-01-assessment.ipynb").write_text("{oops"),
                "honest": lambda path: None}
     inbound = exchange / "compassionate-leadership" / "inbound"
     for student, change in changes.items():
@@ -87,5 +89,7 @@ def test_a_changed_timestamp_file_leaves_every_learner_graded_with_a_reason(tmp_
         problems = {r["problems"] for r in rows if r["student"] == student}
         if student == "honest":
             assert problems == {""}
+        elif student == "unreadable-notebook":
+            assert all("The notebook could not be read (NotJSONError" in p for p in problems), problems
         else:
             assert all("timestamp.txt in the submission" in p and "was used instead" in p for p in problems), problems

@@ -28,7 +28,7 @@ EXPECTED_AUTO = {  # automatic marks out of 5: only what the learner's real answ
     "honest-complete": 5, "honest-partial": 2,
     "added-cell-rewrites-answers": 2, "package-shadows-engine": 2, "answers-link-to-model-answers": 0,
     "link-to-answer-key": 5, "deleted-question-cells": 5, "deeply-nested-answers": 0,
-    "two-downloads": 5, "two-downloads-same-name": 5, "renamed-notebook-in-zip": 5,
+    "two-downloads": 5, "two-downloads-same-name": 5, "renamed-notebook-in-zip": 5, "unreadable-notebook": 5,
 }
 CHEAT_CELL = """\
 import json, pathlib
@@ -168,6 +168,8 @@ def batch(tmp_path_factory):
     patched(deflate64, lambda data: headers(data, 8, 10, 9))  # method 8 (deflate) | 9 = 9: Deflate64
     zipped(archive / "module-01__two-downloads\n__20261201T100000Z.zip", entries("two-downloads\n", partial))
     zipped(archive / "module-01__honest-complete__20991231T235959Z.zip", entries("honest-complete", partial))
+    zipped(archive / "module-01__unreadable-notebook__20261201T090000Z.zip",
+           {"unreadable-notebook__module-01-assessment.ipynb": b'{"cells": [', "unreadable-notebook__answers.json": complete})
 
     collect = nbgrader(course, "zip_collect", ASSIGNMENT, "--force")
     autograde = nbgrader(course, "autograde", ASSIGNMENT, "--force")
@@ -230,6 +232,7 @@ REASONS = {
     "deleted-question-cells": "Cells were deleted from the notebook",
     "deeply-nested-answers": "nested far deeper than a real one",
     "renamed-notebook-in-zip": "The notebook was renamed",
+    "unreadable-notebook": "The notebook could not be read (NotJSONError",
 }
 
 
