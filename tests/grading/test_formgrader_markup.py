@@ -54,15 +54,18 @@ def test_roster_import_refuses_markup_and_formulas_in_names(collected, tmp_path)
 
 def test_formgrader_shows_a_hostile_name_as_text(collected, formgrader, browser):
     """On formgrader's marking page for that learner, with names shown, is the name text and
-    did nothing of it run (no script, no image request)?"""
+    did nothing of it run (no script, no image request)? And does the page work offline, loading
+    nothing from another host (MathJax came from a CDN)?"""
     context, page = new_course_page(browser)
-    requests = []
+    requests, errors = [], []
     page.on("request", lambda request: requests.append(request.url))
+    page.on("pageerror", lambda error: errors.append(str(error)))
     try:
         with gradebook(collected["dir"]) as gb:
             submission_id = gb.find_submission_notebook(NOTEBOOK, ASSIGNMENT, LEARNER).id
         page.goto(f"{formgrader['base']}/formgrader/submissions/{submission_id}?token={TOKEN}")
         page.wait_for_load_state("networkidle")
+        page.wait_for_function("document.activeElement.classList.contains('tabbable')")  # formgrader's script ran
         page.locator("span.glyphicon-eye-open").click()  # show the learner's name
         shown = page.locator("a.name-shown")
         assert shown.is_visible()
@@ -72,6 +75,8 @@ def test_formgrader_shows_a_hostile_name_as_text(collected, formgrader, browser)
         assert page.evaluate("window.ran") is None
         assert not [url for url in requests if url.rstrip("/").endswith("/x")]
         assert "Written answer 1" in page.inner_text("body")  # the page itself works
+        assert errors == []  # "MathJax is not defined" when MathJax came from a CDN and the room is offline
+        assert [url for url in requests if not url.startswith(formgrader["base"])] == []
     finally:
         context.close()
 
