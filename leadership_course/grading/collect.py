@@ -165,27 +165,46 @@ class SubmissionZipExtractor(ExtractorPlugin):
     def extract(self, archive_path, extracted_path):
         assignment, course = _assignment_and_course(self)
         clear_collect_stage(course, assignment)
+        typed = {}  # learner ID: {the ID as typed (the zip's comment): zip name}
         for path in sorted(Path(archive_path).iterdir()) if Path(archive_path).is_dir() else []:
             folder = Path(extracted_path) / path.stem
             try:
-                self.extract_one(path, folder, course, assignment)
+                if self.extract_one(path, folder, course, assignment):
+                    self.note_typed_id(path, typed)
             except Exception as error:  # one zip never stops the batch: its reason is kept instead
                 shutil.rmtree(folder, ignore_errors=True)
                 _refuse(course, assignment, path.name, f"it could not be opened ({type(error).__name__}: "
                         f"{str(error)[:120]}).")
+        for learner, forms in typed.items():
+            if len(forms) > 1:
+                shown = ", ".join(f"{form!r} in {name}" for form, name in sorted(forms.items()))
+                add_problem(course, assignment, learner, STAGE,
+                            f"Downloads under ID {learner} were typed differently ({shown}): they may come from "
+                            "two people. Only the latest was collected.",
+                            "Ask who sent each file. If they are two people, give one a new ID and ask them to "
+                            "download again.")
+
+    @staticmethod
+    def note_typed_id(path, typed):
+        match = ZIP_NAME.fullmatch(path.stem)
+        with zipfile.ZipFile(path) as archive:
+            form = archive.comment.decode("utf-8", errors="replace")
+        if match and form:
+            typed.setdefault(match["learner"], {}).setdefault(form, path.name)
 
     def extract_one(self, path, folder, course, assignment):
+        """Extract one zip into ``folder``; True if it was, False if it was refused (with its reason)."""
         if path.is_symlink() or not path.is_file():
             _refuse(course, assignment, path.name, "this is a link or a folder, not a submission zip.")
-            return
+            return False
         if path.suffix.lower() != ".zip":
             _refuse(course, assignment, path.name, "only the zip files made by Download my submission "
                     "can be collected.")
-            return
+            return False
         problem = zip_problem(path)
         if problem:
             _refuse(course, assignment, path.name, problem)
-            return
+            return False
         if folder.exists():
             shutil.rmtree(folder)
         folder.mkdir(parents=True)
@@ -196,6 +215,7 @@ class SubmissionZipExtractor(ExtractorPlugin):
                     shutil.copyfileobj(source, out)
         received = path.stat().st_mtime  # the folder keeps the zip's time, for a zip without one in its name
         os.utime(folder, (received, received))
+        return True
 
 
 class SubmissionZipCollector(FileNameCollectorPlugin):

@@ -109,13 +109,16 @@ class WrittenAnswer(CourseBox):
         answers_saved()
 
 
-def submission_zip(learner_id, assessment, folder="."):
+def submission_zip(learner_id, assessment, folder=".", typed=None):
     """(file name, zip bytes, the answers file's bytes in it) laid out for ``nbgrader zip_collect``.
 
-    The name carries the time (UTC), so that a learner's later download replaces an earlier one."""
+    The name carries the time (UTC), so that a learner's later download replaces an earlier one;
+    the zip's comment keeps the ID as typed, so two people whose IDs differ only in capitals or
+    spaces are reported as a clash when collected."""
     folder = Path(folder)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.comment = (learner_id if typed is None else typed).encode("utf-8")[:200]
         notebook = folder / assessment["notebook"]
         archive.writestr(f"{learner_id}__{assessment['notebook']}", notebook.read_bytes())
         answers = folder / ANSWERS_FILE
@@ -156,7 +159,7 @@ class SubmissionDownload(CourseBox):
             self.status.html = (f"<p>Please type your learner ID as your facilitator gave it: {LEARNER_ID_RULE}."
                                 "</p>")
             return
-        name, data, answers = submission_zip(learner_id, self.assessment, self.folder)
+        name, data, answers = submission_zip(learner_id, self.assessment, self.folder, typed=self.learner_id.value)
         self.packed = answers_content(answers)
         encoded = base64.b64encode(data).decode("ascii")
         self.link.value = (f"<p><a class='course-download' download='{escape(name)}' "

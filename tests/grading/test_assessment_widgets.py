@@ -71,9 +71,11 @@ def test_download_needs_a_learner_id_and_makes_a_zip_collect_layout(assignment):
     download.learner_id.value = "../../etc"
     download.prepare()
     assert download.link.value == "" and "Please type your learner ID" in download.status.text
-    download.learner_id.value = "ab12"
+    download.learner_id.value = " AB12"
     download.prepare()
     assert re.search(r"download='module-01__ab12__\d{8}T\d{6}Z\.zip'", download.link.value)
+    prepared = base64.b64decode(re.search(r"base64,([^']+)'", download.link.value).group(1))
+    assert zipfile.ZipFile(io.BytesIO(prepared)).comment == b" AB12"  # as typed: a clash is seen on collect
     from leadership_course.grading.learner_widgets import submission_zip
 
     name, data, _ = submission_zip("ab12", course.load_assessment())

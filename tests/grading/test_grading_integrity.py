@@ -29,6 +29,7 @@ EXPECTED_AUTO = {  # automatic marks out of 5: only what the learner's real answ
     "added-cell-rewrites-answers": 2, "package-shadows-engine": 2, "answers-link-to-model-answers": 0,
     "link-to-answer-key": 5, "deleted-question-cells": 5, "deeply-nested-answers": 0,
     "two-downloads": 5, "two-downloads-same-name": 5, "renamed-notebook-in-zip": 5, "unreadable-notebook": 5,
+    "id-typed-two-ways": 5,
 }
 CHEAT_CELL = """\
 import json, pathlib
@@ -55,8 +56,10 @@ def digest(folder):
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def zipped(path, entries, mtime=None, compression=zipfile.ZIP_DEFLATED):
+def zipped(path, entries, mtime=None, compression=zipfile.ZIP_DEFLATED, typed=None):
     with zipfile.ZipFile(path, "w", compression) as archive:
+        if typed is not None:  # the ID as the learner typed it, kept by Download my submission
+            archive.comment = typed.encode()
         for name, data in entries.items():
             archive.writestr(name, data)
     if mtime:
@@ -168,6 +171,10 @@ def batch(tmp_path_factory):
     patched(deflate64, lambda data: headers(data, 8, 10, 9))  # method 8 (deflate) | 9 = 9: Deflate64
     zipped(archive / "module-01__two-downloads\n__20261201T100000Z.zip", entries("two-downloads\n", partial))
     zipped(archive / "module-01__honest-complete__20991231T235959Z.zip", entries("honest-complete", partial))
+    zipped(archive / "module-01__id-typed-two-ways__20261201T090000Z.zip", entries("id-typed-two-ways", partial),
+           typed="ID-Typed-Two-Ways")
+    zipped(archive / "module-01__id-typed-two-ways__20261201T093000Z.zip", entries("id-typed-two-ways", complete),
+           typed=" id-typed-two-ways")
     zipped(archive / "module-01__unreadable-notebook__20261201T090000Z.zip",
            {"unreadable-notebook__module-01-assessment.ipynb": b'{"cells": [', "unreadable-notebook__answers.json": complete})
 
@@ -233,6 +240,8 @@ REASONS = {
     "deeply-nested-answers": "nested far deeper than a real one",
     "renamed-notebook-in-zip": "The notebook was renamed",
     "unreadable-notebook": "The notebook could not be read (NotJSONError",
+    "id-typed-two-ways": "were typed differently (' id-typed-two-ways' in module-01__id-typed-two-ways__20261201T093000Z"
+                         ".zip, 'ID-Typed-Two-Ways' in module-01__id-typed-two-ways__20261201T090000Z.zip)",
 }
 
 
