@@ -16,9 +16,35 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from start import PYTHON, REPO, ensure_environment
+
+
+#: How long an install waits for another install (unattended upgrades, a second test run) to
+#: let go of the package manager's lock, as a careful installer does.
+APT_LOCK_WAIT_S = 600
+
+
+def apt_install(*packages):
+    """Debian's ``packages`` (as root), waiting for the package manager's lock rather than failing.
+
+    ``install`` waits through ``DPkg::Lock::Timeout``; ``update`` takes the package lists' lock,
+    which apt 2.6 does not wait for, so a refusal naming the lock is tried again until the time is up."""
+    deadline = time.monotonic() + APT_LOCK_WAIT_S
+    for command in (["update", "-qq"], ["install", "-y", "-qq", *packages]):
+        while True:
+            done = subprocess.run(["apt-get", "-o", f"DPkg::Lock::Timeout={APT_LOCK_WAIT_S}", *command],
+                                  env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            print(done.stdout, end="", flush=True)
+            if done.returncode == 0:
+                break
+            if "Could not get lock" not in done.stdout or time.monotonic() > deadline:
+                raise subprocess.CalledProcessError(done.returncode, done.args, done.stdout)
+            print("Waiting for another install to finish...", flush=True)
+            time.sleep(5)
 
 
 def find_chromium():
@@ -28,9 +54,7 @@ def find_chromium():
             return candidate
     if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
         print("Installing Chromium from Debian's packages...", flush=True)
-        subprocess.run(["apt-get", "update", "-qq"], check=True)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=True,
-                       env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+        apt_install("chromium")
         return shutil.which("chromium")
     print("Installing Playwright's Chromium...", flush=True)
     subprocess.run([str(PYTHON), "-m", "playwright", "install", "chromium"], check=True)
@@ -42,9 +66,7 @@ def ensure_grading_sandbox():
     if shutil.which("bwrap") or not (shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0):
         return
     print("Installing bubblewrap from Debian's packages (the grading sandbox)...", flush=True)
-    subprocess.run(["apt-get", "update", "-qq"], check=True)
-    subprocess.run(["apt-get", "install", "-y", "-qq", "bubblewrap"], check=True,
-                   env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+    apt_install("bubblewrap")
 
 
 def ensure_postgresql():
@@ -54,9 +76,7 @@ def ensure_postgresql():
     if not (shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0):
         return
     print("Installing PostgreSQL from Debian's packages (the workshop store's tests)...", flush=True)
-    subprocess.run(["apt-get", "update", "-qq"], check=True)
-    subprocess.run(["apt-get", "install", "-y", "-qq", "postgresql"], check=True,
-                   env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+    apt_install("postgresql")
 
 
 #: The hub's tests run a hub the way deploy/jupyterhub/install.py sets one up: a shared
@@ -77,9 +97,7 @@ def ensure_hub_environment():
         missing.append("python3-venv")
     if missing:
         print(f"Installing {', '.join(missing)} from Debian's packages (the hub's tests)...", flush=True)
-        subprocess.run(["apt-get", "update", "-qq"], check=True)
-        subprocess.run(["apt-get", "install", "-y", "-qq", *missing], check=True,
-                       env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+        apt_install(*missing)
     print("Making the hub's shared environment for its tests (.venv-hub, a minute or two)...", flush=True)
     subprocess.run(["/usr/bin/python3", str(REPO / "deploy" / "jupyterhub" / "install.py"),
                     "--environment-only", str(HUB_ENV)], check=True)
@@ -103,9 +121,7 @@ def ensure_scorm_runtime():
         if not (shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0):
             return  # the SCORM runtime tests say what is missing
         print("Installing npm from Debian's packages (the SCORM tests)...", flush=True)
-        subprocess.run(["apt-get", "-o", "DPkg::Lock::Timeout=600", "update", "-qq"], check=True)
-        subprocess.run(["apt-get", "-o", "DPkg::Lock::Timeout=600", "install", "-y", "-qq", "npm"], check=True,
-                       env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+        apt_install("npm")
     print(f"Installing {SCORM_AGAIN} from npm into {SCORM_RUNTIME.name} (the SCORM tests)...", flush=True)
     SCORM_RUNTIME.mkdir(exist_ok=True)
     subprocess.run(["npm", "install", "--prefix", str(SCORM_RUNTIME), "--no-save", "--no-audit", "--no-fund",

@@ -61,6 +61,10 @@ c.GenerateFeedback.HTMLExporter.extra_template_paths = [
     str(FORMGRADER / "templates"), str(FORMGRADER / "static" / "node_modules" / "bootstrap" / "dist" / "css"),
 ]
 
+# formgrader's marking page (its HTMLExporter, template "formgrade") writes names from the roster and
+# gradebook unescaped: templates/formgrade/ holds nbgrader's macros with every value escaped, found first.
+c.HTMLExporter.extra_template_basedirs = [str(HERE / "templates"), str(FORMGRADER / "templates")]
+
 # "Download my submission" makes MODULE__LEARNER__TIME.zip holding LEARNER__FILE for each file.
 # The course's plugins (leadership_course/grading/collect.py) open zips with limits, refuse odd
 # learner IDs and zips whose name and contents disagree, keep each learner's latest download,
@@ -68,3 +72,7 @@ c.GenerateFeedback.HTMLExporter.extra_template_paths = [
 c.ZipCollectApp.extractor_plugin = "leadership_course.grading.collect.SubmissionZipExtractor"
 c.ZipCollectApp.collector_plugin = "leadership_course.grading.collect.SubmissionZipCollector"
 c.ExchangeFactory.collect = "leadership_course.grading.collect.NoLinksCollect"
+
+# nbgrader export (the guide's totals) writes names unquoted: a comma shifts a row and "=..." runs as a
+# formula in a spreadsheet. This one quotes every field and keeps formulas as text.
+c.ExportApp.plugin_class = "leadership_course.grading.spreadsheet.SafeCsvExportPlugin"

@@ -5,7 +5,9 @@
 
 from a checkout of the course (Debian 12 or Ubuntu 22.04 and later). It installs Debian's
 nodejs, npm, bubblewrap and python3-venv where missing; copies the course to
-/opt/leadership-course/course; makes one shared Python environment for every account
+/opt/leadership-course/course, readable by every account except its nbgrader folder
+(grading/: answer keys, hidden tests, model answers), which only the facilitators' group
+course-facilitators can open, and without the repository's tests; makes one shared Python environment for every account
 (/opt/leadership-course/env, from the system's /usr/bin/python3, which every account can
 read) with the course, JupyterHub, the idle culler and the sign-in packages;
 configurable-http-proxy from npm (/opt/leadership-course/proxy); the groups
@@ -38,6 +40,11 @@ DEBIAN_PACKAGES = {"node": "nodejs", "npm": "npm", "bwrap": "bubblewrap"}
 #: Not copied into the installed course: environments, git and the repository's own grading rounds.
 COPY_SKIP = (".venv", ".venv-hub", ".git", "__pycache__", "*.egg-info", "gradebook.db", "release", "submitted",
              "autograded", "feedback", "downloaded", "node_modules", "build")
+#: The facilitators' part of the course: answer keys, source notebooks (hidden tests, mark
+#: schemes) and model answers. Never readable by learners; the tests' fixtures hold answers too.
+PRIVATE_DIR = "grading"
+NOT_INSTALLED = ("tests",)
+FACILITATORS_GROUP = "course-facilitators"
 
 
 def say(message):
@@ -59,13 +66,34 @@ def debian_packages(python):
     subprocess.run(["apt-get", "install", "-y", "-qq", *wanted], check=True, env=env)
 
 
-def copy_course(source: Path, target: Path) -> Path:
-    """The course as every account reads it (root-owned, world-readable)."""
+def copy_course(source: Path, target: Path, group: str = FACILITATORS_GROUP) -> Path:
+    """The course as every account reads it (root-owned), its grading/ for ``group`` alone."""
     if source.resolve() == target.resolve():
         return target
     say(f"Copying the course to {target}...")
-    shutil.copytree(source, target, dirs_exist_ok=True, ignore=shutil.ignore_patterns(*COPY_SKIP))
+    skip = shutil.ignore_patterns(*COPY_SKIP)
+
+    def ignore(folder, names):
+        top = Path(folder).resolve() == source.resolve()
+        return set(skip(folder, names)) | ({PRIVATE_DIR, *NOT_INSTALLED} & set(names) if top else set())
+
+    shutil.copytree(source, target, dirs_exist_ok=True, ignore=ignore)
+    for name in NOT_INSTALLED:  # left by an older install
+        shutil.rmtree(target / name, ignore_errors=True)
     subprocess.run(["chmod", "-R", "u+rwX,go+rX,go-w", str(target)], check=True)
+    copy_private(source / PRIVATE_DIR, target / PRIVATE_DIR, group)
+    return target
+
+
+def copy_private(source: Path, target: Path, group: str) -> Path:
+    """grading/ for the facilitators' group alone: closed to others before anything is copied in."""
+    subprocess.run(["groupadd", "-f", group], check=True)
+    target.mkdir(mode=0o750, exist_ok=True)
+    shutil.chown(target, "root", group)
+    os.chmod(target, 0o750)  # an older install left it open to all: closed first
+    shutil.copytree(source, target, dirs_exist_ok=True, ignore=shutil.ignore_patterns(*COPY_SKIP))
+    subprocess.run(["chown", "-R", f"root:{group}", str(target)], check=True)
+    subprocess.run(["chmod", "-R", "u+rwX,g+rX,g-w,o-rwx", str(target)], check=True)
     return target
 
 

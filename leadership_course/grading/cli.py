@@ -6,17 +6,28 @@
     python -m leadership_course return-feedback module-01  one zip per learner, their page only
     python -m leadership_course export-marks               per-question marks as CSV
     python -m leadership_course dashboard                  the dashboard as one offline HTML page
+    python -m leadership_course marking-copy DIR           the facilitator's private marking copy
 
-Each finds the nbgrader course from the current folder (``grading/`` or the folder above it)
-unless ``--course-dir`` is given."""
+Each uses the nbgrader course given by ``--course-dir``, else the trust's private marking copy
+named by the environment variable ``COURSE_GRADING_DIR``, else the one found from the current
+folder (``grading/`` or the folder above it)."""
 
+import os
+import shutil
 from pathlib import Path
 
-COMMANDS = ("roster", "hand-out", "feedback", "return-feedback", "export-marks", "dashboard")
+COMMANDS = ("roster", "hand-out", "feedback", "return-feedback", "export-marks", "dashboard", "marking-copy")
+#: Where a facilitator keeps the trust's marking copy (answer keys, hidden tests, marks), outside any learner's course.
+GRADING_DIR_VARIABLE = "COURSE_GRADING_DIR"
+#: Not copied into a marking copy: a course folder's own gradebook, rounds and learners' work.
+ROUND_FOLDERS = ("gradebook.db", "release", "submitted", "autograded", "feedback", "downloaded", "problems",
+                 "hand-out", "returned", "__pycache__")
 
 
 def find_course_dir(start="."):
-    """The nbgrader course folder: ``start`` or a folder above it, or a ``grading/`` in one."""
+    """The nbgrader course folder: $COURSE_GRADING_DIR, else ``start`` or a folder above it, or a ``grading/`` in one."""
+    if os.environ.get(GRADING_DIR_VARIABLE):
+        return Path(os.environ[GRADING_DIR_VARIABLE]).expanduser().resolve()
     here = Path(start).resolve()
     for folder in (here, *here.parents):
         for candidate in (folder, folder / "grading"):
@@ -55,13 +66,21 @@ def add_parser(commands):
     page = commands.add_parser("dashboard", help="write the facilitator dashboard as one HTML page that works offline")
     page.add_argument("--out", default="dashboard.html")
     _course_option(page)
+    copy = commands.add_parser("marking-copy", help="copy the course's grading folder to a private folder of yours, "
+                               "outside the course, for the trust's own answer keys and marks")
+    copy.add_argument("folder", help="a new folder, for example ~/leadership-course-marking")
+    copy.add_argument("--course-dir", help="the grading folder to copy (default: this course's grading/)")
 
 
 def run(args):
+    if args.command == "marking-copy":
+        return _marking_copy(args)
     course_dir = Path(args.course_dir) if args.course_dir else find_course_dir()
     if course_dir is None or not (course_dir / "nbgrader_config.py").is_file():
-        print("Could not find the nbgrader course folder (the one holding nbgrader_config.py): run this "
-              "from grading/, or give --course-dir.")
+        where = f"{GRADING_DIR_VARIABLE} names {course_dir}, which" if os.environ.get(GRADING_DIR_VARIABLE) else None
+        print(f"{where} does not hold nbgrader_config.py." if where else
+              "Could not find the nbgrader course folder (the one holding nbgrader_config.py): run this "
+              f"from grading/, set {GRADING_DIR_VARIABLE}, or give --course-dir.")
         return 2
     if args.command == "roster":
         return _roster(course_dir, args)
@@ -134,3 +153,28 @@ def _return_feedback(course_dir, assignment):
         print(f"Nothing was packed: there are no feedback pages yet (`python -m leadership_course feedback "
               f"{assignment}`).")
     return 0 if packed and not skipped else 1
+
+
+def _marking_copy(args):
+    """Copy grading/ (without any round's work) to a new private folder outside the course."""
+    source = Path(args.course_dir) if args.course_dir else Path(__file__).resolve().parents[2] / "grading"
+    target = Path(args.folder).expanduser().resolve()
+    course = source.resolve().parent
+    if not (source / "nbgrader_config.py").is_file():
+        print(f"{source} is not a course grading folder (it has no nbgrader_config.py).")
+        return 2
+    if target.exists():
+        print(f"{target} already exists: choose a new folder (your marking copy is never overwritten).")
+        return 1
+    if target == course or course in target.parents:
+        print(f"{target} is inside the course folder {course}, which learners may get a copy of: choose a "
+              "folder outside it, for example in your home folder.")
+        return 1
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(source, target, symlinks=False, ignore=shutil.ignore_patterns(*ROUND_FOLDERS))
+    os.chmod(target, 0o700)
+    print(f"Made your marking copy in {target} (only you can open it). Put your trust's answer keys in its keys/, "
+          f"rebuild each assessment from them, and before every grading command set\n"
+          f"    export {GRADING_DIR_VARIABLE}={target}\n"
+          f"and run nbgrader's commands from that folder (cd \"${GRADING_DIR_VARIABLE}\").")
+    return 0

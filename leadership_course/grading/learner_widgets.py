@@ -8,6 +8,7 @@ plain, escaped HTML instead of a widget, so graders and feedback readers see it.
 import base64
 import io
 import json
+import weakref
 import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
@@ -30,6 +31,26 @@ from ..components.markup import markdown
 
 def _clock(stamp):
     return datetime.fromisoformat(stamp).strftime("%H:%M")
+
+
+#: The download boxes of this kernel: each hears of every answer saved after it prepared a file.
+_DOWNLOADS = weakref.WeakSet()
+
+
+def answers_saved():
+    """An answer was saved: a prepared submission that no longer holds the saved answers is withdrawn."""
+    for download in list(_DOWNLOADS):
+        download.check_prepared()
+
+
+def answers_content(data):
+    """The answers themselves (options chosen, text written) in an answers file's bytes, without times."""
+    try:
+        activities = json.loads(data).get("activities", {})
+        return {key: (entry.get("selected"), entry.get("text")) for key, entry in activities.items()
+                if isinstance(entry, dict)}
+    except (ValueError, AttributeError):
+        return None
 
 
 class AssessmentQuestion(CourseBox):
@@ -57,6 +78,7 @@ class AssessmentQuestion(CourseBox):
             self.status.html = "<p>Sorry, your answer could not be saved. Please try again.</p>"
             return
         self.status.html = f"<p>Answer saved at {_clock(now())}.</p>" if chosen else "<p>Answer cleared.</p>"
+        answers_saved()
 
 
 class WrittenAnswer(CourseBox):
@@ -84,29 +106,37 @@ class WrittenAnswer(CourseBox):
             return
         note = f" Only the first {MAX_WRITTEN_LENGTH:,} characters were kept." if len(self.box.value) > MAX_WRITTEN_LENGTH else ""
         self.status.html = f"<p>Saved at {_clock(now())}.{note}</p>"
+        answers_saved()
 
 
-def submission_zip(learner_id, assessment, folder="."):
-    """(file name, zip bytes) laid out for ``nbgrader zip_collect`` with the course config.
+def submission_zip(learner_id, assessment, folder=".", typed=None):
+    """(file name, zip bytes, the answers file's bytes in it) laid out for ``nbgrader zip_collect``.
 
-    The name carries the time (UTC), so that a learner's later download replaces an earlier one."""
+    The name carries the time (UTC), so that a learner's later download replaces an earlier one;
+    the zip's comment keeps the ID as typed, so two people whose IDs differ only in capitals or
+    spaces are reported as a clash when collected."""
     folder = Path(folder)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.comment = (learner_id if typed is None else typed).encode("utf-8")[:200]
         notebook = folder / assessment["notebook"]
         archive.writestr(f"{learner_id}__{assessment['notebook']}", notebook.read_bytes())
         answers = folder / ANSWERS_FILE
         data = answers.read_bytes() if answers.exists() else json.dumps({"version": 1, "activities": {}}).encode()
         archive.writestr(f"{learner_id}__{ANSWERS_FILE}", data)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    return f"{assessment['id']}__{learner_id}__{stamp}.zip", buffer.getvalue()
+    return f"{assessment['id']}__{learner_id}__{stamp}.zip", buffer.getvalue(), data
 
 
 class SubmissionDownload(CourseBox):
-    """The learner types the ID their facilitator gave them and downloads one zip file."""
+    """The learner types the ID their facilitator gave them and downloads one zip file. The file
+    is withdrawn as soon as an answer saved after it differs from what it holds (an answer
+    changed later, or a change the page showed as saved that reached the kernel after Prepare)."""
 
     def __init__(self, assessment, store):
         self.assessment = assessment
+        self.folder = Path(store.path).resolve().parent
+        self.packed = None  # the answers the prepared file holds
         self.learner_id = widgets.Text(description="Your learner ID", placeholder="for example ab12",
                                        **plain_look(),
                                        style=text_box_look()["style"])
@@ -117,22 +147,35 @@ class SubmissionDownload(CourseBox):
                              "facilitator as they asked.</p>")
         prepare = button("Prepare my submission", self.prepare, self._report)
         super().__init__([intro, self.learner_id, prepare, self.status, self.link], "submission-download", store)
+        _DOWNLOADS.add(self)
 
     def _report(self, message):
         self.status.html = message
 
     def prepare(self):
         learner_id = normalise_learner_id(self.learner_id.value)
-        if not LEARNER_ID.match(learner_id):
+        if not LEARNER_ID.fullmatch(learner_id):
             self.link.value = ""
             self.status.html = (f"<p>Please type your learner ID as your facilitator gave it: {LEARNER_ID_RULE}."
                                 "</p>")
             return
-        name, data = submission_zip(learner_id, self.assessment)
+        name, data, answers = submission_zip(learner_id, self.assessment, self.folder, typed=self.learner_id.value)
+        self.packed = answers_content(answers)
         encoded = base64.b64encode(data).decode("ascii")
         self.link.value = (f"<p><a class='course-download' download='{escape(name)}' "
                            f"href='data:application/zip;base64,{encoded}'>Save {escape(name)}</a></p>")
         self.status.html = f"<p>Your submission is ready: select Save {escape(name)}.</p>"
+
+    def check_prepared(self):
+        if self.packed is None:
+            return
+        answers = self.folder / ANSWERS_FILE
+        current = answers_content(answers.read_bytes()) if answers.exists() else {}
+        if current != self.packed:
+            self.packed = None
+            self.link.value = ""
+            self.status.html = ("<p>You changed an answer after preparing your submission, so that file no longer "
+                                "holds all your answers and was withdrawn. Select Prepare my submission again.</p>")
 
 
 class HubSubmission(CourseBox):

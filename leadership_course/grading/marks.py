@@ -4,7 +4,6 @@ nbgrader's own ``export`` gives totals only; this reads every grade through
 ``nbgrader.api.Gradebook`` and adds, for each submission, the problems a grader should know
 about (a missing notebook, a damaged answers file, an answer that could not be read)."""
 
-import csv
 import os
 import sys
 from pathlib import Path
@@ -127,11 +126,10 @@ def per_question_marks(course_dir):
 
 def write_marks_csv(course_dir, path):
     """Write per-question marks to ``path``; return the number of rows."""
+    from .spreadsheet import write_rows
+
     rows = per_question_marks(course_dir)
-    with open(path, "w", newline="", encoding="utf-8") as stream:
-        writer = csv.DictWriter(stream, fieldnames=MARK_COLUMNS)
-        writer.writeheader()
-        writer.writerows(rows)
+    write_rows(path, MARK_COLUMNS, rows)
     return len(rows)
 
 

@@ -3,7 +3,8 @@ and the dashboard.
 
 A learner's reasons for one assessment are in ``problems/<assignment>/<learner>.json`` in the
 nbgrader course folder; files refused before any learner could be named (an odd id, a zip
-that is not a submission) are in ``problems/<assignment>/refused.json``. Each reason is a
+that is not a submission) are in ``problems/<assignment>/_refused.json`` (an underscore, which no
+learner ID holds, so a learner called "refused" keeps their own). Each reason is a
 dictionary: ``stage`` (collect or autograde), ``reason`` and ``action`` (plain sentences for
 the facilitator) and, where it helps, ``detail`` (for example the text of an added cell).
 A rerun of a stage replaces that stage's reasons."""
@@ -13,7 +14,7 @@ import os
 from pathlib import Path
 
 PROBLEMS_DIR = "problems"
-REFUSED = "refused"
+REFUSED = "_refused"
 MAX_DETAIL = 2000
 
 

@@ -12,13 +12,17 @@ private: keep it outside the course folder and never send it to learners."""
 import csv
 import re
 
-#: The rule inside a larger pattern (no anchors): 1 to 64 characters, lowercase letters,
-#: digits, dots and dashes, starting and ending with a letter or digit.
-LEARNER_ID_PATTERN = r"[a-z0-9](?:[a-z0-9.-]{0,62}[a-z0-9])?"
-LEARNER_ID = re.compile(f"^{LEARNER_ID_PATTERN}$")
+#: The rule inside a larger pattern (no anchors): 1 to 64 characters, lowercase letters and
+#: digits, with a single dot or dash between two of them (so never "..", which the collector
+#: refuses in a file name as a way out of its folder).
+LEARNER_ID_PATTERN = r"[a-z0-9](?:[a-z0-9]|[.-](?=[a-z0-9])){0,63}"
+LEARNER_ID = re.compile(LEARNER_ID_PATTERN)  # always with fullmatch: "$" would let a final newline through
 LEARNER_ID_RULE = ("lowercase letters and digits, with dots or dashes between them (for example ab12 or "
                    "ward7-04), at most 64 characters")
 ROSTER_COLUMNS = ("id", "first_name", "last_name", "email")
+#: Roster text nbgrader's pages and a spreadsheet could take as code: markup, control characters,
+#: and a leading formula character.
+UNSAFE_TEXT = re.compile(r"[<>\x00-\x1f\x7f]|^[=+\-@]")
 
 
 def normalise_learner_id(text):
@@ -27,7 +31,20 @@ def normalise_learner_id(text):
 
 
 def is_learner_id(text):
-    return isinstance(text, str) and bool(LEARNER_ID.match(text))
+    return isinstance(text, str) and bool(LEARNER_ID.fullmatch(text))
+
+
+def unsafe_text_problem(column, value):
+    """Why a roster value cannot be registered, or None: names reach formgrader's pages and exports."""
+    found = UNSAFE_TEXT.search(value or "")
+    if found is None:
+        return None
+    if found.start() == 0 and found.group() in "=+-@":
+        return (f"{column} '{value}' starts with '{found.group()}', which a spreadsheet runs as a formula: "
+                "remove it")
+    shown = repr(found.group()) if found.group() in "<>" else "a control character"
+    return (f"{column} '{value}' holds {shown}: names are shown in formgrader's pages, where markup could run as "
+            "code, so the course does not register it; remove it")
 
 
 def read_roster(path):
@@ -54,6 +71,9 @@ def read_roster(path):
             problems.append(f"{path}, line {line}: '{learner_id}' is not a learner ID: use {LEARNER_ID_RULE}")
         elif learner_id in seen:
             problems.append(f"{path}, line {line}: '{learner_id}' is already on line {seen[learner_id]}")
+        elif any(unsafe_text_problem(column, row.get(column)) for column in ROSTER_COLUMNS[1:]):
+            problems += [f"{path}, line {line}: {unsafe_text_problem(column, row.get(column))}"
+                         for column in ROSTER_COLUMNS[1:] if unsafe_text_problem(column, row.get(column))]
         else:
             seen[learner_id] = line
             learners.append({column: row.get(column) or None for column in ROSTER_COLUMNS})

@@ -63,6 +63,14 @@ class KeepOnlyAnswerFiles(NbGraderPreprocessor):
                         "attempt to read or replace files on this computer.")
             if (submitted / ANSWERS_FILE).is_symlink():
                 (graded / ANSWERS_FILE).unlink(missing_ok=True)
+        shared = submitted / ANSWERS_FILE
+        if shared.is_file() and not shared.is_symlink() and shared.stat().st_nlink > 1:
+            (graded / ANSWERS_FILE).unlink(missing_ok=True)
+            add_problem(course.root, assignment, student, STAGE,
+                        f"The answers file is a hard link shared with {shared.stat().st_nlink - 1} other file(s) on "
+                        "this computer, so it was not read: a learner's own answers are a file of their own.",
+                        "Ask the learner for a new download of their submission. A link to another file can be "
+                        "an attempt to hand in the model answers.")
         answers = graded / ANSWERS_FILE
         if answers.is_file() and answers.stat().st_size > MAX_ANSWERS_BYTES:
             answers.unlink()
@@ -113,7 +121,8 @@ class UseReleasedCells(NbGraderPreprocessor):
                 continue
             seen.add(grade_id)
             original = handed_out[grade_id]
-            if cell.get("cell_type") != original.cell_type or cell.get("source") != original.source:
+            if cell.get("cell_type") != original.cell_type or cell.get("source") != original.source or \
+                    cell.get("metadata", {}).get("nbgrader") != original.metadata.get("nbgrader"):
                 changed.append(grade_id)
         deleted = [grade_id for grade_id in handed_out if grade_id not in seen]
 
@@ -133,8 +142,8 @@ class UseReleasedCells(NbGraderPreprocessor):
                         "Nothing to do: the learner's answers file was marked as usual.")
         if changed:
             add_problem(course.root, assignment, student, STAGE,
-                        f"Cells were changed in the notebook ({', '.join(changed)}); the course's own cells "
-                        "were restored before grading.",
+                        f"Cells were changed in the notebook, their text or their marking settings "
+                        f"({', '.join(changed)}); the course's own cells were restored before grading.",
                         "Nothing to do: the changes did not run.")
         for text, what in ((added, "added"), (deleted, "deleted"), (changed, "changed")):
             if text:

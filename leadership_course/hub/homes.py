@@ -8,7 +8,9 @@
   exchange (mode 0700; never a link to the shared course).
 * ``~/compassionate-leadership-record/``: the learner's record (mode 0700), never touched
   by an update.
-* For a facilitator, ``~/course/grading/``: a copy of the course's nbgrader folder (made once).
+* For a facilitator, ``~/course/grading/``: a copy of the course's nbgrader folder (made once),
+  from the shared course's ``grading/`` (open to the facilitators' group alone) or from
+  ``--grading-dir`` (on Kubernetes, a volume only facilitators' pods mount).
 
 Run as the account itself (``python -m leadership_course.hub.homes``), so a link a learner
 left in their home can never make root write somewhere else.
@@ -22,15 +24,12 @@ import shutil
 import stat
 from pathlib import Path
 
+from ..grading.cli import ROUND_FOLDERS
 from ..grading.exchange import ASSESSMENTS_DIR
 
 COURSE_LINK_DIR = "course"
 RECORD_DIR = "compassionate-leadership-record"
 GRADING_DIR = "course/grading"  # under the server's folder, where formgrader looks for it
-#: Not copied into a facilitator's grading folder: the course repository's own gradebook and rounds.
-GRADING_SKIP = ("gradebook.db", "release", "submitted", "autograded", "feedback", "downloaded",
-                "problems", "__pycache__")
-
 
 def private_folder(path: Path) -> None:
     """Make ``path`` (not a link) a folder only its owner can open."""
@@ -72,28 +71,30 @@ def protect_record(home: Path) -> Path:
 
 
 def copy_grading(home: Path, grading: Path) -> Path:
-    """A facilitator's own nbgrader folder, copied from the course once (their marking is kept)."""
+    """A facilitator's own nbgrader folder, copied once without the course's rounds (their marking is kept)."""
     folder = home / GRADING_DIR
     if not folder.exists():
-        shutil.copytree(grading, folder, symlinks=False, ignore=shutil.ignore_patterns(*GRADING_SKIP))
+        shutil.copytree(grading, folder, symlinks=False, ignore=shutil.ignore_patterns(*ROUND_FOLDERS))
         os.chmod(folder, 0o700)
     return folder
 
 
-def prepare(home: Path, course_dir: Path, facilitator: bool) -> None:
+def prepare(home: Path, course_dir: Path, facilitator: bool, grading_dir: Path | None = None) -> None:
     os.chmod(home, 0o700)
     private_folder(link_course(home, course_dir / "modules") / ASSESSMENTS_DIR)
     protect_record(home)
     if facilitator:
-        copy_grading(home, course_dir / "grading")
+        copy_grading(home, grading_dir or course_dir / "grading")
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m leadership_course.hub.homes", description=__doc__)
     parser.add_argument("--course-dir", type=Path, required=True)
     parser.add_argument("--facilitator", action="store_true")
+    parser.add_argument("--grading-dir", type=Path, help="the facilitators' nbgrader folder (default: the "
+                        "course's grading/)")
     args = parser.parse_args(argv)
-    prepare(Path.home(), args.course_dir.resolve(), args.facilitator)
+    prepare(Path.home(), args.course_dir.resolve(), args.facilitator, args.grading_dir)
     return 0
 
 

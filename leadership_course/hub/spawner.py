@@ -15,6 +15,7 @@ A local process per account (JupyterHub's ``LocalProcessSpawner``), with:
 from __future__ import annotations
 
 import asyncio
+import grp
 import os
 import pwd
 import re
@@ -121,9 +122,33 @@ class CourseSpawner(LocalProcessSpawner):
         await asyncio.to_thread(subprocess.run, ["useradd", "--create-home", "--shell", "/usr/sbin/nologin",
                                                  "--user-group", self.user.name], check=True, capture_output=True)
 
+    def grading_group(self) -> str | None:
+        """The group that alone opens the shared course's grading/ (install.py), or None if it is open to all."""
+        try:
+            folder = os.stat(Path(self.course_dir) / "grading")
+        except OSError:
+            return None
+        if folder.st_gid == 0 or folder.st_mode & 0o007:
+            return None
+        return grp.getgrgid(folder.st_gid).gr_name
+
+    async def keep_grading_group(self):
+        """Facilitators (however named: settings, sign-in or group) in grading/'s group; nobody else."""
+        group = self.grading_group()
+        if group is None:
+            return
+        member = self.user.name in grp.getgrnam(group).gr_mem
+        if self.is_facilitator() and not member:
+            await asyncio.to_thread(subprocess.run, ["gpasswd", "--add", self.user.name, group], check=True,
+                                    capture_output=True)
+        elif member and not self.is_facilitator():
+            await asyncio.to_thread(subprocess.run, ["gpasswd", "--delete", self.user.name, group], check=True,
+                                    capture_output=True)
+
     async def prepare_home(self):
         """Make the home ready as the account itself (``homes``); a failure stops the spawn with its reason."""
         await self.ensure_account()
+        await self.keep_grading_group()
         home = self.home()
         if not home.is_dir():  # an account made without a home (sign-up): make it, owned by them
             account = pwd.getpwnam(self.user.name)

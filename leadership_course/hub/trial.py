@@ -146,16 +146,17 @@ def require_hub_environment():
 
 
 @contextlib.contextmanager
-def running_hub(folder: Path, settings: list[str], accounts: dict | None = None):
+def running_hub(folder: Path, settings: list[str], accounts: dict | None = None, course_dir: Path = REPO):
     """A hub from deploy/jupyterhub/jupyterhub_config.py with ``settings`` (hub.toml lines) added,
-    on free 127.0.0.1 ports, state in ``folder``; stopped (with its servers) on leaving."""
+    on free 127.0.0.1 ports, state in ``folder``, on ``course_dir`` (this checkout, or a course
+    copied by install.py); stopped (with its servers) on leaving."""
     require_hub_environment()
     os.chmod(folder, 0o755)
     (folder / "exchange").mkdir(exist_ok=True)
     os.chmod(folder / "exchange", 0o1777)
     port, hub_port, api_port = free_port(), free_port(), free_port()
     (folder / "hub.toml").write_text("\n".join([
-        f'course_dir = "{REPO}"', f'state_dir = "{folder / "state"}"', f'exchange_dir = "{folder / "exchange"}"',
+        f'course_dir = "{course_dir}"', f'state_dir = "{folder / "state"}"', f'exchange_dir = "{folder / "exchange"}"',
         f'proxy_command = "{PROXY}"', 'ip = "127.0.0.1"', f"port = {port}", f"hub_port = {hub_port}",
         f"proxy_api_port = {api_port}", *settings, ""]))
     token = secrets.token_hex(16)
@@ -215,9 +216,10 @@ def check_readable_by_accounts():
 
 
 @contextlib.contextmanager
-def cohort(learners: int = 2, facilitators: int = 1, settings: tuple[str, ...] = ()):
+def cohort(learners: int = 2, facilitators: int = 1, settings: tuple[str, ...] = (), install=None):
     """A running trial hub with ``learners`` and ``facilitators`` accounts (PAM sign-in); the
-    accounts are keyed learner_a, learner_b, ... and facilitator (facilitator_2, ...)."""
+    accounts are keyed learner_a, learner_b, ... and facilitator (facilitator_2, ...).
+    ``install(folder, facilitators_group)``, if given, returns the course folder the hub runs on."""
     check_readable_by_accounts()
     tag = secrets.token_hex(3)
     groups = {"learner": f"clt{tag}-learners", "facilitator": f"clt{tag}-facilitators"}
@@ -232,9 +234,10 @@ def cohort(learners: int = 2, facilitators: int = 1, settings: tuple[str, ...] =
             subprocess.run(["useradd", "--create-home", "--shell", "/usr/sbin/nologin", "--groups",
                             groups[account.role], account.name], check=True)
             subprocess.run(["chpasswd"], input=f"{account.name}:{account.password}", text=True, check=True)
+        course_dir = install(folder, groups["facilitator"]) if install else REPO
         with running_hub(folder, [f'allowed_groups = ["{groups["learner"]}", "{groups["facilitator"]}"]',
                                   f'facilitator_system_group = "{groups["facilitator"]}"', *settings],
-                         accounts) as running:
+                         accounts, course_dir) as running:
             yield running
     finally:
         _remove_accounts(list(accounts.values()), tuple(groups.values()))

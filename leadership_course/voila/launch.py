@@ -191,9 +191,9 @@ def preheat_fits(free_bytes: int | None) -> bool:
     return free_bytes is None or free_bytes >= PREHEAT_MIN_FREE_BYTES
 
 
-def home_url(port: int, ip: str = "127.0.0.1") -> str:
-    """Address of the course home page for a server started by :func:`voila_command`."""
-    return f"http://{ip}:{int(port)}/voila/render/{HOME_NOTEBOOK}"
+def home_url(port: int, ip: str = "127.0.0.1", page: str = HOME_NOTEBOOK) -> str:
+    """Address of the course home page (or ``page``) for a server started by :func:`voila_command`."""
+    return f"http://{ip}:{int(port)}/voila/render/{page}"
 
 
 def free_port(ip: str = "127.0.0.1") -> int:
@@ -229,6 +229,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--record-dir", default=None, help="folder for the learner's record")
     parser.add_argument("--open", action="store_true", help="open the course in a browser")
     parser.add_argument("--print", action="store_true", help="print the command, do not run it")
+    parser.add_argument("--page", default=HOME_NOTEBOOK,
+                        help="the notebook to open (for example the facilitator's dashboard.ipynb)")
     args = parser.parse_args(argv)
     command, env = voila_command(
         args.modules_dir, args.port, args.record_dir, ip=args.ip, open_browser=False
@@ -239,7 +241,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"{key}={env[key]}")
         print(" ".join(command))
         return 0
-    print(f"The course will be at {home_url(args.port, args.ip)}", flush=True)
+    print(f"Open {home_url(args.port, args.ip, args.page)}", flush=True)
     process = subprocess.Popen(command, env=env)
 
     def stop(signum, frame):  # pass a stop request on, so that Voila shuts its kernels down
@@ -252,7 +254,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         import threading
         import webbrowser
 
-        threading.Timer(3.0, webbrowser.open, [home_url(args.port, args.ip)]).start()
+        threading.Timer(3.0, webbrowser.open, [home_url(args.port, args.ip, args.page)]).start()
     try:
         return process.wait()
     except KeyboardInterrupt:

@@ -1,6 +1,7 @@
 """Assessment widgets: answers saved to answers.json as the learner clicks and types,
 restored on reload, shown plainly while grading; the questions file holds no answers."""
 
+import base64
 import io
 import re
 import json
@@ -70,15 +71,54 @@ def test_download_needs_a_learner_id_and_makes_a_zip_collect_layout(assignment):
     download.learner_id.value = "../../etc"
     download.prepare()
     assert download.link.value == "" and "Please type your learner ID" in download.status.text
-    download.learner_id.value = "ab12"
+    download.learner_id.value = " AB12"
     download.prepare()
     assert re.search(r"download='module-01__ab12__\d{8}T\d{6}Z\.zip'", download.link.value)
+    prepared = base64.b64decode(re.search(r"base64,([^']+)'", download.link.value).group(1))
+    assert zipfile.ZipFile(io.BytesIO(prepared)).comment == b" AB12"  # as typed: a clash is seen on collect
     from leadership_course.grading.learner_widgets import submission_zip
 
-    name, data = submission_zip("ab12", course.load_assessment())
+    name, data, _ = submission_zip("ab12", course.load_assessment())
     names = zipfile.ZipFile(io.BytesIO(data)).namelist()
     assert re.fullmatch(r"module-01__ab12__\d{8}T\d{6}Z\.zip", name)
     assert sorted(names) == ["ab12__answers.json", "ab12__module-01-assessment.ipynb"]
+
+
+def packed_answers(download):
+    data = base64.b64decode(re.search(r"base64,([^']+)'", download.link.value).group(1))
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return json.loads(archive.read("ab12__answers.json"))["activities"]
+
+
+def test_a_change_after_preparing_withdraws_the_prepared_file(assignment):
+    """When a tick or an answer is saved after Prepare (a late change from the page, or a later
+    edit), is the old file withdrawn with a reason, and does preparing again hold the change?"""
+    download = course.submission_download()
+    download.learner_id.value = "ab12"
+    question = course.question("q2-myths")
+    question.selector.value = [0, 1]
+    download.prepare()
+    assert len(packed_answers(download)["q2-myths"]["selected"]) == 2
+    question.selector.value = [0, 1, 2]  # reaches the kernel after Prepare: the page shows it saved
+    assert "Answer saved" in question.status.text
+    assert download.link.value == "" and "withdrawn" in download.status.text
+    download.prepare()
+    assert len(packed_answers(download)["q2-myths"]["selected"]) == 3
+    written = course.written_answer("r1-example")
+    written.box.value = "My example."
+    assert download.link.value == "" and "Select Prepare my submission again" in download.status.text
+
+
+def test_saving_the_same_answers_again_keeps_the_prepared_file(assignment):
+    """Does pressing Save on an unchanged answer leave a prepared file in place?"""
+    written = course.written_answer("r1-example")
+    written.box.value = "My example."
+    download = course.submission_download()
+    download.learner_id.value = "ab12"
+    download.prepare()
+    written.save()
+    assert "Save module-01__ab12__" in download.link.value
+    assert packed_answers(download)["r1-example"]["text"] == "My example."
 
 
 def test_questions_file_with_answers_is_refused():

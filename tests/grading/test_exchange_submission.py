@@ -50,3 +50,46 @@ def test_fetch_answer_submit_collect_and_autograde(tmp_path, monkeypatch):
     with open(tmp_path / "marks.csv", newline="") as stream:
         automatic = [r for r in csv.DictReader(stream) if r["kind"] == "automatic"]
     assert len(automatic) == 5 and sum(float(r["score"]) for r in automatic) == 5
+
+
+def test_a_changed_timestamp_file_leaves_every_learner_graded_with_a_reason(tmp_path):
+    """When learners change timestamp.txt in the exchange after submitting (text that is no time,
+    a number too large, a folder) or leave a notebook that cannot be read, is every learner still
+    collected, graded on their answers and exported, each with a reason, beside an honest learner
+    with none?"""
+    grading, exchange, learner = tmp_path / "grading", tmp_path / "exchange", tmp_path / "learner"
+    shutil.copytree(REPO / "grading", grading, ignore=shutil.ignore_patterns(
+        "gradebook.db", "release", "submitted", "autograded", "feedback", "downloaded"))
+    exchange.mkdir(mode=0o777)
+    learner.mkdir()
+    run(grading, "generate_assignment", "module-01", "--force", exchange=exchange)
+    run(grading, "release_assignment", "module-01", "--force", exchange=exchange)
+    run(learner, "fetch_assignment", "module-01", "--course", "compassionate-leadership", exchange=exchange)
+    shutil.copy(REPO / "tests" / "fixtures" / "submissions" / "complete.answers.json",
+                learner / "module-01" / "answers.json")
+    changes = {"malformed-time": lambda path: path.write_text("yesterday at teatime"),
+               "overflowing-time": lambda path: path.write_text("9" * 400),
+               "time-is-a-folder": lambda path: (path.unlink(), path.mkdir()),
+               "unreadable-notebook": lambda path: (path.parent / "module-01-assessment.ipynb").write_text("{oops"),
+               "honest": lambda path: None}
+    inbound = exchange / "compassionate-leadership" / "inbound"
+    for student, change in changes.items():
+        run(learner, "submit", "module-01", "--course", "compassionate-leadership", f"--student={student}",
+            exchange=exchange)
+        change(next(inbound.glob(f"{student}+*")) / "timestamp.txt")
+    run(grading, "collect", "module-01", exchange=exchange)
+    run(grading, "autograde", "module-01", exchange=exchange)
+    subprocess.run([sys.executable, "-m", "leadership_course", "export-marks", "--course-dir", str(grading),
+                    "--out", str(tmp_path / "marks.csv")], check=True, env=ENV)
+    with open(tmp_path / "marks.csv", newline="") as stream:
+        rows = list(csv.DictReader(stream))
+    for student in changes:
+        automatic = [r for r in rows if r["student"] == student and r["kind"] == "automatic"]
+        assert sum(float(r["score"]) for r in automatic) == 5, student
+        problems = {r["problems"] for r in rows if r["student"] == student}
+        if student == "honest":
+            assert problems == {""}
+        elif student == "unreadable-notebook":
+            assert all("The notebook could not be read (NotJSONError" in p for p in problems), problems
+        else:
+            assert all("timestamp.txt in the submission" in p and "was used instead" in p for p in problems), problems

@@ -28,7 +28,8 @@ EXPECTED_AUTO = {  # automatic marks out of 5: only what the learner's real answ
     "honest-complete": 5, "honest-partial": 2,
     "added-cell-rewrites-answers": 2, "package-shadows-engine": 2, "answers-link-to-model-answers": 0,
     "link-to-answer-key": 5, "deleted-question-cells": 5, "deeply-nested-answers": 0,
-    "two-downloads": 5, "two-downloads-same-name": 5, "renamed-notebook-in-zip": 5,
+    "two-downloads": 5, "two-downloads-same-name": 5, "renamed-notebook-in-zip": 5, "unreadable-notebook": 5,
+    "id-typed-two-ways": 5,
 }
 CHEAT_CELL = """\
 import json, pathlib
@@ -55,12 +56,38 @@ def digest(folder):
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def zipped(path, entries, mtime=None):
-    with zipfile.ZipFile(path, "w") as archive:
+def zipped(path, entries, mtime=None, compression=zipfile.ZIP_DEFLATED, typed=None):
+    with zipfile.ZipFile(path, "w", compression) as archive:
+        if typed is not None:  # the ID as the learner typed it, kept by Download my submission
+            archive.comment = typed.encode()
         for name, data in entries.items():
             archive.writestr(name, data)
     if mtime:
         os.utime(path, (mtime, mtime))
+
+
+def patched(path, change):
+    """Rewrite the zip at ``path`` with ``change(bytes) -> bytes``, as damage in transit or a tool would."""
+    path.write_bytes(change(bytearray(path.read_bytes())))
+
+
+def headers(data, local_offset, central_offset, value):
+    """Set a 2-byte field of every entry's local and central header (flags: 6 and 8; method: 8 and 10)."""
+    for signature, offset in ((b"PK\x03\x04", local_offset), (b"PK\x01\x02", central_offset)):
+        start = data.find(signature)
+        while start != -1:
+            data[start + offset:start + offset + 2] = (int.from_bytes(data[start + offset:start + offset + 2],
+                                                                      "little") | value).to_bytes(2, "little")
+            start = data.find(signature, start + 4)
+    return data
+
+
+def flip_a_byte_of(text):
+    def change(data):
+        at = data.find(text.encode()) + 20
+        data[at] ^= 0x01
+        return data
+    return change
 
 
 @pytest.fixture(scope="module")
@@ -130,6 +157,26 @@ def batch(tmp_path_factory):
     zipped(archive / "module-01__zipslip__20261201T090000Z.zip", {"../../../zipslip__answers.json": complete})
     zipped(archive / "module-01__someone-else__20261201T090000Z.zip", entries("honest-partial", complete))
     (archive / "my-answers.docx").write_bytes(b"not a zip")
+    # Zips that stopped zip_collect for everyone: read whole, and their times parsed, before anything is copied.
+    zipped(archive / "module-01__impossible-time__20261341T256199Z.zip", entries("impossible-time", complete))
+    zipped(archive / "module-01__year-zero__00000101T090000Z.zip", entries("year-zero", complete))
+    crc = archive / "module-01__crc-corrupted-entry__20261201T090000Z.zip"
+    zipped(crc, entries("crc-corrupted-entry", complete), compression=zipfile.ZIP_STORED)
+    patched(crc, flip_a_byte_of(complete))
+    encrypted = archive / "module-01__entry-marked-encrypted__20261201T090000Z.zip"
+    zipped(encrypted, entries("entry-marked-encrypted", complete))
+    patched(encrypted, lambda data: headers(data, 6, 8, 0x1))
+    deflate64 = archive / "module-01__deflate64-entry__20261201T090000Z.zip"
+    zipped(deflate64, entries("deflate64-entry", complete))
+    patched(deflate64, lambda data: headers(data, 8, 10, 9))  # method 8 (deflate) | 9 = 9: Deflate64
+    zipped(archive / "module-01__two-downloads\n__20261201T100000Z.zip", entries("two-downloads\n", partial))
+    zipped(archive / "module-01__honest-complete__20991231T235959Z.zip", entries("honest-complete", partial))
+    zipped(archive / "module-01__id-typed-two-ways__20261201T090000Z.zip", entries("id-typed-two-ways", partial),
+           typed="ID-Typed-Two-Ways")
+    zipped(archive / "module-01__id-typed-two-ways__20261201T093000Z.zip", entries("id-typed-two-ways", complete),
+           typed=" id-typed-two-ways")
+    zipped(archive / "module-01__unreadable-notebook__20261201T090000Z.zip",
+           {"unreadable-notebook__module-01-assessment.ipynb": b'{"cells": [', "unreadable-notebook__answers.json": complete})
 
     collect = nbgrader(course, "zip_collect", ASSIGNMENT, "--force")
     autograde = nbgrader(course, "autograde", ASSIGNMENT, "--force")
@@ -192,6 +239,9 @@ REASONS = {
     "deleted-question-cells": "Cells were deleted from the notebook",
     "deeply-nested-answers": "nested far deeper than a real one",
     "renamed-notebook-in-zip": "The notebook was renamed",
+    "unreadable-notebook": "The notebook could not be read (NotJSONError",
+    "id-typed-two-ways": "were typed differently (' id-typed-two-ways' in module-01__id-typed-two-ways__20261201T093000Z"
+                         ".zip, 'ID-Typed-Two-Ways' in module-01__id-typed-two-ways__20261201T090000Z.zip)",
 }
 
 
@@ -205,7 +255,7 @@ def test_each_dishonest_or_broken_case_carries_its_reason(batch, student):
 def test_honest_learners_carry_no_reason_and_autograde_warns_only_about_cheats(batch):
     """Do honest learners carry no reason, and does autograde's log warn about nobody honest
     (no checksum warning for every learner)?"""
-    for student in ("honest-complete", "honest-partial", "two-downloads"):
+    for student in ("honest-complete", "honest-partial"):
         assert rows_for(batch, student)[0]["problems"] == ""
     log = batch["autograde"].stdout + batch["autograde"].stderr
     assert "checksum" not in log
@@ -240,12 +290,43 @@ def test_refused_zips_are_named_with_their_reasons(batch):
     assert answers == json.loads((FIXTURES / "partial.answers.json").read_text())
 
 
+BROKEN_ZIPS = {  # learner ID in the zip: what the facilitator is told
+    "impossible-time": "its name carries a time that cannot be (20261341T256199Z)",
+    "year-zero": "its name carries a time that cannot be (00000101T090000Z)",
+    "crc-corrupted-entry": "is damaged and cannot be read (BadZipFile: Bad CRC-32",
+    "entry-marked-encrypted": "is encrypted",
+    "deflate64-entry": "uses a compression the course does not read (method 9)",
+    "two-downloads\n": "the learner ID inside it is not one the course accepts",
+    "honest-complete": "its name carries a time in the future (2099-12-31 23:59 UTC)",  # meant to replace theirs
+}
+
+
+@pytest.mark.parametrize("learner", sorted(BROKEN_ZIPS), ids=lambda learner: learner.replace("\n", "-newline"))
+def test_a_broken_download_is_refused_with_its_reason_and_the_batch_goes_on(batch, learner):
+    """Is a zip with an impossible time, a damaged, encrypted or Deflate64 entry, or an ID with a
+    final newline refused with its reason, nothing of it collected, while the others are graded?"""
+    from leadership_course.grading.collect import refused
+
+    reasons = [p["reason"] for p in refused(batch["dir"], ASSIGNMENT) if p["reason"].startswith(f"module-01__{learner}__")]
+    assert len(reasons) == 1 and BROKEN_ZIPS[learner] in reasons[0], reasons
+    assert not (batch["dir"] / "submitted" / learner).exists() or learner == "honest-complete"
+    assert sorted(p.name for p in (batch["dir"] / "submitted").iterdir() if p.name.startswith("two-downloads")) == [
+        "two-downloads", "two-downloads-same-name"]
+    assert batch["collect"].returncode == 0 and "Traceback" not in batch["collect"].stderr
+    assert len(rows_for(batch, "honest-complete")) > 0 and len(rows_for(batch, "two-downloads")) > 0
+
+
 def test_latest_download_wins(batch):
     """With two downloads from one learner, is the later one collected (by the time in its name,
-    or by the file's time when the browser added ' (1)')?"""
+    or by the file's time when the browser added ' (1)'), and is the facilitator told which was
+    set aside, with both times?"""
     for learner in ("two-downloads", "two-downloads-same-name"):
         answers = json.loads((batch["dir"] / "submitted" / learner / ASSIGNMENT / "answers.json").read_text())
         assert answers == json.loads((FIXTURES / "complete.answers.json").read_text())
+    problems = rows_for(batch, "two-downloads")[0]["problems"]
+    assert ("module-01__two-downloads__20261201T093000Z.zip (2026-12-01 09:30 UTC) was collected in place of "
+            "module-01__two-downloads__20261201T090000Z.zip (2026-12-01 09:00 UTC)") in problems
+    assert "More than one download" in rows_for(batch, "two-downloads-same-name")[0]["problems"]
 
 
 def test_dashboard_page_works_offline_and_shows_the_reasons(batch, browser, tmp_path):

@@ -4,14 +4,17 @@ and LTI 1.3 and Microsoft Entra ID, which need their provider, loaded and answer
 
 from __future__ import annotations
 
+import re
 import shutil
+import stat
 import urllib.parse
 
+import jwt
 import pytest
 import requests
 
 from leadership_course.hub import trial
-from leadership_course.hub.trial import hub_folder
+from leadership_course.hub.trial import REPO, hub_folder
 
 
 def running_hub(folder, settings):
@@ -80,16 +83,45 @@ def test_sign_up_waits_for_an_admin_to_approve(folder):
         assert user["admin"] is False and user["groups"] == []
 
 
-def test_lti13_sign_in_is_loaded(folder):
-    """With LTI 1.3: does the hub start, publish the tool's configuration for the platform
-    and refuse a launch that no platform signed?"""
-    with running_hub(subfolder(folder, "lti"), ['sign_in = "lti13"', "create_accounts = true"]) as hub:
+def guide_urls():
+    """The addresses deploy/jupyterhub/sign-in/lti13.py tells an administrator to register."""
+    text = (REPO / "deploy" / "jupyterhub" / "sign-in" / "lti13.py").read_text()
+    return dict(re.findall(r"^  (login URL|redirect URI|public keyset \(JWKS\))\s+https://HUB(/\S+)$", text, re.M))
+
+
+def test_lti13_sign_in_answers_at_every_address_the_guide_gives(folder):
+    """With LTI 1.3: does the hub start and answer at each address the sign-in file tells an
+    administrator to register (the login URL, the redirect URI refusing a launch no platform
+    signed, and the tool's public keyset, with the same key after a restart and no private
+    part), and does the tool's configuration for Canvas name the keyset?"""
+    urls = guide_urls()
+    assert set(urls) == {"login URL", "redirect URI", "public keyset (JWKS)"}, urls
+    lti = subfolder(folder, "lti")
+    with running_hub(lti, ['sign_in = "lti13"', "create_accounts = true"]) as hub:
         config = requests.get(f"{hub.url}/hub/lti13/config", timeout=30)
         assert config.status_code == 200
-        assert config.json()["oidc_initiation_url"].endswith("/hub/lti13/oauth_login")
-        forged = requests.post(f"{hub.url}/hub/lti13/oauth_callback", data={"id_token": "forged", "state": "x"},
+        assert config.json()["oidc_initiation_url"] == hub.url + urls["login URL"]
+        assert config.json()["public_jwk_url"] == hub.url + urls["public keyset (JWKS)"]
+        login = requests.post(hub.url + urls["login URL"], timeout=30, allow_redirects=False, data={
+            "iss": "https://lms.example.nhs.uk", "login_hint": "learner", "target_link_uri": hub.url + "/",
+            "client_id": "not-set"})
+        assert login.status_code == 302 and login.headers["Location"].startswith("https://lms.example.nhs.uk/")
+        assert urllib.parse.parse_qs(urllib.parse.urlsplit(login.headers["Location"]).query)["redirect_uri"] == [
+            hub.url + urls["redirect URI"]]
+        forged = requests.post(hub.url + urls["redirect URI"], data={"id_token": "forged", "state": "x"},
                                timeout=30, allow_redirects=False)
         assert forged.status_code >= 400
+        keyset = requests.get(hub.url + urls["public keyset (JWKS)"], timeout=30)
+        assert keyset.status_code == 200 and keyset.headers["Content-Type"].startswith("application/json")
+    (key,) = keyset.json()["keys"]
+    assert key["kty"] == "RSA" and key["alg"] == "RS256" and key["use"] == "sig" and key["kid"]
+    assert not {"d", "p", "q", "dp", "dq", "qi"} & set(key), "the keyset must hold the public half only"
+    assert jwt.algorithms.RSAAlgorithm.from_jwk(key).key_size == 2048
+    kept = lti / "state" / "lti13-tool-key.pem"
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    with running_hub(lti, ['sign_in = "lti13"', "create_accounts = true"]) as hub:
+        again = requests.get(hub.url + urls["public keyset (JWKS)"], timeout=30).json()
+    assert again == keyset.json(), "a restart must not change the key the platform registered"
 
 
 def test_entra_id_sign_in_is_loaded(folder):
