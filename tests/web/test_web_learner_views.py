@@ -56,7 +56,7 @@ def said_anew(status, act, again):
 
 def test_saves_of_a_plan_and_a_reflection_each_say_something_new(web_site, web_page):
     """Does a second "Save my plan" in the same minute change the role="status" region's
-    words; and does a reflection say "Saved automatically" on leaving the box, then "Saved
+    words, and a cut part say so; and does a reflection say "Saved automatically" on leaving the box, then "Saved
     at" on Save, then "Saved again at", as the Voila reflection does?"""
     page = web_page
     page.goto(web_site.url("09_sustaining_yourself.html"))
@@ -67,6 +67,9 @@ def test_saves_of_a_plan_and_a_reflection_each_say_something_new(web_site, web_p
     save.click()
     expect(status).to_have_text(re.compile(r"^Your plan was saved at \d\d:\d\d\.$"))
     said_anew(status, lambda: save.click(), "Your plan was saved again at")
+    card.locator("textarea").nth(1).fill("x" * 20_001)  # as plan.py says it
+    save.click()
+    expect(status).to_contain_text("In part 2, only the first 20,000 characters were kept.")
 
     reflection = page.locator(".course-reflection").first
     said = reflection.locator("[role='status']")

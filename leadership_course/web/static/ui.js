@@ -572,7 +572,7 @@
         (part.reflection.prompt_html || ""), part.reflection.hint || "", 4);
       box.addEventListener("change", () => {
         const stamp = saveReflection(part.reflection, box.value);
-        say(status, "<p>Part " + (n + 1) + " saved at " + escape(clock(stamp)) + ".</p>");
+        say(status, "<p>" + escape("Part " + (n + 1) + " saved at " + clock(stamp) + "." + cutNote([n])) + "</p>");
       });
       boxes.push(box);
       children.push(...parts);
@@ -581,8 +581,13 @@
     const saveAll = button("Save my plan", () => {
       let stamp = null;
       boxes.forEach((box, n) => { stamp = saveReflection(activity.parts[n].reflection, box.value); });
-      say(status, "<p>" + escape(saidAnew("Your plan was saved at " + clock(stamp) + ".", status)) + "</p>");
+      const message = "Your plan was saved at " + clock(stamp) + "." + cutNote(boxes.map((_, n) => n));
+      say(status, "<p>" + escape(saidAnew(message, status)) + "</p>");
     });
+    function cutNote(indexes) {  // plan.py's _cut_note
+      const cut = indexes.filter((n) => boxes[n].value.length > MAX_LENGTH).map((n) => n + 1);
+      return cut.length ? " In part " + cut.join(", ") + ", only the first 20,000 characters were kept." : "";
+    }
     if (stamps.length) say(status, "<p>Saved at " + escape(clock(stamps.sort().pop())) + ".</p>");
     return courseBox("plan", [...children, saveAll, status]);
   }
