@@ -115,7 +115,7 @@ def test_links_are_named_by_title_and_fit_a_320_px_screen(web_site, web_page):
     assert not wide, f"links run off a 320 px screen: {wide}"
 
 
-def test_a_returning_learners_home_leads_with_continue_to_the_next_module(web_site, web_page):
+def test_a_returning_learners_home_leads_with_continue_to_the_next_module(web_site, web_page, axe):
     """With modules 3 and 4 done (and nothing else), does the course home at 1366x768 show
     "Continue where you left off" first, under the page's heading and above the fold, with
     a link to module 5, and no "New here? Start with Module 0"; and does a new learner
@@ -141,6 +141,8 @@ def test_a_returning_learners_home_leads_with_continue_to_the_next_module(web_si
     after = page.evaluate("() => document.querySelector('#main h1').nextElementSibling.textContent.trim().slice(0, 40)")
     assert after.startswith("Continue where you left off"), after
     expect(page.get_by_text("New here?")).to_be_hidden()
+    problems = axe(page)
+    assert not problems, "axe, on a returning learner's home:\n" + "\n".join(problems)
 
 
 def test_feedback_on_an_option_that_ends_with_a_full_stop_has_no_second_one(web_site, web_page):
