@@ -513,7 +513,7 @@ def bench_web(runs, rows, notes, page="01_why_compassion.html", room=200):
             server.terminate()
             server.wait(10)
         size = sum(p.stat().st_size for p in site.rglob("*") if p.is_file() and p.name != "floor.html")
-        scripts = sum((site / "static" / n).stat().st_size for n in ("engine.js", "record.js", "ui.js"))
+        scripts = sum((site / "static" / n).stat().st_size for n in ("engine.js", "record.js", "journal.js", "ui.js"))
         notes.append(f"- Web edition: {size / 1024:.0f} kB for the whole site ({len(list(site.glob('*.html'))) - 1} "
                      f"pages), of which {scripts / 1024:.0f} kB of script; {page} is "
                      f"{(site / page).stat().st_size / 1024:.0f} kB. The static server (Python's http.server) held "

@@ -97,7 +97,8 @@ def _entry_html(entry):
     if kind == "self_check":
         scores = entry.get("scores") if isinstance(entry.get("scores"), dict) else {}
         labels = entry.get("labels") if isinstance(entry.get("labels"), dict) else {}
-        figures = [(str(labels.get(k, k)), v) for k, v in scores.items() if isinstance(v, (int, float))]
+        figures = [(str(labels.get(k, k)), v) for k, v in scores.items()
+                   if isinstance(v, (int, float)) and not isinstance(v, bool)]
         rows = "".join(f"<tr><td>{escape(label)}</td><td>{value:.1f}</td></tr>" for label, value in figures)
         top = entry.get("scale_top")
         return (f"<h3>{title}</h3><p>For reflection only, not a validated measure.</p>"

@@ -26,13 +26,16 @@ STATIC = Path(__file__).parent / "static"
 TEMPLATE_DIR = Path(__file__).parent.parent / "voila" / "templates" / "course"
 #: The one course style sheet, shared with the Voila template (copied, never edited here).
 COURSE_CSS = TEMPLATE_DIR / "static" / "course.css"
-SCRIPTS = ["engine.js", "record.js", "ui.js"]
+SCRIPTS = ["engine.js", "record.js", "journal.js", "ui.js"]
 HOME = "course_home.ipynb"
 #: A code cell such as ``show_scenario("busy-shift-scenario")`` or ``show_course_home()``.
 SHOW_CALL = re.compile(r"""\bshow_(\w+)\(\s*(?:["']([a-z0-9-]+)["'])?\s*\)""")
 #: Calls that draw nothing in the web edition of a page (imports are not calls).
 PAGE_PARTS = {"course_home", "journal_download", "where_saved", "my_pledges"}
 NOTEBOOK_LINK = re.compile(r"""<a href="([A-Za-z0-9_.-]+)\.ipynb(#[^"]*)?"([^>]*)>(.*?)</a>""", re.S)
+#: A list item that gives a reference, then its bare address as a link (further reading).
+BARE_LINK_ITEM = re.compile(r"""(<li>\s*(?:<p>)?)((?:[^<]|<(em|strong|i|b|span)\b[^>]*>[^<]*</\3>)+?)"""
+                            r"""<a href="([^"]+)">\4</a>""")
 
 
 def build_site(out_dir, content_dir=None, extra_scripts=()):
@@ -51,7 +54,7 @@ def build_module_site(module, out_dir, extra_scripts=(), content_dir=None):
     """Write one module's page (``module``: its number or its notebook's name), standing
     alone, with the glossary and bibliography; returns the module page's path. Links to
     other course pages become plain text. ``extra_scripts`` are paths of script files
-    copied into ``static/`` and loaded after engine.js and record.js and before ui.js, in the
+    copied into ``static/`` and loaded after engine.js, record.js and journal.js and before ui.js, in the
     order given."""
     folder = _checked_folder(content_dir)
     course = load_course(folder)
@@ -105,7 +108,7 @@ def _page(folder, notebook, course, course_data, linked, standalone, scripts):
     for cell in cells:
         source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
         if cell["cell_type"] == "markdown":
-            body.append(f"<div class='jp-RenderedHTMLCommon'>{_links(_markdown_cell(source), linked)}</div>")
+            body.append(f"<div class='jp-RenderedHTMLCommon'>{_named_links(_links(_markdown_cell(source), linked))}</div>")
         elif cell["cell_type"] == "code":
             calls = SHOW_CALL.findall(source)
             if len(calls) != len(re.findall(r"\bshow_\w+\(", source)):  # never drop an activity unseen
@@ -171,6 +174,18 @@ def _links(markup, linked):
         return f"<a href=\"{name}.html{anchor or ''}\"{rest}>{text}</a>"
 
     return NOTEBOOK_LINK.sub(replace, markup)
+
+
+def _named_links(markup):
+    """A further-reading item's bare address becomes a link named by the reference before
+    it, as the Voila template's script does on a course page: a screen reader reads the
+    title, not the address, and no long address runs off a phone's screen."""
+    def replace(match):
+        start, before, _, address = match.groups()
+        title = re.sub(r"<[^>]+>", "", before).strip()
+        return f"{start}<a href=\"{address}\">{title}</a>" if title else match.group(0)
+
+    return BARE_LINK_ITEM.sub(replace, markup)
 
 
 def _activity_slot(kind, argument, folder, activities):

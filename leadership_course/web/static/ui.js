@@ -24,6 +24,7 @@
 
   const E = window.CourseEngine;
   const R = window.CourseRecord;
+  const J = window.CourseJournal;
   const DATA = JSON.parse(document.getElementById("course-data").textContent);
   const OUTCOME_NAMES = { positive: "a positive ending", mixed: "a mixed ending", difficult: "a difficult ending" };
   const DISCLAIMER = "This self-check is for your own reflection. It is not a validated measure, and it cannot " +
@@ -63,11 +64,13 @@
     return el("div", { class: "course-box course-" + kind }, children);
   }
 
-  function focusHeading(container) {
+  /** Focus the first heading (else the container). The view scrolls to `lead` when it has
+   * text (what led here, shown above the heading), else to the heading, as common.py's FocusableHTML. */
+  function focusHeading(container, lead) {
     const target = container.querySelector("h1, h2, h3, h4, h5, h6") || container;
     target.setAttribute("tabindex", "-1");
-    target.focus();
-    target.scrollIntoView({ block: "start" });
+    target.focus({ preventScroll: true });
+    (lead && lead.textContent.trim() ? lead : target).scrollIntoView({ block: "start" });
   }
 
   function clock(stamp) {
@@ -235,7 +238,8 @@
       const verdict = correct ? "✓ Correct." : selected.some((i) => options[i].correct) ? "✗ Partly right." : "✗ Not quite.";
       const parts = ["<p><strong>" + verdict + "</strong></p>"];
       for (const i of selected) {
-        parts.push("<p>You chose <em>" + escape(options[i].text) + "</em>. " + (options[i].feedback_html || "") + "</p>");
+        const stop = /[.?!]$/.test(options[i].text.trimEnd()) ? "" : ".";  // no "staff.." (knowledge_check.py)
+        parts.push("<p>You chose <em>" + escape(options[i].text) + "</em>" + stop + " " + (options[i].feedback_html || "") + "</p>");
       }
       if (!correct) {
         const missed = options.filter((o, i) => o.correct && !selected.includes(i)).length;
@@ -400,7 +404,7 @@
       standing.innerHTML = standingHtml();
       if (afterAction) {
         say(announcer, announcement);
-        focusHeading(body);
+        focusHeading(body, consequence);  // "What happens next" stays in view above the new step
       }
     }
     show(false);
@@ -431,13 +435,13 @@
     };
     add("title", { id: id + "-title" }, title);
     add("desc", { id: id + "-desc" }, "Your average for each area, on a scale of 1 to " + top + ": " +
-      labels.map((l, i) => l + " " + values[i].toFixed(1)).join(", ") + ".");
+      labels.map((l, i) => l + " " + J.oneDecimal(values[i])).join(", ") + ".");
     const span = width - left - 60;
     labels.forEach((label, i) => {
       const y = 10 + i * row;
       add("text", { x: left - 10, y: y + 24, "text-anchor": "end", "font-size": "16", fill: "#212b32" }, label);
       add("rect", { x: left, y: y + 6, width: Math.max(2, span * values[i] / top), height: 26, fill: "#005eb8" });
-      add("text", { x: left + span * values[i] / top + 8, y: y + 24, "font-size": "16", fill: "#212b32" }, values[i].toFixed(1));
+      add("text", { x: left + span * values[i] / top + 8, y: y + 24, "font-size": "16", fill: "#212b32" }, J.oneDecimal(values[i]));
     });
     add("line", { x1: left, y1: 6, x2: left, y2: height - 30, stroke: "#212b32" });
     for (let n = 1; n <= top; n++) {
@@ -488,7 +492,7 @@
       const scores = E.dimensionScores(activity, answers);
       const labels = activity.dimensions.map((d) => d.label);
       const values = activity.dimensions.map((d) => scores[d.id]);
-      const rows = labels.map((l, i) => "<tr><th scope='row'>" + escape(l) + "</th><td>" + values[i].toFixed(1) + "</td></tr>").join("");
+      const rows = labels.map((l, i) => "<tr><th scope='row'>" + escape(l) + "</th><td>" + J.oneDecimal(values[i]) + "</td></tr>").join("");
       results.replaceChildren(el("h4", { text: "Your results" }), el("p", { html: "<em>" + DISCLAIMER + "</em>" }),
         barChart(labels, values, scale.length, "Your self-check results"),
         el("table", { html: "<caption>Your average for each area (1 to " + scale.length + "; higher means you said it " +
@@ -530,20 +534,30 @@
     return stamp;
   }
 
+  /** `message` with "again" before its time when the region already says it (components/reflection.py's
+   * said_anew): a screen reader reads a region out only when its words change. */
+  const saidAnew = (message, region) => (region.textContent === message ? message.replace(" at ", " again at ") : message);
+
+  /** "Your pledge: Title", or the title alone when it already names the kind ("My pledge"), as in reflection.py. */
+  function heading(kind, title) {
+    const word = HEADINGS[kind].split(" ").pop().toLowerCase();
+    return title.toLowerCase().split(/\s+/).includes(word) ? title : HEADINGS[kind] + ": " + title;
+  }
+
   function reflection(activity) {
     const saved = record.activity(activity.id);
     const status = liveRegion();
     const { box, parts } = textBox(savedText(saved), activity.prompt_html || "", activity.hint || "", 6);
-    function onSave() {
-      let message = "Saved at " + clock(saveReflection(activity, box.value)) + ".";
+    // Leaving the box says "Saved automatically", so that Save just after says "Saved at", and again "Saved again at".
+    function onSave(onLeaving) {
+      let message = "Saved " + (onLeaving === true ? "automatically " : "") + "at " + clock(saveReflection(activity, box.value)) + ".";
       if (box.value.length > MAX_LENGTH) message += " Only the first 20,000 characters were kept.";
-      if (status.textContent === message) message = "Saved again" + message.slice("Saved".length);
-      say(status, "<p>" + escape(message) + "</p>");
+      say(status, "<p>" + escape(saidAnew(message, status)) + "</p>");
     }
-    box.addEventListener("change", onSave);
+    box.addEventListener("change", () => onSave(true));
     if (savedText(saved) && typeof saved.saved_at === "string") say(status, "<p>Saved at " + escape(clock(saved.saved_at)) + ".</p>");
-    return courseBox("reflection", [el("h3", { text: HEADINGS[activity.kind || "reflection"] + ": " + activity.title }),
-      ...parts, button("Save", onSave), status]);
+    return courseBox("reflection", [el("h3", { text: heading(activity.kind || "reflection", activity.title) }),
+      ...parts, button("Save", () => onSave(false)), status]);
   }
 
   function plan(activity) {
@@ -558,7 +572,7 @@
         (part.reflection.prompt_html || ""), part.reflection.hint || "", 4);
       box.addEventListener("change", () => {
         const stamp = saveReflection(part.reflection, box.value);
-        say(status, "<p>Part " + (n + 1) + " saved at " + escape(clock(stamp)) + ".</p>");
+        say(status, "<p>" + escape("Part " + (n + 1) + " saved at " + clock(stamp) + "." + cutNote([n])) + "</p>");
       });
       boxes.push(box);
       children.push(...parts);
@@ -567,8 +581,13 @@
     const saveAll = button("Save my plan", () => {
       let stamp = null;
       boxes.forEach((box, n) => { stamp = saveReflection(activity.parts[n].reflection, box.value); });
-      say(status, "<p>Your plan was saved at " + escape(clock(stamp)) + ".</p>");
+      const message = "Your plan was saved at " + clock(stamp) + "." + cutNote(boxes.map((_, n) => n));
+      say(status, "<p>" + escape(saidAnew(message, status)) + "</p>");
     });
+    function cutNote(indexes) {  // plan.py's _cut_note
+      const cut = indexes.filter((n) => boxes[n].value.length > MAX_LENGTH).map((n) => n + 1);
+      return cut.length ? " In part " + cut.join(", ") + ", only the first 20,000 characters were kept." : "";
+    }
     if (stamps.length) say(status, "<p>Saved at " + escape(clock(stamps.sort().pop())) + ".</p>");
     return courseBox("plan", [...children, saveAll, status]);
   }
@@ -591,23 +610,47 @@
     return { tag: "Not started", kind: "todo", done, left };
   }
 
+  /** "Start the course", or "Continue where you left off": the next unfinished activity of the first module
+   * in progress, else the first module not begun after the last one finished (course_home.py's resume_html). */
   function resumeHtml(data) {
-    let started = false;
-    for (const module of allModules()) {
-      const state = moduleState(data, module);
-      started = started || state.done.length > 0 || state.kind === "progress";
-      if (state.kind !== "todo" && state.kind !== "progress") continue;
-      const name = "Module " + module.number + ": " + escape(module.title);
-      if (!started) return "<div class='course-resume'><h2>Start the course</h2><p><a href='" + escape(module.page) + "'>" + name + "</a></p></div>";
-      let next = "<a href='" + escape(module.page) + "'>" + name + "</a>.";
-      if (state.kind === "progress" && state.left.length) {
-        const first = state.left[0];
-        next = "<a href='" + escape(module.page + (first.section ? "#" + first.section : "")) + "'>" + escape(first.title) + "</a>, in " + name + ".";
-      }
-      return "<div class='course-resume'><h2>Continue where you left off</h2><p>Next: " + next + "</p></div>";
+    const states = allModules().map((module) => [module, moduleState(data, module)]);
+    const begun = states.filter(([, s]) => s.kind === "todo" || s.kind === "progress");
+    if (!begun.length) {
+      return "<div class='course-resume'><h2>You have finished the course</h2><p>Every activity is done. Download your " +
+        "journal below to keep what you wrote.</p></div>";
     }
-    return "<div class='course-resume'><h2>You have finished the course</h2><p>Every activity is done. Download your " +
-      "journal below to keep what you wrote.</p></div>";
+    if (!states.some(([, s]) => s.done.length || s.kind === "progress" || s.kind === "done")) {
+      const module = begun[0][0];
+      return "<div class='course-resume'><h2>Start the course</h2><p><a href='" + escape(module.page) + "'>Module " +
+        module.number + ": " + escape(module.title) + "</a></p></div>";
+    }
+    const inProgress = begun.filter(([, s]) => s.kind === "progress");
+    const lastDone = states.map(([, s]) => s.kind).lastIndexOf("done");
+    const after = states.slice(lastDone + 1).filter(([, s]) => s.kind === "todo");
+    const [module, state] = (inProgress.length ? inProgress : after.length ? after : begun)[0];
+    const name = "Module " + module.number + ": " + escape(module.title);
+    let next = "<a href='" + escape(module.page) + "'>" + name + "</a>.";
+    if (state.kind === "progress" && state.left.length) {
+      const first = state.left[0];
+      next = "<a href='" + escape(module.page + (first.section ? "#" + first.section : "")) + "'>" + escape(first.title) + "</a>, in " + name + ".";
+    }
+    return "<div class='course-resume course-returning'><h2>Continue where you left off</h2><p>Next: " + next + "</p></div>";
+  }
+
+  /** A returning learner's "Continue where you left off" leads the page, just under its heading, and the
+   * text for newcomers ("New here?") is hidden, as the Voila template does on the course home. */
+  function leadWithResume(map) {
+    const h1 = document.querySelector("#main h1");
+    if (!h1) return;
+    let slot = document.querySelector(".course-resume-slot");
+    if (!slot) {
+      slot = el("div", { class: "course-resume-slot" });
+      h1.after(slot);
+    }
+    const resume = map.querySelector(".course-resume");
+    const returning = Boolean(resume && resume.classList.contains("course-returning"));
+    slot.replaceChildren(...(returning ? [resume] : []));
+    for (const p of h1.parentNode.querySelectorAll("p")) if (/^New here\?/.test(p.textContent.trim())) p.hidden = returning;
   }
 
   function courseMapHtml() {
@@ -797,8 +840,10 @@
 
   function courseHome() {
     const map = el("div", { html: courseMapHtml() });
+    leadWithResume(map);
     const step = continueStep(() => {
       map.innerHTML = courseMapHtml();
+      leadWithResume(map);
       window.dispatchEvent(new CustomEvent("course:saved", { detail: savedDetail() }));
     });
     return courseBox("home", [map, step]);
@@ -818,57 +863,12 @@
     link.remove();
   }
 
-  function journalHtml(data, created) {
-    const title = escape(DATA.course.title);
-    const out = ["<!DOCTYPE html><html lang='en-GB'><head><meta charset='utf-8'><title>My journal: " + title + "</title>",
-      "<style>body{font-family:system-ui,sans-serif;max-width:48rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#111}" +
-      "blockquote{border-left:4px solid #555;margin:0;padding:0 1rem;white-space:pre-wrap}table{border-collapse:collapse}" +
-      "th,td{border:1px solid #555;padding:4px 8px;text-align:left}</style></head><body><main>",
-      "<h1>My journal: " + title + "</h1><p>Made on " + escape(created) + ". It holds your progress, reflections, pledges " +
-      "and self-check results. Keep it somewhere private.</p>",
-      "<h2>Progress</h2><table><thead><tr><th scope='col'>Module</th><th scope='col'>Done</th></tr></thead><tbody>"];
-    for (const module of allModules()) {
-      const p = moduleProgress(data, module);
-      if (p.total) out.push("<tr><td>" + module.number + ". " + escape(module.title) + "</td><td>" + p.done + " of " + p.total + "</td></tr>");
-    }
-    out.push("</tbody></table>");
-    for (const module of allModules()) {
-      const entries = module.activities.map((a) => data.activities[a.id]).filter((e) => e && typeof e === "object");
-      if (!entries.length) continue;
-      out.push("<h2>Module " + module.number + ": " + escape(module.title) + "</h2>");
-      for (const entry of entries) out.push(entryHtml(entry));
-    }
-    out.push("</main></body></html>");
-    return out.join("");
-  }
-
-  function entryHtml(entry) {
-    const title = escape(entry.title || "Activity");
-    if (entry.type === "reflection") {
-      return "<h3>" + title + "</h3><p><em>" + escape(entry.prompt || "") + "</em></p><blockquote>" +
-        (escape(savedText(entry)) || "(nothing written yet)") + "</blockquote>";
-    }
-    if (entry.type === "knowledge_check") return "<h3>" + title + "</h3><p>Score: " + escape(entry.score || 0) + " of " + escape(entry.out_of || "?") + ".</p>";
-    if (entry.type === "scenario") {
-      const runs = (Array.isArray(entry.runs) ? entry.runs : []).filter((r) => r && typeof r === "object");
-      return "<h3>" + title + "</h3><p>Endings you reached:</p><ul>" + (runs.map((r) => "<li>" + escape(r.ending_title || "") +
-        " (" + escape(r.outcome || "") + ")</li>").join("") || "<li>none yet</li>") + "</ul>";
-    }
-    if (entry.type === "self_check") {
-      const scores = entry.scores && typeof entry.scores === "object" ? entry.scores : {};
-      const labels = entry.labels && typeof entry.labels === "object" ? entry.labels : {};
-      return "<h3>" + title + "</h3><p>For reflection only, not a validated measure.</p><table><thead><tr><th scope='col'>Area</th>" +
-        "<th scope='col'>Your average</th></tr></thead><tbody>" + Object.entries(scores).map(([k, v]) => "<tr><td>" +
-        escape(labels[k] || k) + "</td><td>" + escape(v) + "</td></tr>").join("") + "</tbody></table>";
-    }
-    return "<h3>" + title + "</h3>";
-  }
-
   function journalDownload() {
     const status = liveRegion();
     const day = R.now().slice(0, 10);
     const journal = button("Download my journal (web page)", () => {
-      download("my-journal-" + day + ".html", "text/html", journalHtml(record.read(), new Date().toLocaleString("en-GB")));
+      download("my-journal-" + day + ".html", "text/html", J.journalHtml(record.read(), DATA.course,
+        new Date().toLocaleString("en-GB")));
       say(status, "<p>Your journal was downloaded, with all your saved work.</p>");
     }, true);
     const raw = button("Download my raw record (JSON)", () => {
