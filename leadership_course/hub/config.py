@@ -58,6 +58,9 @@ def configure(c, settings: HubSettings) -> None:
     c.ConfigurableHTTPProxy.command = [str(settings.proxy_command)]
     c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{settings.proxy_api_port}"
     c.ConfigurableHTTPProxy.pid_file = str(state / "jupyterhub-proxy.pid")
+    # Stopping or restarting the hub leaves learners' servers running; the new hub finds them
+    # (their pid is in its database) and routes to them again. Open pages reconnect.
+    c.JupyterHub.cleanup_servers = False
 
     c.JupyterHub.spawner_class = "leadership_course.hub.spawner.CourseSpawner"
     c.Spawner.cmd = [str(BIN / "jupyterhub-singleuser")]
