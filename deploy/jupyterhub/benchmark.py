@@ -34,7 +34,7 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
 from leadership_course.hub import trial  # noqa: E402
-from leadership_course.hub.memory import MemoryLimits  # noqa: E402
+from leadership_course.hub.limits import Limits  # noqa: E402
 
 FLOOR_NOTEBOOK = {"cells": [{"cell_type": "code", "execution_count": None, "id": "ready", "metadata": {},
                              "outputs": [], "source": "import ipywidgets\nipywidgets.Button(description='Ready')"}],
@@ -57,7 +57,7 @@ DEBUG = bool(os.environ.get("COURSE_BENCHMARK_DEBUG"))
 def memory_mb(name: str) -> float:
     """PSS of every process in the account's memory cgroup (its server and kernels), in MB."""
     total = 0
-    for pid in MemoryLimits().pids_of(name):
+    for pid in Limits().pids_of(name):
         try:
             for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
                 if line.startswith("Pss:"):

@@ -70,6 +70,8 @@ def configure(c, settings: HubSettings) -> None:
     c.CourseSpawner.exchange_dir = str(settings.exchange_dir)
     c.CourseSpawner.data_dir = str(data)
     c.CourseSpawner.memory_limit_mb = settings.memory_limit_mb
+    c.CourseSpawner.cpu_limit = settings.cpu_limit
+    c.CourseSpawner.tasks_limit = settings.tasks_limit
     c.CourseSpawner.create_accounts = settings.create_accounts
 
     c.Authenticator.admin_users = set(settings.admins)

@@ -9,7 +9,7 @@ A local process per account (JupyterHub's ``LocalProcessSpawner``), with:
   comes first on ``JUPYTER_CONFIG_PATH`` (formgrader only for facilitators), then the
   course's own Voila settings (``leadership_course/voila``);
 * files it makes readable by the account alone (umask 077);
-* its own memory cgroup with the hub's per-learner limit (``memory``).
+* its own cgroup with the hub's per-learner memory, CPU and task limits (``limits``).
 """
 
 from __future__ import annotations
@@ -23,12 +23,12 @@ import sys
 from pathlib import Path
 
 from jupyterhub.spawner import LocalProcessSpawner, set_user_setuid
-from traitlets import Bool, Integer, Unicode, default
+from traitlets import Bool, Float, Integer, Unicode, default
 
 from ..grading.exchange import SERVER_ROOT_VARIABLE
 from ..voila.launch import CONFIG_DIR as VOILA_CONFIG_DIR, HOME_NOTEBOOK, template_search_dir
 from .homes import COURSE_LINK_DIR, RECORD_DIR
-from .memory import MemoryLimits
+from .limits import Limits
 from .settings import FACILITATOR_GROUP
 
 PROFILES_DIR = Path(__file__).resolve().parents[2] / "deploy" / "jupyterhub" / "profiles"
@@ -46,10 +46,13 @@ class CourseSpawner(LocalProcessSpawner):
     data_dir = Unicode(help="A folder every account can read, for the course template's link.").tag(config=True)
     profiles_dir = Unicode(str(PROFILES_DIR), help="Folder of the learner and facilitator profiles.").tag(config=True)
     memory_limit_mb = Integer(1024, help="Memory for each server and its kernels (0: no limit).").tag(config=True)
+    cpu_limit = Float(1.0, help="Cores each server and its kernels may use at most (0: no limit).").tag(config=True)
+    tasks_limit = Integer(512, help="Processes and threads for each server and its kernels (0: no limit).").tag(
+        config=True)
     create_accounts = Bool(False, help="Make a system account (no password, no login shell) for a new name.").tag(
         config=True)
 
-    _limits = None  # one MemoryLimits for the hub process
+    _limits = None  # one Limits for the hub process
 
     def is_facilitator(self) -> bool:
         return any(group.name == FACILITATOR_GROUP for group in self.user.groups)
@@ -82,26 +85,27 @@ class CourseSpawner(LocalProcessSpawner):
         return env
 
     @classmethod
-    def memory_limits(cls) -> MemoryLimits:
+    def limits(cls) -> Limits:
         if cls._limits is None:
-            cls._limits = MemoryLimits()
+            cls._limits = Limits()
             if not cls._limits.ready():
-                cls._limits.parent = None
+                cls._limits.parents = {}
         return cls._limits
 
     def make_preexec_fn(self, name):
         become_user = set_user_setuid(name)
-        group = None
+        groups = []
         if self.memory_limit_mb:
-            limits = self.memory_limits()
+            limits = self.limits()
             if limits.parent is None:
-                self.log.warning("No memory limit for %s's server: %s", name, limits.problem)
+                self.log.warning("No memory, CPU or task limit for %s's server: %s", name, limits.problem)
             else:
-                group = limits.set_limit(name, self.memory_limit_mb * 1024 * 1024)
+                groups = limits.set_limits(name, self.memory_limit_mb * 1024 * 1024, self.cpu_limit, self.tasks_limit)
+                for missing in sorted({"cpu", "pids"} - set(limits.parents)):
+                    self.log.warning("No %s limit for %s's server: no %s cgroup controller", missing, name, missing)
 
         def preexec():
-            if group is not None:
-                MemoryLimits.join(group)
+            Limits.join(groups)
             os.umask(0o077)
             become_user()
 

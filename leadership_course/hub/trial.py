@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..voila.launch import free_port
-from .memory import MemoryLimits
+from .limits import Limits
 
 REPO = Path(__file__).resolve().parents[2]
 HUB_CONFIG = REPO / "deploy" / "jupyterhub" / "jupyterhub_config.py"
@@ -150,17 +150,17 @@ def _remove_accounts(accounts, groups):
         time.sleep(0.5)
     for account in accounts:
         subprocess.run(["userdel", "--remove", account.name], capture_output=True)
-        limits = MemoryLimits()
-        if limits.parent is not None and limits.group(account.name).is_dir():
-            try:
-                limits.group(account.name).rmdir()
-            except OSError:
-                pass
+        for folder in Limits().groups(account.name).values():
+            if folder.is_dir():
+                try:
+                    folder.rmdir()
+                except OSError:
+                    pass
     for group in groups:
         subprocess.run(["groupdel", group], capture_output=True)
-    parent = MemoryLimits().parent
-    if parent is not None and parent.is_dir() and not any(p.is_dir() for p in parent.iterdir()):
-        parent.rmdir()
+    for parent in Limits().parents.values():
+        if parent.is_dir() and not any(p.is_dir() for p in parent.iterdir()):
+            parent.rmdir()
 
 
 def _answers(url: str) -> bool:
