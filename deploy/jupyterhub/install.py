@@ -9,7 +9,8 @@ nodejs, npm, bubblewrap and python3-venv where missing; copies the course to
 (/opt/leadership-course/env, from the system's /usr/bin/python3, which every account can
 read) with the course, JupyterHub, the idle culler and the sign-in packages;
 configurable-http-proxy from npm (/opt/leadership-course/proxy); the groups
-course-learners and course-facilitators; nbgrader's exchange (/srv/nbgrader/exchange);
+course-learners and course-facilitators; nbgrader's exchange (/srv/nbgrader/exchange, with the
+course's folders made before any release, writable by facilitators alone);
 /etc/leadership-course/hub.toml (the trust's settings, kept if it exists) and
 secrets.env; and the systemd unit leadership-course-hub.service, enabled and started.
 
@@ -113,11 +114,13 @@ def settings_file(course_dir: Path, env_dir: Path, proxy: Path) -> Path:
     return settings
 
 
-def system_setup(exchange: Path):
+def system_setup(env_dir: Path, settings: Path):
+    """The accounts' groups, and nbgrader's exchange with the course's folders made before any release:
+    root's, writable by the facilitators' group only (leadership_course/hub/exchange_folders.py)."""
     for group in ("course-learners", "course-facilitators"):
         subprocess.run(["groupadd", "-f", group], check=True)
-    exchange.mkdir(parents=True, exist_ok=True)
-    os.chmod(exchange, 0o1777)  # every account writes, only the owner removes (like /tmp)
+    subprocess.run([str(env_dir / "bin" / "python"), "-m", "leadership_course.hub.exchange_folders", str(settings)],
+                   check=True)
 
 
 def unit_text(env_dir: Path, course_dir: Path) -> str:
@@ -156,8 +159,8 @@ def main(argv=None):
     course = copy_course(REPO, args.prefix / "course")
     env_dir = build_environment(args.prefix / "env", course, args.python)
     proxy = install_proxy(args.prefix / "proxy")
-    system_setup(Path("/srv/nbgrader/exchange"))
-    settings_file(course, env_dir, proxy)
+    settings = settings_file(course, env_dir, proxy)
+    system_setup(env_dir, settings)
     systemd_unit(env_dir, course)
     return 0
 

@@ -1,4 +1,5 @@
-"""Collecting submissions safely: nbgrader plugins for ``zip_collect`` and the hub's ``collect``.
+"""Collecting submissions safely: nbgrader plugins for ``zip_collect`` (the hub's ``collect`` step is
+``exchange_collect``).
 
 A learner's "Download my submission" zip is named ``<assignment>__<learner>__<time>.zip`` and
 holds ``<learner>__<file>`` for the notebook and the answers file. With the course's
@@ -12,7 +13,6 @@ configuration:
   and entries name different learners, and gives every file a time (from the zip's name, or
   the zip itself), so that several downloads from one learner keep the latest rather than
   stopping the batch with "Duplicate submission file";
-* ``NoLinksCollect`` is the hub's collect step, copying submissions without following links.
 
 Every refusal is kept (``problems.py``) for the marks export and the dashboard.
 """
@@ -25,9 +25,7 @@ import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
 
-from nbgrader.exchange.default.collect import ExchangeCollect
 from nbgrader.plugins.zipcollect import ExtractorPlugin, FileNameCollectorPlugin
-from nbgrader.utils import ignore_patterns
 
 from .problems import REFUSED, add_problem, clear_collect_stage, read_problems
 from .questions import ANSWERS_FILE, MAX_ANSWERS_BYTES
@@ -167,33 +165,6 @@ class SubmissionZipCollector(FileNameCollectorPlugin):
         stamp = when.strftime("%Y-%m-%d %H:%M:%S UTC")
         return {"student_id": learner, "file_id": file_id, "timestamp": stamp}
 
-
-class NoLinksCollect(ExchangeCollect):
-    """The hub's collect step, which never follows a link a learner left in the exchange."""
-
-    def do_copy(self, src, dest, log=None):
-        links = [os.path.relpath(os.path.join(root, name), src)
-                 for root, dirs, files in os.walk(src) for name in dirs + files
-                 if os.path.islink(os.path.join(root, name))]
-        usual = ignore_patterns(exclude=self.coursedir.ignore, include=self.coursedir.include,
-                                max_file_size=self.coursedir.max_file_size, log=self.log)
-
-        def ignore(directory, names):
-            return set(usual(directory, names)) | {n for n in names if os.path.islink(os.path.join(directory, n))}
-
-        shutil.copytree(src, dest, ignore=ignore)
-        learner = Path(dest).parent.name
-        released = released_notebooks(self.coursedir)
-        notebooks = sorted(p.name for p in Path(dest).glob("*.ipynb"))
-        if len(released) == 1 and notebooks and released[0] not in notebooks:
-            os.replace(Path(dest) / notebooks[-1], Path(dest) / released[0])
-            add_problem(self.coursedir.root, self.coursedir.assignment_id, learner, STAGE,
-                        renamed_reason(notebooks[-1], released[0]), "Nothing to do.")
-        if links:
-            add_problem(self.coursedir.root, self.coursedir.assignment_id, learner, STAGE,
-                        f"The submission held symbolic links ({', '.join(links)}); they were not followed or collected.",
-                        "Ask the learner to submit the files themselves. A link to a file elsewhere can be an "
-                        "attempt to read files on the hub.")
 
 def refused(course_dir, assignment):
     """The zips refused for ``assignment``, with their reasons."""

@@ -31,7 +31,7 @@ class HubSettings:
     proxy_command: Path = Path("/opt/leadership-course/proxy/node_modules/.bin/configurable-http-proxy")
     #: The hub's own files: its database, cookie secret, profiles.
     state_dir: Path = Path("/srv/leadership-course")
-    #: nbgrader's exchange, shared by every account (mode 1777, like /tmp).
+    #: nbgrader's exchange: root's, its course folders the facilitators' group's (hub/exchange_folders.py).
     exchange_dir: Path = Path("/srv/nbgrader/exchange")
     #: Where the hub listens: this machine only, behind the trust's HTTPS reverse proxy.
     ip: str = "127.0.0.1"

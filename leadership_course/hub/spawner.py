@@ -9,12 +9,14 @@ A local process per account (JupyterHub's ``LocalProcessSpawner``), with:
   comes first on ``JUPYTER_CONFIG_PATH`` (formgrader only for facilitators), then the
   course's own Voila settings (``leadership_course/voila``);
 * files it makes readable by the account alone (umask 077);
+* its kernels on ipc sockets (not TCP) in a runtime folder of its own (``runtime_dir``);
 * its own cgroup with the hub's per-learner memory, CPU and task limits (``limits``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import grp
 import os
 import pwd
 import re
@@ -51,6 +53,11 @@ class CourseSpawner(LocalProcessSpawner):
         config=True)
     create_accounts = Bool(False, help="Make a system account (no password, no login shell) for a new name.").tag(
         config=True)
+    facilitator_system_group = Unicode("", help="The system group that owns the exchange's course folders; "
+                                       "a facilitator's account is added to it.").tag(config=True)
+    runtime_dir = Unicode("", help="A root-owned folder holding each account's private Jupyter runtime folder "
+                          "(its kernels' connection files and ipc sockets); empty: the default in the home.").tag(
+        config=True)
 
     _limits = None  # one Limits for the hub process
 
@@ -82,7 +89,27 @@ class CourseSpawner(LocalProcessSpawner):
         env[EXCHANGE_VARIABLE] = self.exchange_dir
         env["COURSE_RECORD_DIR"] = str(self.home() / RECORD_DIR)
         env[SERVER_ROOT_VARIABLE] = str(self.home() / COURSE_LINK_DIR)  # learner profile: where assessments go
+        if self.runtime_dir:
+            env["JUPYTER_RUNTIME_DIR"] = str(self.private_runtime_dir())
         return env
+
+    def private_runtime_dir(self) -> Path:
+        return Path(self.runtime_dir) / str(pwd.getpwnam(self.user.name).pw_uid)
+
+    def make_runtime_dir(self):
+        """The account's runtime folder, theirs alone (0700) in root's folder (0755), so nobody can make it
+        first: the kernels' ipc sockets are there (profiles' KernelManager.transport), with a path short
+        enough for a socket (at most 107 bytes) whatever the account's name."""
+        parent, account = Path(self.runtime_dir), pwd.getpwnam(self.user.name)
+        parent.mkdir(mode=0o755, parents=True, exist_ok=True)
+        os.chown(parent, 0, 0)
+        os.chmod(parent, 0o755)
+        folder = self.private_runtime_dir()
+        if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+            folder.unlink()
+        folder.mkdir(mode=0o700, exist_ok=True)
+        os.chown(folder, account.pw_uid, account.pw_gid)
+        os.chmod(folder, 0o700)
 
     @classmethod
     def limits(cls) -> Limits:
@@ -125,9 +152,26 @@ class CourseSpawner(LocalProcessSpawner):
         await asyncio.to_thread(subprocess.run, ["useradd", "--create-home", "--shell", "/usr/sbin/nologin",
                                                  "--user-group", self.user.name], check=True, capture_output=True)
 
+    async def join_facilitators_group(self):
+        """A facilitator named in the settings (not by system group) joins it, so their release can write
+        to the exchange (leadership_course/hub/exchange_folders.py)."""
+        try:
+            group = grp.getgrnam(self.facilitator_system_group)
+        except KeyError:
+            self.log.warning("No system group %s: %s cannot release assessments", self.facilitator_system_group,
+                             self.user.name)
+            return
+        if self.user.name not in group.gr_mem and pwd.getpwnam(self.user.name).pw_gid != group.gr_gid:
+            await asyncio.to_thread(subprocess.run, ["usermod", "--append", "--groups", group.gr_name, self.user.name],
+                                    check=True, capture_output=True)
+
     async def prepare_home(self):
         """Make the home ready as the account itself (``homes``); a failure stops the spawn with its reason."""
         await self.ensure_account()
+        if self.runtime_dir:
+            self.make_runtime_dir()
+        if self.is_facilitator() and self.facilitator_system_group:
+            await self.join_facilitators_group()
         home = self.home()
         if not home.is_dir():  # an account made without a home (sign-up): make it, owned by them
             account = pwd.getpwnam(self.user.name)

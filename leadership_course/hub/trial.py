@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..voila.launch import free_port
+from .exchange_folders import make_exchange
 from .limits import Limits
 
 REPO = Path(__file__).resolve().parents[2]
@@ -183,13 +184,12 @@ def require_hub_environment():
 
 
 @contextlib.contextmanager
-def running_hub(folder: Path, settings: list[str], accounts: dict | None = None):
+def running_hub(folder: Path, settings: list[str], accounts: dict | None = None, facilitators_group: str = "root"):
     """A hub from deploy/jupyterhub/jupyterhub_config.py with ``settings`` (hub.toml lines) added,
     on free 127.0.0.1 ports, state in ``folder``; its servers, then the hub, stopped on leaving."""
     require_hub_environment()
     os.chmod(folder, 0o755)
-    (folder / "exchange").mkdir(exist_ok=True)
-    os.chmod(folder / "exchange", 0o1777)
+    make_exchange(folder / "exchange", facilitators_group)  # as install.py makes it
     port, hub_port, api_port = free_port(), free_port(), free_port()
     (folder / "hub.toml").write_text("\n".join([
         f'course_dir = "{REPO}"', f'state_dir = "{folder / "state"}"', f'exchange_dir = "{folder / "exchange"}"',
@@ -263,7 +263,7 @@ def cohort(learners: int = 2, facilitators: int = 1, settings: tuple[str, ...] =
             subprocess.run(["chpasswd"], input=f"{account.name}:{account.password}", text=True, check=True)
         with running_hub(folder, [f'allowed_groups = ["{groups["learner"]}", "{groups["facilitator"]}"]',
                                   f'facilitator_system_group = "{groups["facilitator"]}"', *settings],
-                         accounts) as running:
+                         accounts, groups["facilitator"]) as running:
             yield running
     finally:
         _remove_accounts(list(accounts.values()), tuple(groups.values()))
