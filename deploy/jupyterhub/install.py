@@ -56,8 +56,10 @@ def debian_packages(python):
         sys.exit(f"Please install {', '.join(wanted)} with this system's package manager, then run this again.")
     say(f"Installing {', '.join(wanted)} from Debian's packages...")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
-    subprocess.run(["apt-get", "install", "-y", "-qq", *wanted], check=True, env=env)
+    for step in (["update", "-qq"], ["install", "-y", "-qq", *wanted]):  # waits up to 10 minutes for another install
+        if subprocess.run(["apt-get", "-o", "DPkg::Lock::Timeout=600", *step], env=env).returncode != 0:
+            sys.exit(f"apt-get {step[0]} did not work (apt-get says why, above). If another program is installing "
+                     "packages, wait until it has finished, then run this again.")
 
 
 def copy_course(source: Path, target: Path) -> Path:
@@ -132,8 +134,16 @@ def unit_text(env_dir: Path, course_dir: Path) -> str:
 def systemd_unit(env_dir: Path, course_dir: Path):
     Path("/etc/systemd/system", UNIT).write_text(unit_text(env_dir, course_dir))
     if not Path("/run/systemd/system").is_dir():
-        say(f"systemd is not running here: start the hub with  {env_dir}/bin/jupyterhub -f "
-            f"{course_dir}/deploy/jupyterhub/jupyterhub_config.py")
+        say("systemd is not running here. Start the hub as root with what the unit would set (its settings, "
+            "secrets and working folder), in the background:\n"
+            "    mkdir -p /srv/leadership-course && cd /srv/leadership-course && "
+            "set -a && { [ ! -f /etc/leadership-course/secrets.env ] || . /etc/leadership-course/secrets.env; } && "
+            "set +a &&\n"
+            f"    PATH={env_dir}/bin:$PATH COURSE_HUB_SETTINGS=/etc/leadership-course/hub.toml nohup "
+            f"{env_dir}/bin/jupyterhub -f {course_dir}/deploy/jupyterhub/jupyterhub_config.py "
+            ">> /var/log/leadership-course-hub.log 2>&1 &\n"
+            "Stop it with  kill $(cat /srv/leadership-course/jupyterhub.pid)  (learners' servers keep running; "
+            "the hub finds them again when it starts).")
         return
     subprocess.run(["systemctl", "daemon-reload"], check=True)
     subprocess.run(["systemctl", "enable", "--now", UNIT], check=True)
