@@ -18,6 +18,8 @@ from pathlib import Path
 ASSESSMENTS_DIR = "assessments"
 #: The hub's single-user servers set this to the server's root folder (the learner's ~/course).
 SERVER_ROOT_VARIABLE = "COURSE_SERVER_ROOT"
+#: Set by the hub's spawner: "learner" or "facilitator" (a facilitator's course home offers no assessments).
+HUB_ROLE_VARIABLE = "COURSE_HUB_ROLE"
 
 _quiet = logging.getLogger("leadership_course.exchange")
 _quiet.addHandler(logging.NullHandler())
@@ -120,8 +122,21 @@ def released_by_facilitator(entry):
         return False
     trusted = (0, os.getuid())
     folders_closed = all(info.st_uid in trusted and not info.st_mode & 0o002 for info in (outbound, course))
-    by_facilitator = found.st_uid in trusted or found.st_gid == outbound.st_gid
+    by_facilitator = (found.st_uid in trusted or found.st_gid == outbound.st_gid
+                      or _in_group(found.st_uid, outbound.st_gid))
     return folders_closed and by_facilitator and stat.S_ISDIR(found.st_mode) and not found.st_mode & 0o002
+
+
+def _in_group(uid, gid):
+    """Whether account ``uid`` belongs to group ``gid`` (a release from before the exchange was the group's)."""
+    import grp  # Unix only: the course also runs on Windows, without an exchange
+    import pwd
+
+    try:
+        account, group = pwd.getpwuid(uid), grp.getgrgid(gid)
+    except KeyError:
+        return False
+    return account.pw_gid == gid or account.pw_name in group.gr_mem
 
 
 def course_exchange():

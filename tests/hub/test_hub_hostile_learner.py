@@ -8,6 +8,7 @@ from __future__ import annotations
 import grp
 import json
 import os
+import shutil
 import stat
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from browser_helpers import new_course_page
 COURSE = "compassionate-leadership"
 ASSESSMENT = "module-02"
 PLANTED = "module-04"
+OLDER = "module-05"
 MARKER = "B wrote this"
 FUTURE = "2099-01-01 00:00:00.000000 UTC"
 
@@ -143,13 +145,15 @@ def test_the_facilitators_release_works_and_belongs_to_the_facilitators_group(hu
 def test_the_course_home_offers_nothing_a_facilitator_did_not_release(hub, exchange_in_use):
     """A folder in outbound that a learner made (as on an exchange from before this was fixed, put
     there here by root as B's) is not offered by the course home's "Get this assessment", and getting
-    it by name is refused, while the facilitator's release is offered."""
-    b = hub.accounts["learner_b"]
-    planted = hub.exchange / COURSE / "outbound" / PLANTED
-    (planted).mkdir()
-    (planted / "module-04-assessment.ipynb").write_text("{}")
-    for path in (planted, planted / "module-04-assessment.ipynb"):
-        os.chown(path, *b.ids)
+    it by name is refused, while the facilitator's releases are offered (one from before the fix too,
+    in the facilitator's own group)."""
+    b, facilitator = hub.accounts["learner_b"], hub.accounts["facilitator"]
+    planted, older = hub.exchange / COURSE / "outbound" / PLANTED, hub.exchange / COURSE / "outbound" / OLDER
+    for folder, owner in ((planted, b), (older, facilitator)):
+        folder.mkdir()
+        (folder / "assessment.ipynb").write_text("{}")
+        for path in (folder, folder / "assessment.ipynb"):
+            os.chown(path, *owner.ids)
     try:
         check = f"""
 import json
@@ -164,10 +168,9 @@ print(json.dumps({{"offered": exchange.released(), "fetch": fetched}}))
 """
         shown = json.loads(ok(python_as(hub.accounts["learner_a"], hub, check), "A's course home").stdout)
     finally:
-        for path in sorted(planted.rglob("*"), reverse=True):
-            path.unlink()
-        planted.rmdir()
-    assert [ASSESSMENT, "fetched"] in shown["offered"]
+        for folder in (planted, older):
+            shutil.rmtree(folder)
+    assert [ASSESSMENT, "fetched"] in shown["offered"] and [OLDER, "released"] in shown["offered"]
     assert PLANTED not in {assessment for assessment, _ in shown["offered"]}
     assert "not released by your facilitator" in shown["fetch"]
 
