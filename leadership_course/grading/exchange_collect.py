@@ -120,6 +120,7 @@ class CheckedCollect(ExchangeCollect):
                         renamed_reason(notebooks[-1], released[0]), "Nothing to do.")
         if links:
             add_problem(self.coursedir.root, self.coursedir.assignment_id, learner, STAGE,
-                        f"The submission held symbolic links ({', '.join(links)}); they were not followed or collected.",
+                        f"The submission held symbolic links ({', '.join(links)}); they were not followed or "
+                        "collected.",
                         "Ask the learner to submit the files themselves. A link to a file elsewhere can be an "
                         "attempt to read files on the hub.")
