@@ -1,15 +1,16 @@
 """Limits per learner: each single-user server (and every kernel, terminal and process it
-starts) runs in its own Linux cgroup, ``<the hub's cgroup>/leadership-course/<name>``, with
+starts) runs in its own Linux cgroup, ``leadership-course-<name>`` beside the hub's own, with
 
 * **memory**: above ``memory_limit_mb`` the kernel stops a process inside the group, never
   the hub or another learner;
-* **CPU**: at most ``cpu_limit`` cores (a CFS quota), and when the cores are busy each
-  learner weighs as much as one busy process elsewhere on the machine, however many they run;
+* **CPU**: at most ``cpu_limit`` cores (a CFS quota); and since the group sits beside the hub's
+  processes, when the cores are busy a learner weighs as much as one busy process there,
+  however many they run;
 * **tasks**: at most ``tasks_limit`` processes and threads (a fork bomb stops there).
 
 Works with cgroup v1 (one hierarchy per controller) and v2 (one hierarchy; under systemd the
 hub's unit has ``Delegate=yes``, and the hub itself is moved into a leaf named ``hub``, as
-cgroup v2 asks). Where a controller cannot be written, the hub logs a warning and servers
+cgroup v2 asks, with the learners' groups beside it). Where a controller cannot be written, the hub logs a warning and servers
 start without that limit.
 """
 
@@ -22,10 +23,9 @@ CGROUP_ROOT = Path("/sys/fs/cgroup")
 GROUP_NAME = "leadership-course"
 CONTROLLERS = ("memory", "cpu", "pids")
 CFS_PERIOD_US = 100_000
-#: Files by cgroup version: memory limit, memory use, CPU quota, task limit, CPU weight (one process's).
-FILES = {1: {"memory": "memory.limit_in_bytes", "usage": "memory.usage_in_bytes", "tasks": "pids.max",
-             "weight": ("cpu.shares", 1024)},
-         2: {"memory": "memory.max", "usage": "memory.current", "tasks": "pids.max", "weight": ("cpu.weight", 100)}}
+#: Files by cgroup version: memory limit, memory use.
+FILES = {1: {"memory": "memory.limit_in_bytes", "usage": "memory.usage_in_bytes"},
+         2: {"memory": "memory.max", "usage": "memory.current"}}
 
 
 def _own_cgroups() -> tuple[dict[str, Path], int] | None:
@@ -55,48 +55,39 @@ def _own_cgroups() -> tuple[dict[str, Path], int] | None:
 
 
 class Limits:
-    """Makes and fills one cgroup per account (per controller on v1), below the hub's own."""
+    """Makes and fills one cgroup per account (per controller on v1), beside the hub's own."""
 
     def __init__(self):
         found = _own_cgroups()
         self.version = found[1] if found else None
-        self.parents = {c: folder / GROUP_NAME for c, folder in found[0].items()} if found else {}
+        #: The hub's own cgroup for each controller (empty: no limits here).
+        self.owns = dict(found[0]) if found else {}
         self.problem = None if found else "no memory cgroup found for the hub"
 
-    @property
-    def parent(self) -> Path | None:
-        """The memory controller's ``leadership-course`` folder (None: no limits here)."""
-        return self.parents.get("memory")
-
     def ready(self) -> bool:
-        """Make the parent groups (v2: move the hub into a leaf first). False, with .problem, if not possible."""
-        if self.parent is None:
+        """v2: move the hub into a leaf, so groups can be made beside it. False, with .problem, if not possible."""
+        if not self.owns:
             return False
+        if self.version == 1:
+            return True
+        own = self.owns["memory"]
         try:
-            if self.version == 2:
-                own = self.parent.parent
-                leaf = own / "hub"
-                leaf.mkdir(exist_ok=True)
-                for pid in (own / "cgroup.procs").read_text().split():
-                    (leaf / "cgroup.procs").write_text(pid)
-                enable = " ".join(f"+{c}" for c in self.parents)
-                (own / "cgroup.subtree_control").write_text(enable)
-                self.parent.mkdir(exist_ok=True)
-                (self.parent / "cgroup.subtree_control").write_text(enable)
-            else:
-                for folder in self.parents.values():
-                    folder.mkdir(exist_ok=True)
+            leaf = own / "hub"
+            leaf.mkdir(exist_ok=True)
+            for pid in (own / "cgroup.procs").read_text().split():
+                (leaf / "cgroup.procs").write_text(pid)
+            (own / "cgroup.subtree_control").write_text(" ".join(f"+{c}" for c in self.owns))
             return True
         except OSError as error:
-            self.problem = f"cannot use cgroup {self.parent}: {error}"
+            self.problem = f"cannot use cgroup {own}: {error}"
             return False
 
     def groups(self, name: str) -> dict[str, Path]:
         """The account's group for each controller (on v2 they are one folder)."""
-        return {c: parent / name for c, parent in self.parents.items()}
+        return {c: own / f"{GROUP_NAME}-{name}" for c, own in self.owns.items()}
 
     def group(self, name: str) -> Path:
-        return self.parent / name
+        return self.groups(name)["memory"]
 
     def set_limits(self, name: str, memory_bytes: int, cpu_cores: float = 0, tasks: int = 0) -> list[Path]:
         """Make the account's groups with these limits (0: none); return the folders to ``join``."""
@@ -116,18 +107,9 @@ class Limits:
             else:
                 (groups["cpu"] / "cpu.cfs_period_us").write_text(str(CFS_PERIOD_US))
                 (groups["cpu"] / "cpu.cfs_quota_us").write_text(str(quota))
-            self._weigh_learners()
         if "pids" in groups:
-            (groups["pids"] / files["tasks"]).write_text(str(tasks) if tasks else "max")
+            (groups["pids"] / "pids.max").write_text(str(tasks) if tasks else "max")
         return sorted(set(groups.values()))
-
-    def _weigh_learners(self) -> None:
-        """The learners' parent group weighs as much as one busy process per learner, so each
-        learner's group competes with the rest of the machine as one process would."""
-        weight_file, one = FILES[self.version]["weight"]
-        learners = sum(1 for entry in self.parents["cpu"].iterdir() if entry.is_dir())
-        top = 262_144 if self.version == 1 else 10_000
-        (self.parents["cpu"] / weight_file).write_text(str(min(top, one * max(1, learners))))
 
     @staticmethod
     def join(groups: list[Path]) -> None:

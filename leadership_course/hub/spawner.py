@@ -27,7 +27,7 @@ from pathlib import Path
 from jupyterhub.spawner import LocalProcessSpawner, set_user_setuid
 from traitlets import Bool, Float, Integer, Unicode, default
 
-from ..grading.exchange import SERVER_ROOT_VARIABLE
+from ..grading.exchange import HUB_ROLE_VARIABLE, SERVER_ROOT_VARIABLE
 from ..voila.launch import CONFIG_DIR as VOILA_CONFIG_DIR, HOME_NOTEBOOK, template_search_dir
 from .homes import COURSE_LINK_DIR, RECORD_DIR
 from .limits import Limits
@@ -89,6 +89,7 @@ class CourseSpawner(LocalProcessSpawner):
         env[EXCHANGE_VARIABLE] = self.exchange_dir
         env["COURSE_RECORD_DIR"] = str(self.home() / RECORD_DIR)
         env[SERVER_ROOT_VARIABLE] = str(self.home() / COURSE_LINK_DIR)  # learner profile: where assessments go
+        env[HUB_ROLE_VARIABLE] = self.profile  # the course home: a facilitator is not offered assessments
         if self.runtime_dir:
             env["JUPYTER_RUNTIME_DIR"] = str(self.private_runtime_dir())
         return env
@@ -116,7 +117,7 @@ class CourseSpawner(LocalProcessSpawner):
         if cls._limits is None:
             cls._limits = Limits()
             if not cls._limits.ready():
-                cls._limits.parents = {}
+                cls._limits.owns = {}
         return cls._limits
 
     def make_preexec_fn(self, name):
@@ -124,11 +125,11 @@ class CourseSpawner(LocalProcessSpawner):
         groups = []
         if self.memory_limit_mb:
             limits = self.limits()
-            if limits.parent is None:
+            if not limits.owns:
                 self.log.warning("No memory, CPU or task limit for %s's server: %s", name, limits.problem)
             else:
                 groups = limits.set_limits(name, self.memory_limit_mb * 1024 * 1024, self.cpu_limit, self.tasks_limit)
-                for missing in sorted({"cpu", "pids"} - set(limits.parents)):
+                for missing in sorted({"cpu", "pids"} - set(limits.owns)):
                     self.log.warning("No %s limit for %s's server: no %s cgroup controller", missing, name, missing)
 
         def preexec():

@@ -159,9 +159,6 @@ def _remove_accounts(accounts, groups):
                     pass
     for group in groups:
         subprocess.run(["groupdel", group], capture_output=True)
-    for parent in Limits().parents.values():
-        if parent.is_dir() and not any(p.is_dir() for p in parent.iterdir()):
-            parent.rmdir()
 
 
 def _answers(url: str) -> bool:
