@@ -68,10 +68,13 @@ c.HTMLExporter.extra_template_basedirs = [str(HERE / "templates"), str(FORMGRADE
 # "Download my submission" makes MODULE__LEARNER__TIME.zip holding LEARNER__FILE for each file.
 # The course's plugins (leadership_course/grading/collect.py) open zips with limits, refuse odd
 # learner IDs and zips whose name and contents disagree, keep each learner's latest download,
-# and keep a reason for every refusal; the hub's collect step never follows a link.
+# and keep a reason for every refusal.
 c.ZipCollectApp.extractor_plugin = "leadership_course.grading.collect.SubmissionZipExtractor"
 c.ZipCollectApp.collector_plugin = "leadership_course.grading.collect.SubmissionZipCollector"
-c.ExchangeFactory.collect = "leadership_course.grading.collect.NoLinksCollect"
+# On a hub, nbgrader collect refuses (with a reason in the refused list) and sets aside a link, a folder in
+# someone else's name, an unreadable name or a time in the future, and collects everyone else
+# (leadership_course/grading/exchange_collect.py).
+c.ExchangeFactory.collect = "leadership_course.grading.exchange_collect.CheckedCollect"
 
 # nbgrader export (the guide's totals) writes names unquoted: a comma shifts a row and "=..." runs as a
 # formula in a spreadsheet. This one quotes every field and keeps formulas as text.

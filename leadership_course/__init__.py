@@ -259,7 +259,7 @@ def submission_download():
     if grading_run():
         from .grading.graded_view import static_box
 
-        return static_box("submission-download", "<p>(Learners download their submission here.)</p>")
+        return static_box("submission-download", "<p>You handed in these answers to your facilitator.</p>")
     from .grading.exchange import course_exchange
     from .grading.learner_widgets import HubSubmission, SubmissionDownload
 

@@ -9,12 +9,15 @@ login page in a headless Chromium:
 
 1. floor: a learner signs in to a notebook of their own holding one button (an almost
    empty Voila page), one after another;
-2. course: a learner signs in to the course home, one after another;
-3. cohort: ``--learners`` learners sign in to the course home within ``--seconds``, evenly
+2. course: a learner signs in to the course home, one after another (in turn with the floor's);
+3. warm: the same learners sign in again while their servers are running (floor, then course);
+4. neighbour: learners sign in to the course home, one after another, while another learner
+   runs four busy loops in their own server's cgroup (as from its terminal);
+5. cohort: ``--learners`` learners sign in to the course home within ``--seconds``, evenly
    spaced, all at once in the browser.
 
 For each it reports the time from the login page to the page's widgets drawn, and the memory
-of the learner's server and kernel (PSS, summed over the processes in their memory cgroup).
+of the learner's server and kernel (PSS, summed over the processes in their cgroup).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import json
 import os
 import signal
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -34,7 +38,7 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
 from leadership_course.hub import trial  # noqa: E402
-from leadership_course.hub.memory import MemoryLimits  # noqa: E402
+from leadership_course.hub.limits import Limits  # noqa: E402
 
 FLOOR_NOTEBOOK = {"cells": [{"cell_type": "code", "execution_count": None, "id": "ready", "metadata": {},
                              "outputs": [], "source": "import ipywidgets\nipywidgets.Button(description='Ready')"}],
@@ -57,7 +61,7 @@ DEBUG = bool(os.environ.get("COURSE_BENCHMARK_DEBUG"))
 def memory_mb(name: str) -> float:
     """PSS of every process in the account's memory cgroup (its server and kernels), in MB."""
     total = 0
-    for pid in MemoryLimits().pids_of(name):
+    for pid in Limits().pids_of(name):
         try:
             for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
                 if line.startswith("Pss:"):
@@ -65,6 +69,15 @@ def memory_mb(name: str) -> float:
         except OSError:
             pass
     return round(total / 1024, 1)
+
+
+def busy_loops(account, count: int = 4) -> list[subprocess.Popen]:
+    """``count`` busy loops as ``account``, in its server's cgroups (as if started from its terminal)."""
+    groups = list(Limits().groups(account.name).values())
+    uid, gid = account.ids
+    return [subprocess.Popen(["setpriv", f"--reuid={uid}", f"--regid={gid}", "--init-groups", "/usr/bin/python3",
+                              "-c", "while True: pass"], preexec_fn=lambda: Limits.join(groups))
+            for _ in range(count)]
 
 
 async def sign_in(browser, hub, account, target: str) -> dict:
@@ -113,8 +126,8 @@ async def measure(hub, learners: int, seconds: float, rounds: int) -> dict:
     from playwright.async_api import async_playwright
 
     names = sorted(hub.accounts)
-    warm, floor, course, cohort = names[0], names[1:1 + rounds], names[1 + rounds:1 + 2 * rounds], \
-        names[1 + 2 * rounds:]
+    warm, floor, course = names[0], names[1:1 + rounds], names[1 + rounds:1 + 2 * rounds]
+    neighbour, cohort = names[1 + 2 * rounds:1 + 3 * rounds], names[1 + 3 * rounds:]
     for key in floor:
         account = hub.accounts[key]
         done = account.run("sh", "-c", f"mkdir -p ~/course && cat > ~/course/floor.ipynb",
@@ -124,8 +137,18 @@ async def measure(hub, learners: int, seconds: float, rounds: int) -> dict:
         browser = await playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         home = "voila/render/course_home.ipynb"
         await sign_in(browser, hub, hub.accounts[warm], home)  # not counted: fills the disk cache
-        floor_results = [await sign_in(browser, hub, hub.accounts[k], "voila/render/floor.ipynb") for k in floor]
-        course_results = [await sign_in(browser, hub, hub.accounts[k], home) for k in course]
+        floor_results, course_results, warm_floor, warm_course = [], [], [], []
+        for results in ((floor_results, course_results), (warm_floor, warm_course)):  # cold, then warm
+            for f, c in zip(floor, course):  # in turn, so a change in the machine's load touches both alike
+                results[0].append(await sign_in(browser, hub, hub.accounts[f], "voila/render/floor.ipynb"))
+                results[1].append(await sign_in(browser, hub, hub.accounts[c], home))
+        loops = busy_loops(hub.accounts[warm])
+        try:
+            neighbour_results = [await sign_in(browser, hub, hub.accounts[k], home) for k in neighbour]
+        finally:
+            for loop in loops:
+                loop.kill()
+                loop.wait(10)
         spacing = seconds / max(1, len(cohort))
 
         async def later(index, key):
@@ -138,9 +161,12 @@ async def measure(hub, learners: int, seconds: float, rounds: int) -> dict:
         await browser.close()
     total = sum(memory_mb(hub.accounts[k].name) for k in names)
     return {"floor": summary(floor_results), "course": summary(course_results),
+            "warm_floor": summary(warm_floor), "warm_course": summary(warm_course),
+            "neighbour": summary(neighbour_results),
             "cohort": {**summary(cohort_results), "learners": len(cohort), "within_s": seconds,
                        "wall_s": cohort_wall, "all_servers_memory_mb": round(total, 1)},
-            "details": {"floor": floor_results, "course": course_results, "cohort": cohort_results}}
+            "details": {"floor": floor_results, "course": course_results, "warm_floor": warm_floor,
+                        "warm_course": warm_course, "neighbour": neighbour_results, "cohort": cohort_results}}
 
 
 def main(argv=None) -> int:
@@ -150,7 +176,7 @@ def main(argv=None) -> int:
     parser.add_argument("--rounds", type=int, default=3, help="sign-ins each for the floor and the course")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args(argv)
-    total = 1 + 2 * args.rounds + args.learners
+    total = 1 + 3 * args.rounds + args.learners
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # a stop request still removes the accounts
     try:
         with trial.cohort(learners=total, facilitators=0, settings=("memory_limit_mb = 1024",)) as hub:
@@ -158,8 +184,8 @@ def main(argv=None) -> int:
     except trial.TrialError as error:
         print(error, file=sys.stderr)
         return 1
-    for part in ("floor", "course", "cohort"):
-        print(f"{part:7} {json.dumps(results[part])}")
+    for part in ("floor", "course", "warm_floor", "warm_course", "neighbour", "cohort"):
+        print(f"{part:11} {json.dumps(results[part])}")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
     return 0

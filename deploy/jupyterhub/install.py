@@ -11,7 +11,8 @@ course-facilitators can open, and without the repository's tests; makes one shar
 (/opt/leadership-course/env, from the system's /usr/bin/python3, which every account can
 read) with the course, JupyterHub, the idle culler and the sign-in packages;
 configurable-http-proxy from npm (/opt/leadership-course/proxy); the groups
-course-learners and course-facilitators; nbgrader's exchange (/srv/nbgrader/exchange);
+course-learners and course-facilitators; nbgrader's exchange (/srv/nbgrader/exchange, with the
+course's folders made before any release, writable by facilitators alone);
 /etc/leadership-course/hub.toml (the trust's settings, kept if it exists) and
 secrets.env; and the systemd unit leadership-course-hub.service, enabled and started.
 
@@ -62,8 +63,10 @@ def debian_packages(python):
         sys.exit(f"Please install {', '.join(wanted)} with this system's package manager, then run this again.")
     say(f"Installing {', '.join(wanted)} from Debian's packages...")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
-    subprocess.run(["apt-get", "install", "-y", "-qq", *wanted], check=True, env=env)
+    for step in (["update", "-qq"], ["install", "-y", "-qq", *wanted]):  # waits up to 10 minutes for another install
+        if subprocess.run(["apt-get", "-o", "DPkg::Lock::Timeout=600", *step], env=env).returncode != 0:
+            sys.exit(f"apt-get {step[0]} did not work (apt-get says why, above). If another program is installing "
+                     "packages, wait until it has finished, then run this again.")
 
 
 def copy_course(source: Path, target: Path, group: str = FACILITATORS_GROUP) -> Path:
@@ -141,11 +144,13 @@ def settings_file(course_dir: Path, env_dir: Path, proxy: Path) -> Path:
     return settings
 
 
-def system_setup(exchange: Path):
+def system_setup(env_dir: Path, settings: Path):
+    """The accounts' groups, and nbgrader's exchange with the course's folders made before any release:
+    root's, writable by the facilitators' group only (leadership_course/hub/exchange_folders.py)."""
     for group in ("course-learners", "course-facilitators"):
         subprocess.run(["groupadd", "-f", group], check=True)
-    exchange.mkdir(parents=True, exist_ok=True)
-    os.chmod(exchange, 0o1777)  # every account writes, only the owner removes (like /tmp)
+    subprocess.run([str(env_dir / "bin" / "python"), "-m", "leadership_course.hub.exchange_folders", str(settings)],
+                   check=True)
 
 
 def unit_text(env_dir: Path, course_dir: Path) -> str:
@@ -157,8 +162,16 @@ def unit_text(env_dir: Path, course_dir: Path) -> str:
 def systemd_unit(env_dir: Path, course_dir: Path):
     Path("/etc/systemd/system", UNIT).write_text(unit_text(env_dir, course_dir))
     if not Path("/run/systemd/system").is_dir():
-        say(f"systemd is not running here: start the hub with  {env_dir}/bin/jupyterhub -f "
-            f"{course_dir}/deploy/jupyterhub/jupyterhub_config.py")
+        say("systemd is not running here. Start the hub as root with what the unit would set (its settings, "
+            "secrets and working folder), in the background:\n"
+            "    mkdir -p /srv/leadership-course && cd /srv/leadership-course && "
+            "set -a && { [ ! -f /etc/leadership-course/secrets.env ] || . /etc/leadership-course/secrets.env; } && "
+            "set +a &&\n"
+            f"    PATH={env_dir}/bin:$PATH COURSE_HUB_SETTINGS=/etc/leadership-course/hub.toml nohup "
+            f"{env_dir}/bin/jupyterhub -f {course_dir}/deploy/jupyterhub/jupyterhub_config.py "
+            ">> /var/log/leadership-course-hub.log 2>&1 &\n"
+            "Stop it with  kill $(cat /srv/leadership-course/jupyterhub.pid)  (learners' servers keep running; "
+            "the hub finds them again when it starts).")
         return
     subprocess.run(["systemctl", "daemon-reload"], check=True)
     subprocess.run(["systemctl", "enable", "--now", UNIT], check=True)
@@ -184,8 +197,8 @@ def main(argv=None):
     course = copy_course(REPO, args.prefix / "course")
     env_dir = build_environment(args.prefix / "env", course, args.python)
     proxy = install_proxy(args.prefix / "proxy")
-    system_setup(Path("/srv/nbgrader/exchange"))
-    settings_file(course, env_dir, proxy)
+    settings = settings_file(course, env_dir, proxy)
+    system_setup(env_dir, settings)
     systemd_unit(env_dir, course)
     return 0
 

@@ -14,7 +14,8 @@ Facilitator side (what runs on the facilitator's machine):
   ``handout``         hand-out zips for learners and a feedback zip per learner;
   ``feedback``        feedback that names what is not yet marked, and always regenerates;
   ``marks``           per-question marks, reasons and the cohort summary from the gradebook;
-  ``collect``         zip_collect and hub collect plugins that refuse unsafe or odd submissions;
+  ``collect``         zip_collect plugins that refuse unsafe or odd submissions;
+  ``exchange_collect`` the hub's collect, refusing links, others' names, odd names and future times;
   ``sanitize``        preprocessors that grade only the course's own cells and files;
   ``sandbox``         the grading kernel, sandboxed and unprivileged;
   ``problems``        the reasons kept for the facilitator while collecting and grading;

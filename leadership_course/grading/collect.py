@@ -1,4 +1,5 @@
-"""Collecting submissions safely: nbgrader plugins for ``zip_collect`` and the hub's ``collect``.
+"""Collecting submissions safely: nbgrader plugins for ``zip_collect`` (the hub's ``collect`` step is
+``exchange_collect``).
 
 A learner's "Download my submission" zip is named ``<assignment>__<learner>__<time>.zip`` and
 holds ``<learner>__<file>`` for the notebook and the answers file. With the course's
@@ -15,8 +16,6 @@ configuration:
   and entries name different learners, and gives every file a time (from the zip's name, or
   the zip itself), so that several downloads from one learner keep the latest rather than
   stopping the batch with "Duplicate submission file";
-* ``NoLinksCollect`` is the hub's collect step, copying submissions without following links,
-  and putting back the exchange's own time where a learner changed ``timestamp.txt``.
 
 Every refusal is kept (``problems.py``) for the marks export and the dashboard.
 """
@@ -31,9 +30,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import nbformat
-from nbgrader.exchange.default.collect import ExchangeCollect
 from nbgrader.plugins.zipcollect import ExtractorPlugin, FileNameCollectorPlugin
-from nbgrader.utils import ignore_patterns, parse_utc
 
 from .problems import REFUSED, add_problem, clear_collect_stage, read_problems
 from .questions import ANSWERS_FILE, MAX_ANSWERS_BYTES
@@ -291,59 +288,6 @@ class SubmissionZipCollector(FileNameCollectorPlugin):
                         f"of {old_zip} ({old_when:%Y-%m-%d %H:%M} UTC).",
                         "Nothing to do if the learner sent both. If not, ask them which is theirs: a zip renamed "
                         "to a later time can replace someone's work.")
-
-
-class NoLinksCollect(ExchangeCollect):
-    """The hub's collect step, which never follows a link a learner left in the exchange."""
-
-    def do_copy(self, src, dest, log=None):
-        links = [os.path.relpath(os.path.join(root, name), src)
-                 for root, dirs, files in os.walk(src) for name in dirs + files
-                 if os.path.islink(os.path.join(root, name))]
-        usual = ignore_patterns(exclude=self.coursedir.ignore, include=self.coursedir.include,
-                                max_file_size=self.coursedir.max_file_size, log=self.log)
-
-        def ignore(directory, names):
-            return set(usual(directory, names)) | {n for n in names if os.path.islink(os.path.join(directory, n))}
-
-        shutil.copytree(src, dest, ignore=ignore)
-        learner = Path(dest).parent.name
-        released = released_notebooks(self.coursedir)
-        notebooks = sorted(p.name for p in Path(dest).glob("*.ipynb"))
-        if len(released) == 1 and notebooks and released[0] not in notebooks:
-            os.replace(Path(dest) / notebooks[-1], Path(dest) / released[0])
-            add_problem(self.coursedir.root, self.coursedir.assignment_id, learner, STAGE,
-                        renamed_reason(notebooks[-1], released[0]), "Nothing to do.")
-        sane_timestamp(Path(dest), self._path_to_record(src)["timestamp"], self.coursedir.root,
-                       self.coursedir.assignment_id, learner)
-        for notebook in Path(dest).glob("*.ipynb"):
-            readable_notebook(notebook, self.coursedir, self.coursedir.root, self.coursedir.assignment_id, learner)
-        if links:
-            add_problem(self.coursedir.root, self.coursedir.assignment_id, learner, STAGE,
-                        f"The submission held symbolic links ({', '.join(links)}); they were not followed or collected.",
-                        "Ask the learner to submit the files themselves. A link to a file elsewhere can be an "
-                        "attempt to read files on the hub.")
-
-def sane_timestamp(folder, when, course, assignment, learner):
-    """Make ``folder/timestamp.txt`` a time nbgrader reads (the exchange's own, ``when``) if the learner
-    changed it into something else: text that is no time, a number too large, a folder."""
-    path = folder / "timestamp.txt"
-    try:
-        found = path.read_text(encoding="utf-8", errors="strict").strip()
-        parse_utc(found)
-        return
-    except FileNotFoundError:
-        return  # nbgrader's own rule for a submission without one
-    except Exception as error:  # noqa: BLE001 (anything nbgrader would stop at)
-        what = "is a folder" if path.is_dir() else f"could not be read as a time ({type(error).__name__})"
-    if path.is_dir():
-        shutil.rmtree(path)
-    path.write_text(when.strftime("%Y-%m-%d %H:%M:%S.%f UTC"), encoding="utf-8")
-    add_problem(course, assignment, learner, STAGE,
-                f"timestamp.txt in the submission {what}; the time the exchange gave the submission "
-                f"({when:%Y-%m-%d %H:%M} UTC) was used instead.",
-                "Nothing to do for the marks. The learner, or something on their computer, changed a file "
-                "nbgrader wrote: ask them about it if it looks deliberate.")
 
 
 def refused(course_dir, assignment):

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import logging
 import os
+import stat
 from pathlib import Path
 
 #: The folder, beside the course home, that holds a learner's assessments (fetched or from a zip).
 ASSESSMENTS_DIR = "assessments"
 #: The hub's single-user servers set this to the server's root folder (the learner's ~/course).
 SERVER_ROOT_VARIABLE = "COURSE_SERVER_ROOT"
+#: Set by the hub's spawner: "learner" or "facilitator" (a facilitator's course home offers no assessments).
+HUB_ROLE_VARIABLE = "COURSE_HUB_ROLE"
 
 _quiet = logging.getLogger("leadership_course.exchange")
 _quiet.addHandler(logging.NullHandler())
@@ -48,6 +51,7 @@ class CourseExchange:
         self.course_id = config.CourseDirectory.course_id
         self.root = Path(config.Exchange.root)
         self.assessments_dir = Path(config.Exchange.get("assignment_dir", ".")).expanduser().resolve()
+        self.outbound = self.root / self.course_id / "outbound"
 
     def _action(self, name, assessment_id="", assessments_dir=None):
         from nbgrader.auth import Authenticator
@@ -71,13 +75,22 @@ class CourseExchange:
                                   "not work, tell your facilitator.") from None
 
     def released(self):
-        """[(assessment id, "released" or "fetched")] for this course, sorted by id."""
-        listed = self._start(self._action("List"), "checking for assessments")
-        return sorted({(item["assignment_id"], item["status"]) for item in listed
-                       if item.get("course_id") == self.course_id and item.get("status") in ("released", "fetched")})
+        """[(assessment id, "released" or "fetched")] for this course, sorted by id: the folders in the
+        exchange's outbound folder, as nbgrader's list gives them, read here without importing nbgrader
+        (which would hold about 70 MB more in every learner's course home kernel)."""
+        try:
+            entries = sorted(self.outbound.iterdir())
+        except OSError:
+            return []
+        return [(entry.name, "fetched" if (self.assessments_dir / entry.name).is_dir() else "released")
+                for entry in entries if entry.is_dir() and not entry.name.startswith(".")
+                and released_by_facilitator(entry)]
 
     def fetch(self, assessment_id):
         """Copy a released assessment into the learner's assessments folder; return that folder."""
+        if not released_by_facilitator(self.outbound / assessment_id):
+            raise ExchangeProblem("Sorry, that assessment was not released by your facilitator, so it cannot be "
+                                  "opened. Please tell your facilitator.")
         self.assessments_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         self._start(self._action("FetchAssignment", assessment_id), "getting the assessment")
         return self.assessments_dir / assessment_id
@@ -95,6 +108,35 @@ class CourseExchange:
         self._start(self._action("FetchFeedback", folder.name, folder.parent), "getting your feedback")
         pages = sorted((folder / "feedback").glob("*/*.html"))
         return pages[-1] if pages else None
+
+
+def released_by_facilitator(entry):
+    """Whether ``entry`` in the exchange's outbound folder was put there by root (or this account) or by
+    a member of the group that owns outbound (on a hub, only facilitators can write there or give a
+    folder that group: deploy/jupyterhub/README.md). Anything another learner may have planted is
+    never offered."""
+    entry = Path(entry)
+    try:
+        outbound, course, found = os.stat(entry.parent), os.stat(entry.parent.parent), os.lstat(entry)
+    except OSError:
+        return False
+    trusted = (0, os.getuid())
+    folders_closed = all(info.st_uid in trusted and not info.st_mode & 0o002 for info in (outbound, course))
+    by_facilitator = (found.st_uid in trusted or found.st_gid == outbound.st_gid
+                      or _in_group(found.st_uid, outbound.st_gid))
+    return folders_closed and by_facilitator and stat.S_ISDIR(found.st_mode) and not found.st_mode & 0o002
+
+
+def _in_group(uid, gid):
+    """Whether account ``uid`` belongs to group ``gid`` (a release from before the exchange was the group's)."""
+    import grp  # Unix only: the course also runs on Windows, without an exchange
+    import pwd
+
+    try:
+        account, group = pwd.getpwuid(uid), grp.getgrgid(gid)
+    except KeyError:
+        return False
+    return account.pw_gid == gid or account.pw_name in group.gr_mem
 
 
 def course_exchange():

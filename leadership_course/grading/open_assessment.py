@@ -10,13 +10,14 @@ each code cell of the notebook must be one of the course's own one-line calls (s
 else can run when the page opens), and a learner's saved answers beside it are never touched."""
 
 import io
+import os
 import re
 import zipfile
 from pathlib import Path
 
 import ipywidgets as widgets
 
-from .exchange import ASSESSMENTS_DIR, ExchangeProblem, course_exchange
+from .exchange import ASSESSMENTS_DIR, HUB_ROLE_VARIABLE, ExchangeProblem, course_exchange
 from .questions import ASSESSMENT_FILE, check_assessment
 from ..components.common import LiveRegion, button, escape, html_widget, plain_look, safe_callback
 from ..components.continue_record import RecordFilePicker
@@ -193,7 +194,13 @@ class ReleasedAssessments(widgets.VBox):
 
 def assessments_step(modules_dir):
     """The course home's "Assessments from your facilitator": from the hub's exchange if the
-    course has one, otherwise from a hand-out zip."""
+    course has one, otherwise from a hand-out zip. A facilitator on a hub is told where they
+    release assessments instead."""
+    if os.environ.get(HUB_ROLE_VARIABLE) == "facilitator":
+        return html_widget(
+            "<h2>Assessments you release</h2><p>You release assessments, collect and mark them in formgrader: "
+            "open JupyterLab (the link at the foot of this page), then select Nbgrader, then Formgrader. Your "
+            "learners get each assessment here, on their own course home.</p>")
     exchange = course_exchange()
     return ReleasedAssessments(modules_dir, exchange) if exchange is not None else OpenAssessment(modules_dir)
 

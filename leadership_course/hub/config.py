@@ -42,22 +42,28 @@ def culler_service(settings: HubSettings) -> tuple[dict, dict]:
 
 def configure(c, settings: HubSettings) -> None:
     """Fill JupyterHub's config object ``c`` for the course (see deploy/jupyterhub/README.md)."""
-    state = settings.state_dir
+    state = settings.state_dir  # the hub's database, cookie secret and pid files: root's alone
     state.mkdir(parents=True, exist_ok=True)
-    state.chmod(0o755)
-    data = state / "jupyter-data"  # every account reads the course template's link from here
+    state.chmod(0o700)
+    database = state / "jupyterhub.sqlite"
+    database.touch(mode=0o600)  # SQLite makes its tables in an empty file; the mode is kept
+    database.chmod(0o600)
+    data = state.with_name(f"{state.name}-jupyter-data")  # every account reads the course template's link here
     data.mkdir(exist_ok=True)
     data.chmod(0o755)
 
     c.JupyterHub.bind_url = f"http://{settings.ip or ''}:{settings.port}"
     c.JupyterHub.hub_ip = "127.0.0.1"
     c.JupyterHub.hub_port = settings.hub_port
-    c.JupyterHub.db_url = f"sqlite:///{state / 'jupyterhub.sqlite'}"
+    c.JupyterHub.db_url = f"sqlite:///{database}"
     c.JupyterHub.cookie_secret_file = str(state / "jupyterhub_cookie_secret")
     c.JupyterHub.pid_file = str(state / "jupyterhub.pid")
     c.ConfigurableHTTPProxy.command = [str(settings.proxy_command)]
     c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{settings.proxy_api_port}"
     c.ConfigurableHTTPProxy.pid_file = str(state / "jupyterhub-proxy.pid")
+    # Stopping or restarting the hub leaves learners' servers running; the new hub finds them
+    # (their pid is in its database) and routes to them again. Open pages reconnect.
+    c.JupyterHub.cleanup_servers = False
 
     c.JupyterHub.spawner_class = "leadership_course.hub.spawner.CourseSpawner"
     c.Spawner.cmd = [str(BIN / "jupyterhub-singleuser")]
@@ -66,7 +72,11 @@ def configure(c, settings: HubSettings) -> None:
     c.CourseSpawner.course_dir = str(settings.course_dir)
     c.CourseSpawner.exchange_dir = str(settings.exchange_dir)
     c.CourseSpawner.data_dir = str(data)
+    c.CourseSpawner.facilitator_system_group = settings.facilitator_system_group
+    c.CourseSpawner.runtime_dir = str(state.with_name(f"{state.name}-runtime"))  # kernels' sockets, per account
     c.CourseSpawner.memory_limit_mb = settings.memory_limit_mb
+    c.CourseSpawner.cpu_limit = settings.cpu_limit
+    c.CourseSpawner.tasks_limit = settings.tasks_limit
     c.CourseSpawner.create_accounts = settings.create_accounts
 
     c.Authenticator.admin_users = set(settings.admins)

@@ -31,10 +31,11 @@ class HubSettings:
     proxy_command: Path = Path("/opt/leadership-course/proxy/node_modules/.bin/configurable-http-proxy")
     #: The hub's own files: its database, cookie secret, profiles.
     state_dir: Path = Path("/srv/leadership-course")
-    #: nbgrader's exchange, shared by every account (mode 1777, like /tmp).
+    #: nbgrader's exchange: root's, its course folders the facilitators' group's (hub/exchange_folders.py).
     exchange_dir: Path = Path("/srv/nbgrader/exchange")
-    ip: str = ""
-    port: int = 80
+    #: Where the hub listens: this machine only, behind the trust's HTTPS reverse proxy.
+    ip: str = "127.0.0.1"
+    port: int = 8000
     #: Ports on 127.0.0.1 only: the hub's API and the proxy's API.
     hub_port: int = 8081
     proxy_api_port: int = 8001
@@ -50,6 +51,9 @@ class HubSettings:
     #: Make a system account (no password, no shell) at first sign-in: for sign-up, LTI and Entra ID.
     create_accounts: bool = False
     memory_limit_mb: int = 1024
+    #: Cores each learner's server may use at most, and processes and threads it may hold.
+    cpu_limit: float = 1.0
+    tasks_limit: int = 512
     #: A server with nobody using it for this long is stopped (the learner's work stays).
     cull_idle_s: int = 3600
     cull_every_s: int = 300
@@ -74,6 +78,8 @@ class HubSettings:
                 if not isinstance(value, str) or not value.startswith("/"):
                     raise SettingsError(f"{where}: '{key}' must be an absolute path in quotes")
                 value = Path(value)
+            elif isinstance(default, float) and type(value) is int:  # cpu_limit = 2
+                value = float(value)
             elif isinstance(value, bool) != isinstance(default, bool) or not isinstance(value, type(default)):
                 raise SettingsError(f"{where}: '{key}' must be {type(default).__name__}, not {value!r}")
             if isinstance(default, list) and not all(isinstance(item, str) for item in value):
@@ -85,4 +91,7 @@ class HubSettings:
                                 f"not {settings.sign_in!r}")
         if settings.memory_limit_mb < 256:
             raise SettingsError(f"{where}: 'memory_limit_mb' must be at least 256 (a learner needs about 200)")
+        if settings.cpu_limit < 0 or settings.tasks_limit < 0 or 0 < settings.tasks_limit < 64:
+            raise SettingsError(f"{where}: 'cpu_limit' must be 0 (no limit) or more, and 'tasks_limit' 0 (no limit) "
+                                "or at least 64 (a server and its kernels need about 60 threads)")
         return settings

@@ -9,7 +9,8 @@ A local process per account (JupyterHub's ``LocalProcessSpawner``), with:
   comes first on ``JUPYTER_CONFIG_PATH`` (formgrader only for facilitators), then the
   course's own Voila settings (``leadership_course/voila``);
 * files it makes readable by the account alone (umask 077);
-* its own memory cgroup with the hub's per-learner limit (``memory``).
+* its kernels on ipc sockets (not TCP) in a runtime folder of its own (``runtime_dir``);
+* its own cgroup with the hub's per-learner memory, CPU and task limits (``limits``).
 """
 
 from __future__ import annotations
@@ -24,12 +25,12 @@ import sys
 from pathlib import Path
 
 from jupyterhub.spawner import LocalProcessSpawner, set_user_setuid
-from traitlets import Bool, Integer, Unicode, default
+from traitlets import Bool, Float, Integer, Unicode, default
 
-from ..grading.exchange import SERVER_ROOT_VARIABLE
+from ..grading.exchange import HUB_ROLE_VARIABLE, SERVER_ROOT_VARIABLE
 from ..voila.launch import CONFIG_DIR as VOILA_CONFIG_DIR, HOME_NOTEBOOK, template_search_dir
 from .homes import COURSE_LINK_DIR, RECORD_DIR
-from .memory import MemoryLimits
+from .limits import Limits
 from .settings import FACILITATOR_GROUP
 
 PROFILES_DIR = Path(__file__).resolve().parents[2] / "deploy" / "jupyterhub" / "profiles"
@@ -47,10 +48,18 @@ class CourseSpawner(LocalProcessSpawner):
     data_dir = Unicode(help="A folder every account can read, for the course template's link.").tag(config=True)
     profiles_dir = Unicode(str(PROFILES_DIR), help="Folder of the learner and facilitator profiles.").tag(config=True)
     memory_limit_mb = Integer(1024, help="Memory for each server and its kernels (0: no limit).").tag(config=True)
+    cpu_limit = Float(1.0, help="Cores each server and its kernels may use at most (0: no limit).").tag(config=True)
+    tasks_limit = Integer(512, help="Processes and threads for each server and its kernels (0: no limit).").tag(
+        config=True)
     create_accounts = Bool(False, help="Make a system account (no password, no login shell) for a new name.").tag(
         config=True)
+    facilitator_system_group = Unicode("", help="The system group that owns the exchange's course folders; "
+                                       "a facilitator's account is added to it.").tag(config=True)
+    runtime_dir = Unicode("", help="A root-owned folder holding each account's private Jupyter runtime folder "
+                          "(its kernels' connection files and ipc sockets); empty: the default in the home.").tag(
+        config=True)
 
-    _limits = None  # one MemoryLimits for the hub process
+    _limits = None  # one Limits for the hub process
 
     def is_facilitator(self) -> bool:
         return any(group.name == FACILITATOR_GROUP for group in self.user.groups)
@@ -80,29 +89,51 @@ class CourseSpawner(LocalProcessSpawner):
         env[EXCHANGE_VARIABLE] = self.exchange_dir
         env["COURSE_RECORD_DIR"] = str(self.home() / RECORD_DIR)
         env[SERVER_ROOT_VARIABLE] = str(self.home() / COURSE_LINK_DIR)  # learner profile: where assessments go
+        env[HUB_ROLE_VARIABLE] = self.profile  # the course home: a facilitator is not offered assessments
+        if self.runtime_dir:
+            env["JUPYTER_RUNTIME_DIR"] = str(self.private_runtime_dir())
         return env
 
+    def private_runtime_dir(self) -> Path:
+        return Path(self.runtime_dir) / str(pwd.getpwnam(self.user.name).pw_uid)
+
+    def make_runtime_dir(self):
+        """The account's runtime folder, theirs alone (0700) in root's folder (0755), so nobody can make it
+        first: the kernels' ipc sockets are there (profiles' KernelManager.transport), with a path short
+        enough for a socket (at most 107 bytes) whatever the account's name."""
+        parent, account = Path(self.runtime_dir), pwd.getpwnam(self.user.name)
+        parent.mkdir(mode=0o755, parents=True, exist_ok=True)
+        os.chown(parent, 0, 0)
+        os.chmod(parent, 0o755)
+        folder = self.private_runtime_dir()
+        if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+            folder.unlink()
+        folder.mkdir(mode=0o700, exist_ok=True)
+        os.chown(folder, account.pw_uid, account.pw_gid)
+        os.chmod(folder, 0o700)
+
     @classmethod
-    def memory_limits(cls) -> MemoryLimits:
+    def limits(cls) -> Limits:
         if cls._limits is None:
-            cls._limits = MemoryLimits()
+            cls._limits = Limits()
             if not cls._limits.ready():
-                cls._limits.parent = None
+                cls._limits.owns = {}
         return cls._limits
 
     def make_preexec_fn(self, name):
         become_user = set_user_setuid(name)
-        group = None
+        groups = []
         if self.memory_limit_mb:
-            limits = self.memory_limits()
-            if limits.parent is None:
-                self.log.warning("No memory limit for %s's server: %s", name, limits.problem)
+            limits = self.limits()
+            if not limits.owns:
+                self.log.warning("No memory, CPU or task limit for %s's server: %s", name, limits.problem)
             else:
-                group = limits.set_limit(name, self.memory_limit_mb * 1024 * 1024)
+                groups = limits.set_limits(name, self.memory_limit_mb * 1024 * 1024, self.cpu_limit, self.tasks_limit)
+                for missing in sorted({"cpu", "pids"} - set(limits.owns)):
+                    self.log.warning("No %s limit for %s's server: no %s cgroup controller", missing, name, missing)
 
         def preexec():
-            if group is not None:
-                MemoryLimits.join(group)
+            Limits.join(groups)
             os.umask(0o077)
             become_user()
 
@@ -145,9 +176,26 @@ class CourseSpawner(LocalProcessSpawner):
             await asyncio.to_thread(subprocess.run, ["gpasswd", "--delete", self.user.name, group], check=True,
                                     capture_output=True)
 
+    async def join_facilitators_group(self):
+        """A facilitator named in the settings (not by system group) joins it, so their release can write
+        to the exchange (leadership_course/hub/exchange_folders.py)."""
+        try:
+            group = grp.getgrnam(self.facilitator_system_group)
+        except KeyError:
+            self.log.warning("No system group %s: %s cannot release assessments", self.facilitator_system_group,
+                             self.user.name)
+            return
+        if self.user.name not in group.gr_mem and pwd.getpwnam(self.user.name).pw_gid != group.gr_gid:
+            await asyncio.to_thread(subprocess.run, ["usermod", "--append", "--groups", group.gr_name, self.user.name],
+                                    check=True, capture_output=True)
+
     async def prepare_home(self):
         """Make the home ready as the account itself (``homes``); a failure stops the spawn with its reason."""
         await self.ensure_account()
+        if self.runtime_dir:
+            self.make_runtime_dir()
+        if self.is_facilitator() and self.facilitator_system_group:
+            await self.join_facilitators_group()
         await self.keep_grading_group()
         home = self.home()
         if not home.is_dir():  # an account made without a home (sign-up): make it, owned by them

@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..voila.launch import free_port
-from .memory import MemoryLimits
+from .exchange_folders import make_exchange
+from .limits import Limits
 
 REPO = Path(__file__).resolve().parents[2]
 HUB_CONFIG = REPO / "deploy" / "jupyterhub" / "jupyterhub_config.py"
@@ -66,6 +67,7 @@ class Hub:
     folder: Path
     process: subprocess.Popen
     accounts: dict[str, Account] = field(default_factory=dict)
+    env: dict = field(default_factory=dict)
 
     @property
     def exchange(self) -> Path:
@@ -83,6 +85,42 @@ class Hub:
 
     def log_tail(self, lines: int = 60) -> str:
         return "\n".join((self.folder / "hub.log").read_text(errors="replace").splitlines()[-lines:])
+
+    def start(self) -> None:
+        """Start the hub process (its log is appended to hub.log) and wait until it answers."""
+        with open(self.folder / "hub.log", "ab") as log:
+            self.process = subprocess.Popen([str(HUB_BIN / "jupyterhub"), "-f", str(self.folder / "jupyterhub_config.py")],
+                                            cwd=self.folder, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + HUB_START_TIMEOUT_S
+        while not _answers(f"{self.url}/hub/api"):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise TrialError(f"the hub did not start:\n{self.log_tail()}")
+            time.sleep(0.3)
+
+    def stop(self) -> None:
+        """Stop the hub process as systemd would (SIGTERM); learners' servers keep running."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    def stop_servers(self, timeout_s: float = 60) -> None:
+        """Stop every running server through the hub's API (the hub leaves them running when it stops)."""
+        running = [user["name"] for user in self.api("/users?state=active") if user.get("servers")]
+        for name in running:
+            with contextlib.suppress(OSError):
+                self.api(f"/users/{name}/server", method="DELETE")
+        deadline = time.monotonic() + timeout_s
+        while running and time.monotonic() < deadline:
+            running = [name for name in running if self.servers(name)]
+            time.sleep(0.5)
 
 
 def _processes_of(uids: set[int]) -> list[int]:
@@ -113,17 +151,14 @@ def _remove_accounts(accounts, groups):
         time.sleep(0.5)
     for account in accounts:
         subprocess.run(["userdel", "--remove", account.name], capture_output=True)
-        limits = MemoryLimits()
-        if limits.parent is not None and limits.group(account.name).is_dir():
-            try:
-                limits.group(account.name).rmdir()
-            except OSError:
-                pass
+        for folder in Limits().groups(account.name).values():
+            if folder.is_dir():
+                try:
+                    folder.rmdir()
+                except OSError:
+                    pass
     for group in groups:
         subprocess.run(["groupdel", group], capture_output=True)
-    parent = MemoryLimits().parent
-    if parent is not None and parent.is_dir() and not any(p.is_dir() for p in parent.iterdir()):
-        parent.rmdir()
 
 
 def _answers(url: str) -> bool:
@@ -146,14 +181,14 @@ def require_hub_environment():
 
 
 @contextlib.contextmanager
-def running_hub(folder: Path, settings: list[str], accounts: dict | None = None, course_dir: Path = REPO):
+def running_hub(folder: Path, settings: list[str], accounts: dict | None = None, course_dir: Path = REPO,
+                facilitators_group: str = "root"):
     """A hub from deploy/jupyterhub/jupyterhub_config.py with ``settings`` (hub.toml lines) added,
     on free 127.0.0.1 ports, state in ``folder``, on ``course_dir`` (this checkout, or a course
-    copied by install.py); stopped (with its servers) on leaving."""
+    copied by install.py); its servers, then the hub, stopped on leaving."""
     require_hub_environment()
     os.chmod(folder, 0o755)
-    (folder / "exchange").mkdir(exist_ok=True)
-    os.chmod(folder / "exchange", 0o1777)
+    make_exchange(folder / "exchange", facilitators_group)  # as install.py makes it
     port, hub_port, api_port = free_port(), free_port(), free_port()
     (folder / "hub.toml").write_text("\n".join([
         f'course_dir = "{course_dir}"', f'state_dir = "{folder / "state"}"', f'exchange_dir = "{folder / "exchange"}"',
@@ -164,29 +199,21 @@ def running_hub(folder: Path, settings: list[str], accounts: dict | None = None,
         f"c = get_config()\nload_subconfig({str(HUB_CONFIG)!r})\n"
         f"c.JupyterHub.services.append({{'name': 'test-client', 'api_token': {token!r}}})\n"
         f"c.JupyterHub.load_roles.append({{'name': 'test-client', 'services': ['test-client'], "
-        f"'scopes': {CLIENT_SCOPES!r}}})\n")
+        f"'scopes': {CLIENT_SCOPES!r}}})\n"
+        # servers tell the hub of their activity every 10 s (5 minutes on a real hub), so tests see it
+        "c.Spawner.environment = {'JUPYTERHUB_ACTIVITY_INTERVAL': '10'}\n")
     env = {**os.environ, "COURSE_HUB_SETTINGS": str(folder / "hub.toml"),
            "PATH": f"{HUB_BIN}:{os.environ.get('PATH', os.defpath)}"}
-    with open(folder / "hub.log", "wb") as log:
-        process = subprocess.Popen([str(HUB_BIN / "jupyterhub"), "-f",
-                                    str(folder / "jupyterhub_config.py")], cwd=folder, env=env,
-                                   stdout=log, stderr=subprocess.STDOUT)
+    running = Hub(f"http://127.0.0.1:{port}", token, folder, None, accounts or {}, env)
     try:
-        running = Hub(f"http://127.0.0.1:{port}", token, folder, process, accounts or {})
-        deadline = time.monotonic() + HUB_START_TIMEOUT_S
-        while not _answers(f"{running.url}/hub/api"):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise TrialError(f"the hub did not start:\n{running.log_tail()}")
-            time.sleep(0.3)
+        running.start()
         yield running
     finally:
-        if process.poll() is None:
-            process.terminate()  # the hub stops every learner's server and its proxy as it exits
-            try:
-                process.wait(30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(10)
+        if running.process is not None and running.process.poll() is None:
+            with contextlib.suppress(OSError, ValueError):
+                running.stop_servers()
+        if running.process is not None:
+            running.stop()
         proxy_pid = folder / "state" / "jupyterhub-proxy.pid"
         if proxy_pid.exists():  # a hub that could not clean up leaves its proxy running
             try:
@@ -237,7 +264,7 @@ def cohort(learners: int = 2, facilitators: int = 1, settings: tuple[str, ...] =
         course_dir = install(folder, groups["facilitator"]) if install else REPO
         with running_hub(folder, [f'allowed_groups = ["{groups["learner"]}", "{groups["facilitator"]}"]',
                                   f'facilitator_system_group = "{groups["facilitator"]}"', *settings],
-                         accounts, course_dir) as running:
+                         accounts, course_dir, groups["facilitator"]) as running:
             yield running
     finally:
         _remove_accounts(list(accounts.values()), tuple(groups.values()))

@@ -140,9 +140,9 @@ def test_another_learner_cannot_open_the_server_or_read_the_record(hub, browser,
 
 def test_each_server_runs_in_its_own_memory_limit(hub, learner_a_worked):
     """Is the learner's server (and every kernel it started) in a memory cgroup with the hub's limit?"""
-    from leadership_course.hub.memory import MemoryLimits
+    from leadership_course.hub.limits import Limits
 
-    limits = MemoryLimits()
+    limits = Limits()
     a = learner_a_worked["account"]
     assert limits.limit_of(a.name) == 1024 * 1024 * 1024
     pids = limits.pids_of(a.name)

@@ -113,6 +113,8 @@ def test_a_facilitator_gets_a_grading_folder_without_the_repositorys_gradebook(c
     ('course_dir = "relative/path"', "'course_dir' must be an absolute path"),
     ('facilitators = "ana"', "'facilitators' must be list"),
     ("create_accounts = 1", "'create_accounts' must be bool"),
+    ("cpu_limit = -1", "'cpu_limit' must be 0 (no limit) or more"),
+    ("tasks_limit = 10", "'tasks_limit' 0 (no limit) or at least 64"),
     ('colour = "blue"', "unknown setting 'colour'"),
     ("port = ", "not valid TOML"),
 ])
@@ -130,3 +132,10 @@ def test_the_example_settings_are_the_defaults():
     from leadership_course.hub.trial import REPO
 
     assert HubSettings.load(REPO / "deploy" / "jupyterhub" / "hub.toml.example") == HubSettings()
+
+
+def test_a_whole_number_of_cores_is_a_cpu_limit(tmp_path):
+    """Is `cpu_limit = 2` (a TOML integer) read as two cores?"""
+    path = tmp_path / "hub.toml"
+    path.write_text("cpu_limit = 2\n")
+    assert HubSettings.load(path).cpu_limit == 2.0

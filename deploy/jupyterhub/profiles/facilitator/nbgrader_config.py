@@ -11,3 +11,9 @@ if GRADING.is_file():
     load_subconfig(str(GRADING))  # noqa: F821 (provided by nbgrader when it reads this file)
 c.CourseDirectory.course_id = "compassionate-leadership"
 c.Exchange.root = os.environ.get("COURSE_EXCHANGE_ROOT", "/srv/nbgrader/exchange")
+# The exchange is root's, its course folders the facilitators' group's (made at installation:
+# leadership_course/hub/exchange_folders.py): nbgrader must not ask to own them or to write to its root.
+c.CourseDirectory.groupshared = True
+# collect refuses a submission not owned by the account it names (grading/exchange_collect.py); on
+# Kubernetes, pods do not know other pods' account names, so its config turns that check off.
+c.ExchangeCollect.check_owner = os.environ.get("COURSE_CHECK_SUBMISSION_OWNER", "1") != "0"
