@@ -8,6 +8,7 @@ facilitator still gets them in their own grading folder."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 import subprocess
 import time
@@ -93,8 +94,9 @@ def terminal_output(hub, session, account, command):
         socket.close()
         return printed
 
-    try:
-        return asyncio.run(talk())
+    try:  # in a thread of its own: a browser test's event loop may be running in this one
+        with concurrent.futures.ThreadPoolExecutor(1) as worker:
+            return worker.submit(asyncio.run, talk()).result()
     finally:
         session.delete(f"{base}/api/terminals/{name}", timeout=60)
 
