@@ -50,7 +50,7 @@ def write_prepared(path, data):
     target = copy_path(path)
     try:
         text = json.dumps({"format": FORMAT, "source": _stamp(path), "data": data,
-                           "html": {source: render_markdown(source) for source in _strings(data)}},
+                           "html": {source: render_markdown(source) for source in every_string(data)}},
                           ensure_ascii=False)
         faithful = json.loads(text)["data"] == data
     except (TypeError, ValueError):
@@ -65,16 +65,16 @@ def write_prepared(path, data):
     return True
 
 
-def _strings(value):
+def every_string(value):
     """Every text in ``value``: any of them may be shown as Markdown."""
     if isinstance(value, str):
         yield value
     elif isinstance(value, dict):
         for item in value.values():
-            yield from _strings(item)
+            yield from every_string(item)
     elif isinstance(value, list):
         for item in value:
-            yield from _strings(item)
+            yield from every_string(item)
 
 
 def prepare_all(content_dir):

@@ -9,18 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from leadership_course.prepared import every_string
+
 REPO = Path(__file__).parent.parent
-
-
-def _strings(value):
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _strings(item)
 
 
 def course_blocks():
@@ -37,7 +28,7 @@ def course_blocks():
         if path.name == "glossary.yaml":  # an entry is all about its term, so the term leads each block
             found += [(path.name, f"{term}: {entry['meaning']}") for term, entry in data.items()]
         else:
-            found += [(path.name, text) for text in _strings(data)]
+            found += [(path.name, text) for text in every_string(data)]
     for path in sorted([REPO / "README.md", *(REPO / "docs").rglob("*.md")]):
         text = path.read_text(encoding="utf-8")
         found += [(path.name, b) for b in re.split(r"\n\s*\n|\n(?=\s*(?:[-*|]|\d+\.) )", text)]

@@ -104,7 +104,7 @@ def test_data_json_cannot_hold_gets_no_copy(tmp_path):
 def test_prepared_markdown_is_what_mistune_renders(course_copy):
     """Is the HTML kept in a copy the same as rendering the Markdown now?"""
     data = prepared.read_prepared(course_copy / "sample-check.yaml")
-    for text in prepared._strings(data):
+    for text in prepared.every_string(data):
         assert prepared.PRERENDERED[text] == render_markdown(text)
     assert markdown("A *new* text") == "<p>A <em>new</em> text</p>"
 
