@@ -9,6 +9,12 @@ before anything is copied, each inbound entry that
 * is not owned by the account it names (nbgrader only warns "cheating attempt?");
 * carries a time in the future (it would beat every honest resubmission with ``--update``).
 
+With ``inbound_folders`` (the Kubernetes route, where every pod is the same user ID, so the owner
+says nothing), each learner's server can write only into its own ``inbound/<learner>/`` (the pod
+mounts that folder alone as inbound: deploy/kubernetes/config.yaml). Collect then reads those
+folders and also refuses an entry whose name is not the learner of the folder it is in, or that
+is not in a learner's folder at all.
+
 Each refusal is kept with its reason in the assessment's refused list (``problems.py``; the
 dashboard and the marks export show it), and the entry is set aside in inbound as
 ``.refused+<its name>``, which nbgrader never reads again. Everyone else is collected as usual.
@@ -19,6 +25,7 @@ exchange's own time, and an unreadable notebook is replaced by the released one,
 
 from __future__ import annotations
 
+import glob
 import os
 import pwd
 import re
@@ -27,8 +34,9 @@ import stat
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from nbgrader.exchange.default.collect import ExchangeCollect
+from nbgrader.exchange.default.collect import ExchangeCollect, groupby
 from nbgrader.utils import ignore_patterns, parse_utc
+from traitlets import Bool
 
 from .collect import STAGE, readable_notebook, released_notebooks, renamed_reason
 from .problems import REFUSED, add_problem
@@ -52,6 +60,10 @@ def owner_name(info: os.stat_result) -> str:
 class CheckedCollect(ExchangeCollect):
     """nbgrader's collect step with the refusals in the module notes."""
 
+    inbound_folders = Bool(False, help="Each learner submits into inbound/<learner>/ (a pod that mounts only "
+                           "that folder as inbound): collect those folders, and refuse an entry named for "
+                           "anyone but the folder's learner, or not in a learner's folder.").tag(config=True)
+
     def why_refused(self, path: str, info: os.stat_result) -> str:
         """Why the inbound entry at ``path`` is not collected, or '' when it is a submission."""
         name = os.path.basename(path)
@@ -71,13 +83,22 @@ class CheckedCollect(ExchangeCollect):
         if self.check_owner and owner_name(info) != parts[0]:
             return (f"it says it is {parts[0]}'s submission but belongs to {owner_name(info)}: "
                     "a submission in someone else's name.")
+        if self.inbound_folders:
+            folder = os.path.relpath(os.path.dirname(path), self.inbound_path)
+            if folder == ".":
+                return "it is not in a learner's own folder in inbound, so nobody can tell who made it."
+            if folder != parts[0]:
+                return (f"it says it is {parts[0]}'s submission but was made in {folder}'s own folder: "
+                        "a submission in someone else's name.")
         return ""
 
     def _path_to_record(self, path):
         info = os.lstat(path)
         reason = self.why_refused(path, info)
         if not reason:
-            return super()._path_to_record(path)
+            record = super()._path_to_record(path)
+            record["filename"] = os.path.relpath(path, self.inbound_path)  # copy_files joins it to inbound
+            return record
         self.refuse(path, info, reason)
         # a group of its own, dropped after nbgrader's own sorting (init_src)
         return {"username": f"{SET_ASIDE}{path}", "filename": os.path.basename(path), "timestamp": datetime.min,
@@ -99,7 +120,22 @@ class CheckedCollect(ExchangeCollect):
 
     def init_src(self):
         super().init_src()
+        if self.inbound_folders:  # nbgrader's own glob reads inbound's top level only
+            pattern = os.path.join(self.inbound_path, "*", f"{self.coursedir.student_id or '*'}+"
+                                   f"{self.coursedir.assignment_id}+*")
+            self.src_records += self.chosen([self._path_to_record(path) for path in glob.glob(pattern)])
         self.src_records = [record for record in self.src_records if not record.get("refused")]
+
+    def chosen(self, records):
+        """nbgrader's choice of one submission per learner: the newest, or with --before-duedate the
+        newest one made before the due date when there is one."""
+        choices = []
+        for group in groupby(records, lambda record: record["username"]).values():
+            group = self._sort_by_timestamp(group)
+            early = [record for record in group
+                     if self.before_duedate and self.duedate is not None and record["timestamp"] <= self.duedate]
+            choices.append((early or group)[0])
+        return choices
 
     def do_copy(self, src, dest, log=None):
         """Copy one submission without following or copying links inside it (reported for the learner)."""

@@ -40,3 +40,20 @@ def test_the_setup_job_makes_the_exchange_closed_to_learners(tmp_path):
     for name, mode in COURSE_FOLDERS.items():
         info = (volume / "compassionate-leadership" / name).stat()
         assert (info.st_uid, info.st_gid, stat.S_IMODE(info.st_mode)) == (0, 2000, mode), name
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the init container runs as root (chown)")
+def test_the_init_container_makes_the_learners_inbound_folder_like_inbound(tmp_path):
+    """Does a learner pod's init container (deploy/kubernetes/config.yaml), on the folder Kubernetes makes for
+    its mount the first time (root's, 0755), leave it root's and group 2000's with inbound's own mode, 2773
+    (the learner's server can submit into it but not list it; facilitators collect from it)?"""
+    [init] = yaml.safe_load((SETUP.parent / "config.yaml").read_text())["singleuser"]["initContainers"]
+    [mount] = init["volumeMounts"]
+    folder = tmp_path / "inbound" / "jane.doe"
+    folder.mkdir(parents=True)
+    os.chmod(folder, 0o755)
+    done = subprocess.run([*init["command"][:-1], init["command"][-1].replace(mount["mountPath"], str(folder))],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    info = folder.stat()
+    assert (info.st_uid, info.st_gid, stat.S_IMODE(info.st_mode)) == (0, 2000, COURSE_FOLDERS["inbound"])

@@ -71,8 +71,8 @@ def test_the_config_opens_the_course_and_shares_the_exchange():
     assert user["defaultUrl"] == "/voila/render/course_home.ipynb"
     assert user["memory"]["limit"] and user["storage"]["type"] == "dynamic"
     claim = user["storage"]["extraVolumes"][0]["persistentVolumeClaim"]["claimName"]
-    mount = user["storage"]["extraVolumeMounts"][0]
-    assert mount["mountPath"] == user["extraEnv"]["COURSE_EXCHANGE_ROOT"]
+    for mount in user["storage"]["extraVolumeMounts"]:
+        assert mount["mountPath"].startswith(user["extraEnv"]["COURSE_EXCHANGE_ROOT"] + "/")
     volume = yaml.safe_load((CONFIG.parent / "exchange-volume.yaml").read_text())
     assert volume["metadata"]["name"] == claim and volume["spec"]["accessModes"] == ["ReadWriteMany"]
     assert config["cull"]["enabled"] is True
@@ -152,3 +152,109 @@ def test_only_facilitators_pods_mount_the_grading_volume():
     assert {"name": "course-grading", "mountPath": "/srv/course-grading", "readOnly": True} in mounted["facilitator"][1]
     command = " ".join(user["cmd"])
     assert '[ -n "$COURSE_FACILITATOR" ] && echo --facilitator --grading-dir /srv/course-grading' in command
+
+
+#: How a learner's pod sees the exchange: where nbgrader looks (under COURSE_EXCHANGE_ROOT), the
+#: folder of the volume mounted there, and whether it is read-only.
+LEARNERS_EXCHANGE = {
+    "compassionate-leadership/outbound": ("compassionate-leadership/outbound", True),
+    "compassionate-leadership/feedback": ("compassionate-leadership/feedback", True),
+    "compassionate-leadership/inbound": ("compassionate-leadership/inbound/{unescaped_username}", False),
+}
+
+
+def test_a_learners_pod_mounts_of_inbound_only_its_own_folder():
+    """Do the values mount in every pod, of the exchange, only the released assessments and the feedback
+    (read-only) and, as inbound, the learner's own folder; does an init container make that folder; and do
+    the pods run as the image's user with collect set to check folders instead of owners?"""
+    config = yaml.safe_load(CONFIG.read_text())
+    user = config["singleuser"]
+    root = user["extraEnv"]["COURSE_EXCHANGE_ROOT"]
+    mounts = {m["mountPath"].removeprefix(root + "/"): (m.get("subPath"), m.get("readOnly", False))
+              for m in user["storage"]["extraVolumeMounts"] if m["name"] == "nbgrader-exchange"}
+    assert mounts == LEARNERS_EXCHANGE
+    [init] = user["initContainers"]
+    assert init["securityContext"]["runAsUser"] == 0
+    assert [m["subPath"] for m in init["volumeMounts"]] == [LEARNERS_EXCHANGE["compassionate-leadership/inbound"][0]]
+    assert "{" not in " ".join(init["command"]).replace("{unescaped_username}", "")  # KubeSpawner formats it
+    assert user["extraEnv"]["COURSE_INBOUND_PER_LEARNER"] == "1" and user["extraEnv"]["COURSE_CHECK_SUBMISSION_OWNER"] == "0"
+    assert "uid" not in user and "KubeSpawner.uid" not in config["hub"]["extraConfig"]["course.py"]
+
+
+#: KubeSpawner reads a cluster's address when it is made; this one is never contacted (no pod is started).
+KUBECONFIG = {"apiVersion": "v1", "kind": "Config", "current-context": "none",
+              "clusters": [{"name": "none", "cluster": {"server": "https://127.0.0.1:9"}}],
+              "users": [{"name": "none", "user": {"token": "none"}}],
+              "contexts": [{"name": "none", "context": {"cluster": "none", "user": "none"}}]}
+
+
+def rendered_pod(name, groups, tmp_path, monkeypatch):
+    """The pod the chart's hub would ask Kubernetes for, for account ``name`` in ``groups``: the values handed to
+    KubeSpawner as the chart's jupyterhub_config.py hands them (extraVolumes by name, extraVolumeMounts as
+    "<index>-<name>", initContainers as they are, the home volume's mount), the course's hub.extraConfig and
+    pre-spawn hook, then KubeSpawner's own get_pod_manifest, as the JSON its API client sends."""
+    import asyncio
+    from types import SimpleNamespace
+
+    from kubernetes_asyncio.config import kube_config
+    from kubespawner import KubeSpawner
+    from traitlets.config import Config
+
+    config = yaml.safe_load(CONFIG.read_text())
+    user, c = config["singleuser"], Config()
+    storage = user["storage"]
+    c.KubeSpawner.volumes = {"volume-{user_server}": {"name": "volume-{user_server}",
+                                                      "persistentVolumeClaim": {"claimName": "{pvc_name}"}},
+                             **{v["name"]: v for v in storage["extraVolumes"]}}
+    c.KubeSpawner.volume_mounts = {"volume-{user_server}": {"name": "volume-{user_server}",
+                                                            "mountPath": storage["homeMountPath"]},
+                                   **{f"{i}-{m['name']}": m for i, m in enumerate(storage["extraVolumeMounts"])}}
+    c.KubeSpawner.init_containers = user["initContainers"]
+    c.KubeSpawner.uid = yaml.safe_load((CHART / "values.yaml").read_text())["singleuser"]["uid"]
+    exec(config["hub"]["extraConfig"]["course.py"], {"c": c})
+    (tmp_path / "kubeconfig").write_text(yaml.safe_dump(KUBECONFIG))
+    monkeypatch.setattr(kube_config, "KUBE_CONFIG_DEFAULT_LOCATION", str(tmp_path / "kubeconfig"))
+    account = SimpleNamespace(name=name, id=7, url=f"/user/{name}/",
+                              groups=[SimpleNamespace(name=group) for group in groups])
+
+    async def render():  # KubeSpawner makes its (unused) API client in a running event loop
+        spawner = KubeSpawner(config=c, user=account, _mock=True)
+        spawner.pre_spawn_hook(spawner)
+        return spawner.api.api_client.sanitize_for_serialization(await spawner.get_pod_manifest())
+
+    return asyncio.run(render()), user
+
+
+def test_kubespawner_gives_each_learner_their_own_inbound_folder(tmp_path, monkeypatch):
+    """With KubeSpawner itself: does jane.doe's pod (a name its escaping would change) mount, of the exchange,
+    outbound and feedback read-only and as inbound exactly inbound/jane.doe (the name nbgrader gives her
+    submissions), does the init container make that same folder with its script unchanged, and does the pod
+    run as the image's user 1000?"""
+    pod, user = rendered_pod("jane.doe", [], tmp_path, monkeypatch)
+    [server] = pod["spec"]["containers"]
+    root = user["extraEnv"]["COURSE_EXCHANGE_ROOT"]
+    mounts = {m["mountPath"]: (m.get("subPath"), m.get("readOnly", False)) for m in server["volumeMounts"]
+              if m["name"] == "nbgrader-exchange"}
+    assert mounts == {f"{root}/{where}": (sub_path.format(unescaped_username="jane.doe"), read_only)
+                      for where, (sub_path, read_only) in LEARNERS_EXCHANGE.items()}
+    assert not any(m["name"] == "course-grading" for m in server["volumeMounts"])
+    [init] = [c for c in pod["spec"]["initContainers"] if c["name"] == "inbound-folder"]
+    assert [(m["name"], m["subPath"]) for m in init["volumeMounts"]] == [
+        ("nbgrader-exchange", "compassionate-leadership/inbound/jane.doe")]
+    assert init["command"] == user["initContainers"][0]["command"]
+    assert init["securityContext"]["runAsUser"] == 0 and server["securityContext"]["runAsUser"] == 1000
+
+
+def test_kubespawner_gives_a_facilitator_the_whole_exchange(tmp_path, monkeypatch):
+    """With KubeSpawner itself and the chart's dictionaries of volumes and mounts: does a facilitator's pod
+    mount the whole exchange, writable (to release and collect), instead of a learner's three folders, the
+    grading volume read-only, and the facilitators' group?"""
+    pod, user = rendered_pod("fran", ["formgrade-compassionate-leadership"], tmp_path, monkeypatch)
+    [server] = pod["spec"]["containers"]
+    exchange = [(m["mountPath"], m.get("subPath"), m.get("readOnly", False)) for m in server["volumeMounts"]
+                if m["name"] == "nbgrader-exchange"]
+    assert exchange == [(user["extraEnv"]["COURSE_EXCHANGE_ROOT"], None, False)]
+    assert [(m["mountPath"], m.get("readOnly")) for m in server["volumeMounts"] if m["name"] == "course-grading"] == [
+        ("/srv/course-grading", True)]
+    assert "course-grading" in [v["name"] for v in pod["spec"]["volumes"]]
+    assert pod["spec"]["securityContext"]["supplementalGroups"] == [2000]

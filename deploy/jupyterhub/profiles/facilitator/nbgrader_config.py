@@ -14,6 +14,8 @@ c.Exchange.root = os.environ.get("COURSE_EXCHANGE_ROOT", "/srv/nbgrader/exchange
 # The exchange is root's, its course folders the facilitators' group's (made at installation:
 # leadership_course/hub/exchange_folders.py): nbgrader must not ask to own them or to write to its root.
 c.CourseDirectory.groupshared = True
-# collect refuses a submission not owned by the account it names (grading/exchange_collect.py); on
-# Kubernetes, pods do not know other pods' account names, so its config turns that check off.
+# collect refuses a submission not owned by the account it names (grading/exchange_collect.py). On
+# Kubernetes every pod is the same user ID, so its config turns that check off and refuses instead a
+# submission named for anyone but the learner whose own inbound folder it is in (each pod mounts only its own).
 c.ExchangeCollect.check_owner = os.environ.get("COURSE_CHECK_SUBMISSION_OWNER", "1") != "0"
+c.CheckedCollect.inbound_folders = os.environ.get("COURSE_INBOUND_PER_LEARNER", "0") == "1"
