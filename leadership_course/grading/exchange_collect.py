@@ -48,6 +48,10 @@ CLOCK_SLACK = timedelta(minutes=2)
 SET_ASIDE = ".refused+"
 CLEAR = ("It was set aside in the exchange as {aside!r} and will not be collected. Ask the learner who owns it "
          "({owner}) about it; your platform team can delete it with  sudo rm -r '{path}'")
+#: With inbound_folders every pod is the same user, the facilitator's too, so the facilitator can delete it.
+CLEAR_FOLDERS = ("It was set aside in the exchange as {aside!r} and will not be collected. Ask the learner whose "
+                 "folder it was in ({owner}) about it; you can delete it in your terminal with  "
+                 "chmod -R u+rwx '{path}' && rm -r '{path}'")
 
 
 def owner_name(info: os.stat_result) -> str:
@@ -84,13 +88,18 @@ class CheckedCollect(ExchangeCollect):
             return (f"it says it is {parts[0]}'s submission but belongs to {owner_name(info)}: "
                     "a submission in someone else's name.")
         if self.inbound_folders:
-            folder = os.path.relpath(os.path.dirname(path), self.inbound_path)
-            if folder == ".":
+            folder = self.learner_folder(path)
+            if not folder:
                 return "it is not in a learner's own folder in inbound, so nobody can tell who made it."
             if folder != parts[0]:
                 return (f"it says it is {parts[0]}'s submission but was made in {folder}'s own folder: "
                         "a submission in someone else's name.")
         return ""
+
+    def learner_folder(self, path):
+        """The learner's folder in inbound that the entry at ``path`` is in, or '' when it is in inbound itself."""
+        folder = os.path.relpath(os.path.dirname(path), self.inbound_path)
+        return "" if folder == "." else folder
 
     def _path_to_record(self, path):
         info = os.lstat(path)
@@ -113,7 +122,11 @@ class CheckedCollect(ExchangeCollect):
             action = (f"It could not be set aside ({error.strerror}); your platform team can delete it with  "
                       f"sudo rm -r '{path}'")
         else:
-            action = CLEAR.format(aside=os.path.basename(aside), owner=owner_name(info), path=aside)
+            if self.inbound_folders:
+                action = CLEAR_FOLDERS.format(aside=os.path.basename(aside), path=aside,
+                                              owner=self.learner_folder(path) or "none: it is in no learner's folder")
+            else:
+                action = CLEAR.format(aside=os.path.basename(aside), owner=owner_name(info), path=aside)
         self.log.warning("Not collected: %s: %s", name, reason)
         add_problem(self.coursedir.root, self.coursedir.assignment_id, REFUSED, STAGE,
                     f"In the exchange, {name[:120]!r}: {reason}", action)

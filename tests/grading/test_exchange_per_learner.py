@@ -90,12 +90,14 @@ def test_a_submission_in_another_learners_name_is_refused_on_kubernetes(tmp_path
     for name in ("alice", "bob"):
         answers = json.loads((submitted / name / ASSESSMENT / "answers.json").read_text())
         assert answers["activities"]["r1-example"]["text"] == f"{name.title()}'s own reflection.", name
-    refused = [entry["reason"] for entry in read_problems(grading, ASSESSMENT, REFUSED)]
+    refused = read_problems(grading, ASSESSMENT, REFUSED)
     assert len(refused) == 2, refused
-    [in_her_name] = [reason for reason in refused if planted.name in reason]
-    assert "it says it is alice's submission but was made in bob's own folder" in in_her_name
-    [outside] = [reason for reason in refused if stray.name in reason]
-    assert "not in a learner's own folder" in outside
+    [in_her_name] = [entry for entry in refused if planted.name in entry["reason"]]
+    assert "it says it is alice's submission but was made in bob's own folder" in in_her_name["reason"]
+    assert "whose folder it was in (bob)" in in_her_name["action"]
+    assert f"rm -r '{planted.parent / ('.refused+' + planted.name)}'" in in_her_name["action"]
+    [outside] = [entry for entry in refused if stray.name in entry["reason"]]
+    assert "not in a learner's own folder" in outside["reason"]
     assert not planted.exists() and (planted.parent / f".refused+{planted.name}").is_dir()
     assert not stray.exists() and (stray.parent / f".refused+{stray.name}").is_dir()
     assert [p.name.split("+")[0] for p in (volume / COURSE / "inbound" / "alice").iterdir()] == ["alice"]
