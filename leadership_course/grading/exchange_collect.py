@@ -29,6 +29,7 @@ import glob
 import os
 import pwd
 import re
+import shlex
 import shutil
 import stat
 from datetime import datetime, timedelta, timezone
@@ -47,11 +48,12 @@ ACCOUNT = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
 CLOCK_SLACK = timedelta(minutes=2)
 SET_ASIDE = ".refused+"
 CLEAR = ("It was set aside in the exchange as {aside!r} and will not be collected. Ask the learner who owns it "
-         "({owner}) about it; your platform team can delete it with  sudo rm -r '{path}'")
+         "({owner}) about it; your platform team can delete it with  sudo rm -r {path}")
 #: With inbound_folders every pod is the same user, the facilitator's too, so the facilitator can delete it.
+#: (Each path is quoted for the shell: a learner chooses the name.)
 CLEAR_FOLDERS = ("It was set aside in the exchange as {aside!r} and will not be collected. Ask the learner whose "
                  "folder it was in ({owner}) about it; you can delete it in your terminal with  "
-                 "chmod -R u+rwx '{path}' && rm -r '{path}'")
+                 "chmod -R u+rwx {path} && rm -r {path}")
 
 
 def owner_name(info: os.stat_result) -> str:
@@ -120,13 +122,13 @@ class CheckedCollect(ExchangeCollect):
             os.rename(path, aside)
         except OSError as error:
             action = (f"It could not be set aside ({error.strerror}); your platform team can delete it with  "
-                      f"sudo rm -r '{path}'")
+                      f"sudo rm -r {shlex.quote(path)}")
         else:
             if self.inbound_folders:
-                action = CLEAR_FOLDERS.format(aside=os.path.basename(aside), path=aside,
+                action = CLEAR_FOLDERS.format(aside=os.path.basename(aside), path=shlex.quote(aside),
                                               owner=self.learner_folder(path) or "none: it is in no learner's folder")
             else:
-                action = CLEAR.format(aside=os.path.basename(aside), owner=owner_name(info), path=aside)
+                action = CLEAR.format(aside=os.path.basename(aside), owner=owner_name(info), path=shlex.quote(aside))
         self.log.warning("Not collected: %s: %s", name, reason)
         add_problem(self.coursedir.root, self.coursedir.assignment_id, REFUSED, STAGE,
                     f"In the exchange, {name[:120]!r}: {reason}", action)

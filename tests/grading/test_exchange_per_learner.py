@@ -55,9 +55,10 @@ def submit(home, env, student, written):
 
 def test_a_submission_in_another_learners_name_is_refused_on_kubernetes(tmp_path):
     """Alice and Bob submit from their own pods; Bob then submits in Alice's name (all his pod can write to is
-    his own folder), and a submission sits in inbound's top level. Does collect, set up as the chart sets it,
-    collect Alice's and Bob's own work, refuse Bob's one in Alice's name with a reason naming both and the
-    stray one, set both aside, and end with exit status 0?"""
+    his own folder), and a submission sits in inbound's top level, its name made to break a shell command. Does
+    collect, set up as the chart sets it, collect Alice's and Bob's own work, refuse Bob's one in Alice's name
+    with a reason naming both and the stray one, set both aside, and end with exit status 0; and does the
+    delete command the reason gives remove only what was set aside?"""
     volume = tmp_path / "volume"  # the exchange's volume, as exchange-setup.yaml leaves it
     for folder in ("outbound", "inbound", "feedback"):
         (volume / COURSE / folder).mkdir(parents=True)
@@ -66,7 +67,8 @@ def test_a_submission_in_another_learners_name_is_refused_on_kubernetes(tmp_path
         "gradebook.db", "release", "submitted", "autograded", "feedback", "downloaded", "problems"))
     facilitator = {"HOME": str(tmp_path / "facilitator"), "JUPYTER_CONFIG_PATH": str(PROFILES_DIR / "facilitator"),
                    "COURSE_EXCHANGE_ROOT": str(volume),
-                   **{name: CHART_ENV[name] for name in ("COURSE_CHECK_SUBMISSION_OWNER", "COURSE_INBOUND_PER_LEARNER")}}
+                   **{name: CHART_ENV[name] for name in ("COURSE_CHECK_SUBMISSION_OWNER",
+                                                         "COURSE_INBOUND_PER_LEARNER")}}
     nbgrader(grading, facilitator, "generate_assignment", ASSESSMENT, "--force")
     nbgrader(grading, facilitator, "release_assignment", ASSESSMENT, "--force")
 
@@ -80,8 +82,10 @@ def test_a_submission_in_another_learners_name_is_refused_on_kubernetes(tmp_path
         submit(home, env, name, f"{name.title()}'s own reflection.")
     submit(home, env, "alice", "Bob's text, handed in as Alice's.")  # newer than Alice's: it would replace hers
     planted = next((volume / COURSE / "inbound" / "bob").glob("alice+*"))
-    stray = volume / COURSE / "inbound" / planted.name.replace("alice+", "carol+")
-    shutil.copytree(planted, stray)  # as a pod mounting the whole exchange (a facilitator's) could leave
+    # as a pod mounting the whole exchange (a facilitator's) could leave, with a name made to break a shell command
+    stray = volume / COURSE / "inbound" / (planted.name.rsplit("+", 1)[0].replace("alice+", "carol+")
+                                           + "+x'$(touch pwned)'")
+    shutil.copytree(planted, stray)
 
     collected = nbgrader(grading, facilitator, "collect", ASSESSMENT)
 
@@ -100,4 +104,6 @@ def test_a_submission_in_another_learners_name_is_refused_on_kubernetes(tmp_path
     assert "not in a learner's own folder" in outside["reason"]
     assert not planted.exists() and (planted.parent / f".refused+{planted.name}").is_dir()
     assert not stray.exists() and (stray.parent / f".refused+{stray.name}").is_dir()
+    subprocess.run(["sh", "-c", outside["action"].split("in your terminal with  ")[1]], cwd=tmp_path, check=True)
+    assert not (stray.parent / f".refused+{stray.name}").exists() and not (tmp_path / "pwned").exists()
     assert [p.name.split("+")[0] for p in (volume / COURSE / "inbound" / "alice").iterdir()] == ["alice"]

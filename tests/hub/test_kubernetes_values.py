@@ -177,7 +177,8 @@ def test_a_learners_pod_mounts_of_inbound_only_its_own_folder():
     assert init["securityContext"]["runAsUser"] == 0
     assert [m["subPath"] for m in init["volumeMounts"]] == [LEARNERS_EXCHANGE["compassionate-leadership/inbound"][0]]
     assert "{" not in " ".join(init["command"]).replace("{unescaped_username}", "")  # KubeSpawner formats it
-    assert user["extraEnv"]["COURSE_INBOUND_PER_LEARNER"] == "1" and user["extraEnv"]["COURSE_CHECK_SUBMISSION_OWNER"] == "0"
+    env = user["extraEnv"]
+    assert env["COURSE_INBOUND_PER_LEARNER"] == "1" and env["COURSE_CHECK_SUBMISSION_OWNER"] == "0"
     assert "uid" not in user and "KubeSpawner.uid" not in config["hub"]["extraConfig"]["course.py"]
 
 
