@@ -75,10 +75,11 @@ def is_local_url(url: str) -> bool:
 
 @dataclass
 class PageLog:
-    """Every request URL a page made and every error it reported."""
+    """Every request URL a page made and every error and warning it reported."""
 
     requests: list[str] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
+    console_warnings: list[str] = field(default_factory=list)
     failed_requests: list[str] = field(default_factory=list)
 
     def attach(self, page) -> "PageLog":
@@ -90,9 +91,10 @@ class PageLog:
         return self
 
     def _on_console(self, message) -> None:
-        if message.type == "error":
+        if message.type in ("error", "warning"):
             where = (message.location or {}).get("url", "")
-            self.console_errors.append(f"{message.text} [{where}]" if where else message.text)
+            kept = self.console_errors if message.type == "error" else self.console_warnings
+            kept.append(f"{message.text} [{where}]" if where else message.text)
 
     @property
     def external_requests(self) -> list[str]:

@@ -149,6 +149,17 @@ def test_no_console_errors(served):
     assert not log.failed_requests, f"{notebook} failed requests:\n" + "\n".join(log.failed_requests)
 
 
+def test_front_end_package_versions_agree(served):
+    """Does every lab extension on the page (Voila's widget manager, ipywidgets' front end,
+    anywidget) get the JupyterLab package versions it was built for from Voila's page,
+    with no 'Unsatisfied version' or 'No satisfying version' warning? (The pins in
+    pyproject.toml and why: docs/voila.md.)"""
+    _, log, notebook = served
+    mismatches = [text for text in log.console_warnings
+                  if "Unsatisfied version" in text or "No satisfying version" in text]
+    assert not mismatches, f"{notebook}: {len(mismatches)} version warnings:\n" + "\n".join(mismatches)
+
+
 def test_page_language_and_title(served):
     """Is the page marked as British English, and is its title the notebook's first heading?"""
     page, _, notebook = served

@@ -102,6 +102,22 @@ def test_binder_setup_links_template_and_settings(tmp_path):
     assert found["voila"]["template"] == "course"
 
 
+@pytest.mark.parametrize("profile", ["learner", "facilitator"])
+def test_hub_profiles_give_voila_the_sign_out_page(tmp_path, profile):
+    """With the hub's settings folders (a profile's, then the course's, as the spawner sets
+    JUPYTER_CONFIG_PATH), does Voila's server extension read the hub's sign-out page and the
+    course settings? Voila 0.5.8 reads its settings only from voila.json files, not from
+    jupyter_server_config.json, so none may be left there."""
+    profile_dir = Path(__file__).resolve().parents[2] / "deploy" / "jupyterhub" / "profiles" / profile
+    server = json.loads((profile_dir / "jupyter_server_config.json").read_text())
+    assert "VoilaConfiguration" not in server, "Voila 0.5.8 would not read it there (docs/voila.md)"
+    env = {k: v for k, v in os.environ.items() if k != "JUPYTER_CONFIG_PATH"}
+    env["JUPYTER_CONFIG_PATH"] = os.pathsep.join([str(profile_dir), str(launch.CONFIG_DIR)])
+    found = run_python(DISCOVERY, env, tmp_path)
+    assert found["voila"]["extension_config"]["leadership-course"]["signOutUrl"] == "/hub/logout"
+    assert found["voila"]["template"] == "course"
+
+
 def test_binder_setup_will_not_overwrite_a_real_config_file(tmp_path):
     """Does binder_setup.sh stop, rather than silently replace, a server config it did not make?"""
     prefix = tmp_path / "prefix"
