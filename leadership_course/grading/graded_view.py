@@ -60,6 +60,5 @@ def learner_instructions(assessment):
     return static_box("submission-check", (
         f"<h2>How this assessment works</h2><p>Answer each question by choosing an option. Write your "
         "answers in the boxes and select Save. Everything is saved as you go, in a file called "
-        f"<code>{ANSWERS_FILE}</code> beside this page.</p><p>When you have finished: if your facilitator "
-        "uses a course hub, submit the assignment there. Otherwise, use <strong>Download my "
-        "submission</strong> at the end of this page and send the file to your facilitator.</p>"))
+        f"<code>{ANSWERS_FILE}</code> beside this page.</p><p>When you have finished, hand in your answers at "
+        "the end of this page.</p>"))

@@ -18,7 +18,7 @@ from pathlib import Path
 import ipywidgets as widgets
 
 from .exchange import ASSESSMENTS_DIR, HUB_ROLE_VARIABLE, ExchangeProblem, course_exchange
-from .questions import ASSESSMENT_FILE, check_assessment
+from .questions import ASSESSMENT_FILE, EDITOR_ONLY_FRAME, check_assessment
 from ..components.common import LiveRegion, button, escape, html_widget, plain_look, safe_callback
 from ..components.continue_record import RecordFilePicker
 from ..content import ContentError
@@ -48,8 +48,9 @@ def _safe_notebook(raw):
         if cell.cell_type == "code":
             safe = all(SAFE_LINE.match(line.strip()) for line in cell.source.splitlines() if line.strip())
             safe = safe and not cell.get("outputs")
-        else:  # markdown is shown as HTML in the web app: no tags, no pictures carried inside
-            safe = cell.cell_type == "markdown" and not MARKUP.search(cell.source) and not cell.get("attachments")
+        else:  # markdown is shown as HTML in the web app: no tags but the editor-only note's, no pictures inside
+            text = "\n".join(line for line in cell.source.splitlines() if line.strip() not in EDITOR_ONLY_FRAME)
+            safe = cell.cell_type == "markdown" and not MARKUP.search(text) and not cell.get("attachments")
         if not safe:
             raise NotAnAssessment("its notebook holds something that is not part of a course assessment")
     return notebook
