@@ -252,7 +252,12 @@ def assessment_start():
     from .grading.graded_view import learner_instructions, submission_report
 
     assessment = load_assessment()
-    return submission_report(assessment) if grading_run() else learner_instructions(assessment)
+    if grading_run():
+        return submission_report(assessment)
+    from .grading.exchange import course_exchange
+
+    exchange = course_exchange()  # on a hub: say when this assessment was last submitted
+    return learner_instructions(assessment, exchange.last_submitted(Path.cwd().resolve().name) if exchange else None)
 
 
 def submission_download():

@@ -15,12 +15,18 @@ from pathlib import Path
 
 import nbformat
 
-from .questions import MODEL_ANSWERS_FILE, check_assessment
+from .questions import EDITOR_ONLY_FRAME, MODEL_ANSWERS_FILE, check_assessment
 from ..content import _Checker, read_yaml
 
 IMPORTS = ("from leadership_course import show_assessment_start, show_question, show_written_answer, "
            "show_submission_download, check_answered, check_choice")
 
+
+#: For a learner who opened the assessment in JupyterLab, where its code shows and nothing runs by itself.
+#: The course web app and the feedback page hide it (the class ``course-editor-only``).
+EDITOR_ONLY = (f"{EDITOR_ONLY_FRAME[0]}\n\n*If you see grey boxes of code here instead of questions, the "
+               "assessment is open in JupyterLab, which does not show the questions by itself. Go to your course "
+               f"home in the course web app and open the assessment from there.*\n\n{EDITOR_ONLY_FRAME[1]}")
 
 #: Said above every written answer: who reads it, and what they may have to do.
 DISCLOSURE = ("Your facilitator reads what you write here. If you write about a risk to someone's safety, "
@@ -76,10 +82,8 @@ def build_notebook(assessment, key):
     cells = [
         _cell("markdown", f"# {assessment['title']}\n\n{len(questions)} short questions, marked automatically, "
               f"and {len(written)} written answer{'s' if len(written) != 1 else ''} ({total_written} marks), "
-              "marked by your facilitator. Answer by clicking and typing: you do not need to change any code.\n\n"
-              "**In JupyterLab, start with Run, then Run All Cells** (or Restart Kernel and Run All Cells): the "
-              "questions and answer boxes then appear below. In the course web app they appear by themselves.",
-              "title"),
+              f"marked by your facilitator. You answer by clicking and typing. You do not need to change any "
+              f"code.\n\n{EDITOR_ONLY}", "title"),
         *([_cell("markdown", f"## Before you start\n\n{assessment['content_note'].strip()}", "content-note")]
           if assessment.get("content_note") else []),
         _cell("code", IMPORTS, "imports"),
@@ -105,9 +109,7 @@ def build_notebook(assessment, key):
                            f"{item['id']}-task", task=True, points=entry["marks"]))
         cells.append(_cell("code", f'show_written_answer("{item["id"]}")', f"{item['id']}-shown"))
     cells += [
-        _cell("markdown", "## When you have finished\n\nIf your facilitator uses a course hub, submit the "
-              "assignment there. Otherwise, download your submission below and send the file to your "
-              "facilitator.", "finish"),
+        _cell("markdown", "## When you have finished\n\nHand in your answers to your facilitator below.", "finish"),
         _cell("code", "show_submission_download()", "download"),
     ]
     notebook = nbformat.v4.new_notebook(cells=cells)

@@ -12,7 +12,10 @@ from __future__ import annotations
 import logging
 import os
 import stat
+from datetime import datetime
+from itertools import islice
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 #: The folder, beside the course home, that holds a learner's assessments (fetched or from a zip).
 ASSESSMENTS_DIR = "assessments"
@@ -20,6 +23,10 @@ ASSESSMENTS_DIR = "assessments"
 SERVER_ROOT_VARIABLE = "COURSE_SERVER_ROOT"
 #: Set by the hub's spawner: "learner" or "facilitator" (a facilitator's course home offers no assessments).
 HUB_ROLE_VARIABLE = "COURSE_HUB_ROLE"
+#: At most this many entries of the learner's nbgrader cache are read (a real one holds one per submit).
+MAX_CACHE_ENTRIES = 10_000
+#: nbgrader's Exchange.timestamp_format, unless its settings change it.
+NBGRADER_TIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f %Z"
 
 _quiet = logging.getLogger("leadership_course.exchange")
 _quiet.addHandler(logging.NullHandler())
@@ -86,6 +93,25 @@ class CourseExchange:
                 for entry in entries if entry.is_dir() and not entry.name.startswith(".")
                 and released_by_facilitator(entry)]
 
+    def last_submitted(self, assessment_id):
+        """When this account last submitted ``assessment_id`` (an aware datetime), or None.
+
+        Read from nbgrader's own record of each submit, a folder ``<student>+<assessment>+<time>`` in the
+        learner's cache (``Exchange.cache``, by default ``nbgrader_cache`` in Jupyter's data folder); the
+        exchange's inbound folder cannot be listed by learners. A missing or odd cache gives None, never
+        an error."""
+        try:
+            from jupyter_core.paths import jupyter_data_dir
+
+            cache = Path(self.config.Exchange.get("cache") or Path(jupyter_data_dir()) / "nbgrader_cache")
+            time_format = self.config.Exchange.get("timestamp_format", NBGRADER_TIME_FORMAT)
+            zone = ZoneInfo(self.config.Exchange.get("timezone", "UTC"))
+            names = [entry.name for entry in islice((cache / self.course_id).iterdir(), MAX_CACHE_ENTRIES)]
+        except Exception:  # no cache yet, not a folder, unreadable, odd settings: no submission known
+            return None
+        times = [when for when in (_submit_time(name, assessment_id, time_format, zone) for name in names) if when]
+        return max(times, default=None)
+
     def fetch(self, assessment_id):
         """Copy a released assessment into the learner's assessments folder; return that folder."""
         if not released_by_facilitator(self.outbound / assessment_id):
@@ -108,6 +134,18 @@ class CourseExchange:
         self._start(self._action("FetchFeedback", folder.name, folder.parent), "getting your feedback")
         pages = sorted((folder / "feedback").glob("*/*.html"))
         return pages[-1] if pages else None
+
+
+def _submit_time(name, assessment_id, time_format, zone):
+    """The time in a cache folder's name ``<student>+<assessment>+<time>``, written by nbgrader in
+    ``time_format`` in the time zone ``zone``; None when the name is not one of ``assessment_id``'s submissions."""
+    parts = name.split("+", 2)
+    if len(parts) != 3 or parts[1] != assessment_id:
+        return None
+    try:
+        return datetime.strptime(parts[2], time_format).replace(tzinfo=zone)
+    except ValueError:
+        return None
 
 
 def released_by_facilitator(entry):
@@ -151,6 +189,22 @@ def course_exchange():
     if not course_id or not root or not Path(root).is_dir():
         return None
     return CourseExchange(config)
+
+
+def said_as_time(moment):
+    """A time as NHS.UK writes it, in this computer's time zone: '4 December 2026 at 9:45pm'."""
+    local = moment.astimezone()
+    if (local.hour, local.minute) in ((0, 0), (12, 0)):
+        clock = "midnight" if local.hour == 0 else "midday"
+    else:
+        clock = f"{local.hour % 12 or 12}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
+    return f"{local.day} {local:%B %Y} at {clock}"
+
+
+def submitted_note(moment):
+    """What a learner is told about an assessment they submitted at ``moment``, as HTML."""
+    return (f"<p class='course-submitted'><strong>You submitted this on {said_as_time(moment)}.</strong> You can "
+            "submit again: your facilitator marks your latest submission.</p>")
 
 
 def files_url(path):

@@ -56,10 +56,12 @@ def submission_report(assessment, folder="."):
                                           f"<p>Problems found:</p><ul>{issues}</ul>")
 
 
-def learner_instructions(assessment):
+def learner_instructions(assessment, submitted=None):
+    """How the assessment works; on a hub, when it was last submitted (``submitted``, a datetime)."""
+    from .exchange import submitted_note
+
     return static_box("submission-check", (
-        f"<h2>How this assessment works</h2><p>Answer each question by choosing an option. Write your "
-        "answers in the boxes and select Save. Everything is saved as you go, in a file called "
-        f"<code>{ANSWERS_FILE}</code> beside this page.</p><p>When you have finished: if your facilitator "
-        "uses a course hub, submit the assignment there. Otherwise, use <strong>Download my "
-        "submission</strong> at the end of this page and send the file to your facilitator.</p>"))
+        f"<h2>How this assessment works</h2>{submitted_note(submitted) if submitted else ''}<p>Answer each "
+        "question by choosing an option. Write your answers in the boxes and select Save. Everything is saved "
+        f"as you go, in a file called <code>{ANSWERS_FILE}</code> beside this page.</p><p>When you have "
+        "finished, hand in your answers at the end of this page.</p>"))

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import ipywidgets as widgets
 
-from .exchange import ExchangeProblem, files_url
+from .exchange import ExchangeProblem, files_url, submitted_note
 from .questions import (
     ANSWERS_FILE,
     MAX_WRITTEN_LENGTH,
@@ -185,6 +185,9 @@ class HubSubmission(CourseBox):
         self.exchange = exchange
         self.folder = Path(store.path).resolve().parent
         self.status = LiveRegion()
+        submitted = exchange.last_submitted(self.folder.name)
+        if submitted:
+            self.status.html = submitted_note(submitted)
         self.feedback_status = LiveRegion()
         self.feedback_link = html_widget()
         submit_intro = html_widget(
@@ -211,7 +214,9 @@ class HubSubmission(CourseBox):
         except ExchangeProblem as problem:
             self.status.html = f"<p>{escape(str(problem))}</p>"
             return
-        self.status.html = f"<p>Submitted at {_clock(now())}. Your facilitator can now mark your answers.</p>"
+        submitted = self.exchange.last_submitted(self.folder.name)
+        self.status.html = (f"{submitted_note(submitted)}<p>Your facilitator can now mark your answers.</p>" if submitted
+                            else "<p>Submitted. Your facilitator can now mark your answers.</p>")
 
     def get_feedback(self):
         try:

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import ipywidgets as widgets
 
-from .exchange import ASSESSMENTS_DIR, HUB_ROLE_VARIABLE, ExchangeProblem, course_exchange
-from .questions import ASSESSMENT_FILE, check_assessment
+from .exchange import ASSESSMENTS_DIR, HUB_ROLE_VARIABLE, ExchangeProblem, course_exchange, said_as_time
+from .questions import ASSESSMENT_FILE, EDITOR_ONLY_FRAME, check_assessment
 from ..components.common import LiveRegion, button, escape, html_widget, plain_look, safe_callback
 from ..components.continue_record import RecordFilePicker
 from ..content import ContentError
@@ -48,8 +48,9 @@ def _safe_notebook(raw):
         if cell.cell_type == "code":
             safe = all(SAFE_LINE.match(line.strip()) for line in cell.source.splitlines() if line.strip())
             safe = safe and not cell.get("outputs")
-        else:  # markdown is shown as HTML in the web app: no tags, no pictures carried inside
-            safe = cell.cell_type == "markdown" and not MARKUP.search(cell.source) and not cell.get("attachments")
+        else:  # markdown is shown as HTML in the web app: no tags but the editor-only note's, no pictures inside
+            text = "\n".join(line for line in cell.source.splitlines() if line.strip() not in EDITOR_ONLY_FRAME)
+            safe = cell.cell_type == "markdown" and not MARKUP.search(text) and not cell.get("attachments")
         if not safe:
             raise NotAnAssessment("its notebook holds something that is not part of a course assessment")
     return notebook
@@ -117,10 +118,17 @@ def kept_assessments(modules_dir):
     return kept
 
 
-def _links_html(kept):
+def _submitted_on(moment):
+    return f" (you submitted it on {said_as_time(moment)})" if moment else ""
+
+
+def _links_html(kept, submitted=None):
+    """The list of kept assessments; ``submitted`` gives, by link, when each was last submitted (on a hub)."""
     if not kept:
         return "<p>You have no assessments yet.</p>"
-    items = "".join(f"<li><a href='{escape(path)}'>{escape(title)}</a></li>" for title, path in kept)
+    submitted = submitted or {}
+    items = "".join(f"<li><a href='{escape(path)}'>{escape(title)}</a>{_submitted_on(submitted.get(path))}</li>"
+                    for title, path in kept)
     return f"<p>Your assessments (your answers are saved as you go):</p><ul>{items}</ul>"
 
 
@@ -171,7 +179,8 @@ class ReleasedAssessments(widgets.VBox):
         self.waiting.children = rows
         kept = kept_assessments(self.modules_dir)
         if kept or rows:
-            self.links.value = _links_html(kept) if kept else ""
+            submitted = {path: self.exchange.last_submitted(Path(path).parent.name) for _, path in kept}
+            self.links.value = _links_html(kept, submitted) if kept else ""
         else:
             self.links.value = ("<p>Nothing has been released to you yet. Your facilitator will tell you when an "
                                 "assessment is ready.</p>")

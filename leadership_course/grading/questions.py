@@ -22,6 +22,9 @@ ASSESSMENT_FILE = "assessment.yaml"
 ANSWERS_FILE = "answers.json"
 MODEL_ANSWERS_FILE = "model-answers.json"
 MAX_WRITTEN_LENGTH = 20_000
+#: The only markup an assessment's Markdown may hold: the frame of its note for JupyterLab
+#: (builder.EDITOR_ONLY), which the course web app and the feedback page hide.
+EDITOR_ONLY_FRAME = ('<div class="course-editor-only">', "</div>")
 MAX_ANSWERS_BYTES = 5_000_000  # an honest answers file is a few kilobytes; a full one with long answers under 1 MB
 MAX_ANSWERS_DEPTH = 8  # {"activities": {id: {"selected": [text]}}} is four levels deep
 MAX_ANSWER_ENTRIES = 200

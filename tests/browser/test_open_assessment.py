@@ -48,7 +48,8 @@ def assessments_folder_put_back():
 def test_course_home_opens_a_handed_out_assessment(hand_out_zip, assessments_folder_put_back, open_course_page,
                                                    keys_for):
     """With the keyboard on the course home: does choosing the hand-out zip say it is ready and
-    link to the assessment, and does that page show the questions and the download step?"""
+    link to the assessment, and does that page show the questions and the download step, and not the
+    note meant for JupyterLab?"""
     page = open_course_page("course_home.ipynb")
     keys = keys_for(page)
     step = page.locator(".course-open-assessment")
@@ -64,5 +65,6 @@ def test_course_home_opens_a_handed_out_assessment(hand_out_zip, assessments_fol
     wait_for_widgets(page)
     text = page.inner_text("body")
     assert "Question 5" in text and "Written answer 2" in text
+    assert "grey boxes of code" not in text and page.locator(".course-editor-only").count() == 1  # JupyterLab's note
     assert page.get_by_role("button", name="Prepare my submission").count() == 1
     assert (assessments_folder_put_back / "assessment.yaml").is_file()

@@ -202,11 +202,12 @@ def test_no_traceback_is_shown(served):
 )
 def test_folder_list_and_missing_page(page, voila_server, axe, path, heading):
     """Are Voila's other pages (its folder list, and the page for a wrong address) in the
-    course frame too: en-GB, landmarks, a plain heading, a way home, nothing from other
-    hosts and no axe violations?"""
+    course frame too: en-GB, landmarks, a plain heading, a way home, no Sign out off a hub (the hub
+    test checks it there), nothing from other hosts and no axe violations?"""
     response = page.goto(voila_server.base_url + path)
     assert response.status == (200 if path == "/" else 404)
     assert page.locator("html").get_attribute("lang") == "en-GB"
+    assert page.locator("header.course-header a").all_inner_texts() == ["Compassionate and Inclusive Leadership"]
     assert page.get_by_role("heading", level=1).inner_text() == heading
     assert page.get_by_role("main").get_by_role("link").count() >= 1
     assert not page.course_log.external_requests, page.course_log.external_requests

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from leadership_course.grading.questions import check_assessment
-from leadership_course.grading.builder import DISCLOSURE, build_notebook, check_key, model_answers
+from leadership_course.grading.builder import DISCLOSURE, EDITOR_ONLY, build_notebook, check_key, model_answers
 
 REPO = Path(__file__).parent.parent.parent
 GRADING = REPO / "grading"
@@ -114,3 +114,19 @@ def test_every_written_part_says_who_reads_it():
         cells = nbformat.read(folder / assessment["notebook"], 4).cells
         part_2 = next(c.source for c in cells if c.metadata["nbgrader"]["grade_id"] == "part-2")
         assert DISCLOSURE in part_2, key_path.stem
+
+
+def test_no_assessment_tells_a_learner_to_run_cells():
+    """Does no learner-facing text of any assessment (its Markdown, mark schemes aside) speak of running
+    cells, restarting a kernel or an 'assignment', and is its only markup the note for JupyterLab,
+    which the course web app and feedback page hide?"""
+    for key_path in KEYS:
+        folder = GRADING / "source" / key_path.stem
+        assessment = yaml.safe_load((folder / "assessment.yaml").read_text(encoding="utf-8"))
+        cells = nbformat.read(folder / assessment["notebook"], 4).cells
+        text = "\n".join(re.sub(r"=== BEGIN MARK SCHEME ===.*?=== END MARK SCHEME ===", "", c.source, flags=re.S)
+                         for c in cells if c.cell_type == "markdown")
+        for jargon in ("run all", "run,", "cells", "restart", "kernel", "assignment", "shift"):
+            assert jargon not in text.lower(), (key_path.stem, jargon)
+        assert EDITOR_ONLY in cells[0].source
+        assert re.findall(r"<[^>]+>", text) == ['<div class="course-editor-only">', "</div>"], key_path.stem

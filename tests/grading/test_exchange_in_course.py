@@ -4,12 +4,18 @@ exchange folder: "Get this assessment" on the course home, "Submit to my facilit
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
-from leadership_course.grading.exchange import course_exchange, files_url
+import leadership_course as course
+from leadership_course.grading.exchange import course_exchange, files_url, said_as_time
 from leadership_course.grading.learner_widgets import HubSubmission
 from leadership_course.grading.open_assessment import OpenAssessment, ReleasedAssessments, assessments_step
 from leadership_course.record import LearnerRecord
@@ -81,7 +87,7 @@ def test_submit_then_get_feedback_through_the_exchange(hub_like):
     box.get_feedback()
     assert "no feedback for you yet" in box.feedback_status.html
     box.submit()
-    assert "Submitted at" in box.status.html
+    assert "You submitted this on " in box.status.html and "can now mark your answers" in box.status.html
     [submitted] = (hub_like["exchange"] / COURSE / "inbound").iterdir()
     assert submitted.name.split("+")[1] == ASSESSMENT and (submitted / NOTEBOOK).is_file()
 
@@ -133,3 +139,99 @@ def test_before_anything_is_released_the_hub_home_says_so(hub_like):
     step = assessments_step(hub_like["root"])
     assert isinstance(step, ReleasedAssessments)
     assert step.waiting.children == () and "Nothing has been released to you yet." in step.links.value
+
+
+@pytest.fixture
+def learner_home(hub_like, tmp_path, monkeypatch):
+    """As on the hub: the learner profile names no nbgrader cache, so nbgrader keeps its record of each
+    submit in the Jupyter data folder of the learner's home."""
+    profile = Path(os.environ["JUPYTER_CONFIG_PATH"]) / "nbgrader_config.py"
+    profile.write_text("".join(line + "\n" for line in profile.read_text().splitlines() if "Exchange.cache" not in line))
+    home = tmp_path / "home"
+    home.mkdir()
+    for variable in ("JUPYTER_DATA_DIR", "XDG_DATA_HOME", "JUPYTER_PLATFORM_DIRS"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("HOME", str(home))
+    return {**hub_like, "cache": home / ".local" / "share" / "jupyter" / "nbgrader_cache" / COURSE}
+
+
+def test_a_submitted_assessment_says_when_on_its_page_and_the_course_home(learner_home, monkeypatch):
+    """After a real `nbgrader submit` (as JupyterLab's Assignments tab runs it) in a fresh home, do the
+    assessment's page (its start and its Submit box) and the course home say when it was submitted, and
+    after a second submit from the page, the later time? Before any submit, do they say nothing of it?"""
+    exchange = course_exchange()
+    folder = exchange.fetch(ASSESSMENT)
+    monkeypatch.chdir(folder)
+    assert exchange.last_submitted(ASSESSMENT) is None
+    assert "You submitted" not in course.assessment_start().data
+    assert "submitted" not in HubSubmission(exchange, LearnerRecord(folder, "answers.json")).status.html
+
+    bin_dir = Path(sys.executable).parent
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+    done = subprocess.run([str(bin_dir / "nbgrader"), "submit", ASSESSMENT], cwd=folder.parent, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    [record] = learner_home["cache"].iterdir()  # nbgrader's own record: <student>+<assessment>+<time>
+    first = exchange.last_submitted(ASSESSMENT)
+    assert record.name.split("+")[1] == ASSESSMENT
+    assert abs(first - datetime.now(timezone.utc)) < timedelta(minutes=5)
+    said = f"You submitted this on {said_as_time(first)}."
+    assert said in course.assessment_start().data and "You can submit again: your facilitator marks your latest" \
+        in course.assessment_start().data
+    box = HubSubmission(exchange, LearnerRecord(folder, "answers.json"))
+    assert said in box.status.html
+    home = assessments_step(learner_home["root"])
+    assert f"(you submitted it on {said_as_time(first)})" in home.links.value
+
+    time.sleep(1)  # nbgrader's times have microseconds: the second submit is later
+    box.submit()
+    second = exchange.last_submitted(ASSESSMENT)
+    assert second > first and len(list(learner_home["cache"].iterdir())) == 2
+    assert f"You submitted this on {said_as_time(second)}." in box.status.html
+
+
+ODD_CACHE_NAMES = ["ab12+module-01+not a time", "ab12+module-01", "module-01", "ab12+module-01+2026-13-45 99:00:00.0 UTC",
+                   "ab12+module-02+2026-12-04 10:00:00.000000 UTC", "ab12+module-01+" + "9" * 5000,
+                   "ab12+module-01+2026-12-04 10:00:00.000000 UTC+junk"]
+
+
+def test_an_odd_or_missing_submit_record_never_raises(learner_home, monkeypatch):
+    """With no cache, a cache that is a file, and a cache of odd names (no time, a time that is not
+    one, another assessment's, a huge name), does the page open saying nothing of a submission, and
+    is the one real record among odd ones found?"""
+    exchange = course_exchange()
+    folder = exchange.fetch(ASSESSMENT)
+    monkeypatch.chdir(folder)
+    cache = learner_home["cache"]
+    cache.parent.mkdir(parents=True)
+    cache.write_text("not a folder")
+    assert exchange.last_submitted(ASSESSMENT) is None and "You submitted" not in course.assessment_start().data
+    cache.unlink()
+    cache.mkdir()
+    for name in ODD_CACHE_NAMES:
+        try:
+            (cache / name).mkdir()
+        except OSError:  # a name too long for the file system is no record either
+            pass
+    (cache / "ab12+module-01+2026-12-04 09:30:00.000000 UTC.txt").write_text("a file, not a folder")
+    assert exchange.last_submitted(ASSESSMENT) is None
+    assert "You submitted" not in course.assessment_start().data
+    (cache / "ab12+module-01+2026-12-04 09:15:30.123456 UTC").mkdir()
+    assert exchange.last_submitted(ASSESSMENT) == datetime(2026, 12, 4, 9, 15, 30, 123456, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize("moment, said", [
+    (datetime(2026, 12, 4, 21, 45, tzinfo=timezone.utc), "4 December 2026 at 9:45pm"),
+    (datetime(2026, 6, 1, 8, 5, tzinfo=timezone.utc), "1 June 2026 at 9:05am"),  # British Summer Time
+    (datetime(2026, 12, 4, 12, 0, tzinfo=timezone.utc), "4 December 2026 at midday"),
+    (datetime(2026, 12, 4, 0, 0, tzinfo=timezone.utc), "4 December 2026 at midnight"),
+])
+def test_submit_times_are_said_in_local_time_as_nhs_uk_writes_them(moment, said, monkeypatch):
+    """Is a submit time said in the computer's own time zone (here the UK's), as '4 December 2026 at 9:45pm'?"""
+    monkeypatch.setenv("TZ", "Europe/London")
+    time.tzset()
+    try:
+        assert said_as_time(moment) == said
+    finally:
+        monkeypatch.undo()
+        time.tzset()

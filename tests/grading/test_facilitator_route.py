@@ -233,7 +233,7 @@ def test_hand_out_pack_holds_the_release_only_and_makes_the_inbox(collected):
     assert names == [f"{ASSIGNMENT}/assessment.yaml", f"{ASSIGNMENT}/{NOTEBOOK}.ipynb"]
     for secret in ("check_choice(", "HIDDEN TESTS", "MARK SCHEME", "model_answer", "Award one mark"):
         assert secret not in text
-    assert "Run All Cells" in text  # JupyterLab learners are told to run the page first
+    assert "Run All Cells" not in text and "open the assessment from there" in text  # plain words for JupyterLab
     assert (collected["dir"] / "downloaded" / ASSIGNMENT / "archive").is_dir()
 
 
@@ -391,6 +391,10 @@ TAMPERED = {
     "added-code-cell": _add_cell("import os; os.remove('answers.json')"),
     "call-with-more-after-it": _add_cell('show_question("q1-order"); print(open("/etc/passwd").read())'),
     "script-in-markdown": _add_cell("<script>alert(1)</script>", kind="markdown"),
+    "script-inside-the-editor-note": _add_cell('<div class="course-editor-only">\n<img src=x onerror=alert(1)>\n</div>',
+                                               kind="markdown"),
+    "handler-on-the-editor-note": _add_cell('<div class="course-editor-only" onmouseover="alert(1)">\nHi\n</div>',
+                                            kind="markdown"),
     "extra-file": lambda files: files.update({f"{ASSIGNMENT}/helper.py": b"print('hi')"}),
     "path-outside-its-folder": lambda files: files.update({f"../{NOTEBOOK}.ipynb": files.pop(
         f"{ASSIGNMENT}/{NOTEBOOK}.ipynb")}),

@@ -244,6 +244,22 @@ def test_feedback_hides_answers_and_escapes_learner_text(course):
     assert "This is not the answer the mark scheme expects." in partial
 
 
+def test_feedback_on_unanswered_questions_is_plain_words(course):
+    """Does the feedback page of a learner who answered nothing say at each of the 5 questions
+    "No answer was given to this question." (each scoring 0), with no exception name, traceback
+    or note about running the page, and is the note for JupyterLab hidden there?"""
+    page = (course["dir"] / "feedback" / "blank" / ASSIGNMENT / f"{NOTEBOOK}.html").read_text()
+    assert page.count("No answer was given to this question.") == 5
+    assert page.count("(Score: 0.0 / 1.0)") == 5  # in the list at the top
+    shown = re.sub(r"<style.*?</style>", "", page, flags=re.S)  # the code-colouring CSS names "Generic.Traceback"
+    for jargon in ("AssertionError", "NoMark", "Traceback", "Error", "leadership_course", "Run All Cells"):
+        assert jargon not in shown, jargon
+    assert ".course-editor-only { display: none; }" in page and 'class="course-editor-only"' in page
+    wrong = (course["dir"] / "feedback" / "partial" / ASSIGNMENT / f"{NOTEBOOK}.html").read_text()
+    assert "This is not the answer the mark scheme expects." in wrong
+    assert "AssertionError" not in wrong and "Traceback" not in re.sub(r"<style.*?</style>", "", wrong, flags=re.S)
+
+
 def test_huge_reflection_is_cut_for_display(course):
     """Is a huge reflection graded and shown only up to the limit, with a note?"""
     graded = (course["dir"] / "autograded" / "huge-text" / ASSIGNMENT / f"{NOTEBOOK}.ipynb").read_text()

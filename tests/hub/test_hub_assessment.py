@@ -101,8 +101,16 @@ def answer_and_submit_in_the_course(page, hub, learner):
     expect(written.locator("[role='status']")).to_contain_text("Saved at")
     submission = page.locator(".course-hub-submission")
     submission.get_by_role("button", name="Submit to my facilitator").click()
-    expect(submission.locator("[role='status']").first).to_contain_text("Submitted at", timeout=60_000)
+    expect(submission.locator("[role='status']").first).to_contain_text("You submitted this on", timeout=60_000)
     assert not axe_violations(page), "the assessment page after submitting"
+    page.reload()  # reopened later: the page says it was submitted, from nbgrader's record in the learner's home
+    wait_for_widgets(page, SIGN_IN_TIMEOUT_MS)
+    expect(page.locator(".course-submission-check .course-submitted")).to_contain_text(
+        "You submitted this on", timeout=30_000)
+    expect(page.locator(".course-submission-check")).to_contain_text("your facilitator marks your latest submission")
+    page.goto(f"{hub.url}/user/{learner.name}/voila/render/course_home.ipynb")
+    wait_for_widgets(page, SIGN_IN_TIMEOUT_MS)
+    expect(page.locator(".course-open-assessment")).to_contain_text("(you submitted it on ")
     return shown_first
 
 

@@ -139,3 +139,15 @@ def test_a_whole_number_of_cores_is_a_cpu_limit(tmp_path):
     path = tmp_path / "hub.toml"
     path.write_text("cpu_limit = 2\n")
     assert HubSettings.load(path).cpu_limit == 2.0
+
+
+@pytest.mark.parametrize("profile", ["learner", "facilitator"])
+def test_every_page_of_a_profile_signs_out_to_the_same_place(profile):
+    """Do a profile's two sign-out settings agree: the one course pages read (Voila's extension_config)
+    and the one the folder list and error pages read (ServerApp.jinja_template_vars)?"""
+    from leadership_course.hub.spawner import PROFILES_DIR
+
+    config = json.loads((PROFILES_DIR / profile / "jupyter_server_config.json").read_text())
+    course_pages = config["VoilaConfiguration"]["extension_config"]["leadership-course"]["signOutUrl"]
+    other_pages = config["ServerApp"]["jinja_template_vars"]["course_sign_out_url"]
+    assert course_pages == other_pages == "/hub/logout"

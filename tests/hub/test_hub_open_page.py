@@ -12,7 +12,7 @@ from datetime import datetime
 
 from playwright.sync_api import expect
 
-from browser_helpers import axe_violations, new_course_page
+from browser_helpers import Keys, axe_violations, new_course_page
 from leadership_course.hub.trial import HUB_BIN
 from test_hub_cohort import open_module, record_of, sign_in, REFLECTION_ID
 
@@ -107,6 +107,34 @@ def test_every_course_page_on_the_hub_signs_out(hub, browser):
         sign_out.click()
         expect(page.locator("#username_input")).to_be_visible(timeout=30_000)
         page.goto(f"{hub.url}/user/{a.name}/voila/render/course_home.ipynb")
+        expect(page.locator("#username_input")).to_be_visible(timeout=30_000)
+    finally:
+        context.close()
+
+
+def test_the_folder_list_and_error_pages_on_the_hub_sign_out_too(hub, browser):
+    """Do Voila's folder list and its 'page not found' page (error.html's frame) have the same header
+    'Sign out' link as the course pages, reached by the keyboard just after the course title, with no
+    axe-core violations, and does it end the hub session?"""
+    b = hub.accounts["learner_b"]
+    context, page = new_course_page(browser)
+    try:
+        sign_in(page, hub, b)
+        for address, heading in ((f"/user/{b.name}/voila/tree/", "Compassionate and Inclusive Leadership"),
+                                 (f"/user/{b.name}/voila/render/no-such-page.ipynb", "Sorry, this page could not be opened")):
+            page.goto(f"{hub.url}{address}")
+            expect(page.locator("h1")).to_have_text(heading)
+            sign_out = page.locator("header.course-header a", has_text="Sign out")
+            expect(sign_out).to_have_count(1)
+            expect(sign_out).to_have_attribute("href", "/hub/logout")
+            keys = Keys(page)
+            assert keys.tab_to(page.locator("header.course-header a.course-header-title")) <= 3
+            keys.press("Tab")
+            assert keys.is_focused(sign_out), f"{address}: the focus went to {keys.focused} after the title"
+            assert axe_violations(page) == [], address
+        keys.press("Enter")  # on the error page, signed out from the keyboard
+        expect(page.locator("#username_input")).to_be_visible(timeout=30_000)
+        page.goto(f"{hub.url}/user/{b.name}/voila/tree/")
         expect(page.locator("#username_input")).to_be_visible(timeout=30_000)
     finally:
         context.close()
