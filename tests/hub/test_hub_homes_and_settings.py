@@ -143,11 +143,12 @@ def test_a_whole_number_of_cores_is_a_cpu_limit(tmp_path):
 
 @pytest.mark.parametrize("profile", ["learner", "facilitator"])
 def test_every_page_of_a_profile_signs_out_to_the_same_place(profile):
-    """Do a profile's two sign-out settings agree: the one course pages read (Voila's extension_config)
+    """Do a profile's two sign-out settings agree: the one course pages read (Voila's extension_config, in voila.json)
     and the one the folder list and error pages read (ServerApp.jinja_template_vars)?"""
     from leadership_course.hub.spawner import PROFILES_DIR
 
-    config = json.loads((PROFILES_DIR / profile / "jupyter_server_config.json").read_text())
-    course_pages = config["VoilaConfiguration"]["extension_config"]["leadership-course"]["signOutUrl"]
-    other_pages = config["ServerApp"]["jinja_template_vars"]["course_sign_out_url"]
+    server = json.loads((PROFILES_DIR / profile / "jupyter_server_config.json").read_text())
+    voila = json.loads((PROFILES_DIR / profile / "voila.json").read_text())
+    course_pages = voila["VoilaConfiguration"]["extension_config"]["leadership-course"]["signOutUrl"]
+    other_pages = server["ServerApp"]["jinja_template_vars"]["course_sign_out_url"]
     assert course_pages == other_pages == "/hub/logout"
