@@ -66,6 +66,7 @@ class CourseSpawner(LocalProcessSpawner):
 
     _limits = None  # one Limits for the hub process
     _settle = None  # the timer that lowers this server's CPU weight after its start
+    _settled = False  # this hub has lowered it (a restarted hub lowers it for servers it finds running)
 
     def is_facilitator(self) -> bool:
         return any(group.name == FACILITATOR_GROUP for group in self.user.groups)
@@ -220,6 +221,7 @@ class CourseSpawner(LocalProcessSpawner):
     async def start(self):
         await self.prepare_home()
         self.cancel_settle()
+        self._settled = False
         started = await super().start()
         if self.memory_limit_mb and self.limits().owns.get("cpu"):
             self._settle = asyncio.get_running_loop().call_later(self.start_cpu_seconds, self.settle_cpu_weight)
@@ -227,7 +229,7 @@ class CourseSpawner(LocalProcessSpawner):
 
     def settle_cpu_weight(self):
         """The server has started: from now on its busy work gives way to the hub and to sign-ins."""
-        self._settle = None
+        self._settle, self._settled = None, True
         try:
             self.limits().set_cpu_weight(self.user.name, RUNNING_WEIGHT)
         except OSError as error:  # the server stopped and its group went
@@ -237,6 +239,13 @@ class CourseSpawner(LocalProcessSpawner):
         if self._settle is not None:
             self._settle.cancel()
             self._settle = None
+
+    async def poll(self):
+        status = await super().poll()
+        if status is None and self._settle is None and not self._settled and self.memory_limit_mb \
+                and self.limits().owns.get("cpu"):
+            self.settle_cpu_weight()  # a server the hub found running when it started
+        return status
 
     async def stop(self, now=False):
         self.cancel_settle()

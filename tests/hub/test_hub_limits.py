@@ -115,3 +115,16 @@ def test_a_running_server_weighs_a_fifth_of_the_hub_after_its_start(hub, running
         time.sleep(1)
     assert limits.cpu_weight_of(running_b.name) == RUNNING_WEIGHT == 20
     assert hub.servers(running_b.name), "the learner's server went down"
+
+
+def test_a_restarted_hub_lowers_the_weight_of_servers_it_finds_running(hub, running_b):
+    """A server still at its starting weight when the hub restarts (its timer gone with the old
+    hub): does the new hub, finding it running, lower it to the running weight?"""
+    limits = Limits()
+    limits.set_cpu_weight(running_b.name, STARTING_WEIGHT)  # as a server caught in its first minute
+    hub.restart()
+    deadline = time.monotonic() + 60
+    while limits.cpu_weight_of(running_b.name) != RUNNING_WEIGHT and time.monotonic() < deadline:
+        time.sleep(1)
+    assert limits.cpu_weight_of(running_b.name) == RUNNING_WEIGHT, hub.log_tail()
+    assert hub.servers(running_b.name), "the learner's server went down"
