@@ -4,8 +4,11 @@ starts) runs in its own Linux cgroup, ``leadership-course-<name>`` beside the hu
 * **memory**: above ``memory_limit_mb`` the kernel stops a process inside the group, never
   the hub or another learner;
 * **CPU**: at most ``cpu_limit`` cores (a CFS quota); and since the group sits beside the hub's
-  processes, when the cores are busy a learner weighs as much as one busy process there,
-  however many they run;
+  processes, when the cores are busy a learner weighs as one process there however many they
+  run: as much as the hub while their server starts (``STARTING_WEIGHT``), a fifth of it once
+  it runs (``RUNNING_WEIGHT``, set by the spawner a minute after the start). So a learner
+  signing in, and the hub, come before another learner's busy loops; running learners share
+  alike;
 * **tasks**: at most ``tasks_limit`` processes and threads (a fork bomb stops there).
 
 Works with cgroup v1 (one hierarchy per controller) and v2 (one hierarchy; under systemd the
@@ -23,6 +26,10 @@ CGROUP_ROOT = Path("/sys/fs/cgroup")
 GROUP_NAME = "leadership-course"
 CONTROLLERS = ("memory", "cpu", "pids")
 CFS_PERIOD_US = 100_000
+#: CPU weights (cgroup v2's ``cpu.weight``; 100 is any process's or unit's own; v1's
+#: ``cpu.shares`` are 1024 for 100): a learner's server while it starts, and once it runs.
+STARTING_WEIGHT = 100
+RUNNING_WEIGHT = 20
 #: Files by cgroup version: memory limit, memory use.
 FILES = {1: {"memory": "memory.limit_in_bytes", "usage": "memory.usage_in_bytes"},
          2: {"memory": "memory.max", "usage": "memory.current"}}
@@ -89,7 +96,8 @@ class Limits:
     def group(self, name: str) -> Path:
         return self.groups(name)["memory"]
 
-    def set_limits(self, name: str, memory_bytes: int, cpu_cores: float = 0, tasks: int = 0) -> list[Path]:
+    def set_limits(self, name: str, memory_bytes: int, cpu_cores: float = 0, tasks: int = 0,
+                   cpu_weight: int = STARTING_WEIGHT) -> list[Path]:
         """Make the account's groups with these limits (0: none); return the folders to ``join``."""
         files = FILES[self.version]
         groups = self.groups(name)
@@ -107,9 +115,25 @@ class Limits:
             else:
                 (groups["cpu"] / "cpu.cfs_period_us").write_text(str(CFS_PERIOD_US))
                 (groups["cpu"] / "cpu.cfs_quota_us").write_text(str(quota))
+            self.set_cpu_weight(name, cpu_weight)
         if "pids" in groups:
             (groups["pids"] / "pids.max").write_text(str(tasks) if tasks else "max")
         return sorted(set(groups.values()))
+
+    def set_cpu_weight(self, name: str, weight: int) -> None:
+        """Weigh the account's group against the hub and other learners when the cores are busy."""
+        folder = self.groups(name)["cpu"]
+        if self.version == 2:
+            (folder / "cpu.weight").write_text(str(weight))
+        else:
+            (folder / "cpu.shares").write_text(str(max(2, weight * 1024 // 100)))
+
+    def cpu_weight_of(self, name: str) -> int:
+        """The account's CPU weight (100: as much as the hub)."""
+        folder = self.groups(name)["cpu"]
+        if self.version == 2:
+            return int((folder / "cpu.weight").read_text())
+        return round(int((folder / "cpu.shares").read_text()) * 100 / 1024)
 
     @staticmethod
     def join(groups: list[Path]) -> None:

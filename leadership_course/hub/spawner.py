@@ -10,7 +10,8 @@ A local process per account (JupyterHub's ``LocalProcessSpawner``), with:
   course's own Voila settings (``leadership_course/voila``);
 * files it makes readable by the account alone (umask 077);
 * its kernels on ipc sockets (not TCP) in a runtime folder of its own (``runtime_dir``);
-* its own cgroup with the hub's per-learner memory, CPU and task limits (``limits``).
+* its own cgroup with the hub's per-learner memory, CPU and task limits (``limits``); for
+  ``start_cpu_seconds`` after the start the group weighs as much as the hub, then a fifth.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from traitlets import Bool, Float, Integer, Unicode, default
 from ..grading.exchange import HUB_ROLE_VARIABLE, SERVER_ROOT_VARIABLE
 from ..voila.launch import CONFIG_DIR as VOILA_CONFIG_DIR, HOME_NOTEBOOK, template_search_dir
 from .homes import COURSE_LINK_DIR, RECORD_DIR
-from .limits import Limits
+from .limits import RUNNING_WEIGHT, Limits
 from .settings import FACILITATOR_GROUP
 
 PROFILES_DIR = Path(__file__).resolve().parents[2] / "deploy" / "jupyterhub" / "profiles"
@@ -51,6 +52,10 @@ class CourseSpawner(LocalProcessSpawner):
     cpu_limit = Float(1.0, help="Cores each server and its kernels may use at most (0: no limit).").tag(config=True)
     tasks_limit = Integer(512, help="Processes and threads for each server and its kernels (0: no limit).").tag(
         config=True)
+    start_cpu_seconds = Float(60, help="For this long after a server starts (the sign-in: the server, then "
+                              "the first page's kernel) its cgroup weighs as much as the hub's processes when the "
+                              "cores are busy; then a fifth of that, so it gives way to others signing in.").tag(
+        config=True)
     create_accounts = Bool(False, help="Make a system account (no password, no login shell) for a new name.").tag(
         config=True)
     facilitator_system_group = Unicode("", help="The system group that owns the exchange's course folders; "
@@ -60,6 +65,8 @@ class CourseSpawner(LocalProcessSpawner):
         config=True)
 
     _limits = None  # one Limits for the hub process
+    _settle = None  # the timer that lowers this server's CPU weight after its start
+    _settled = False  # this hub has lowered it (a restarted hub lowers it for servers it finds running)
 
     def is_facilitator(self) -> bool:
         return any(group.name == FACILITATOR_GROUP for group in self.user.groups)
@@ -213,4 +220,33 @@ class CourseSpawner(LocalProcessSpawner):
 
     async def start(self):
         await self.prepare_home()
-        return await super().start()
+        self.cancel_settle()
+        self._settled = False
+        started = await super().start()
+        if self.memory_limit_mb and self.limits().owns.get("cpu"):
+            self._settle = asyncio.get_running_loop().call_later(self.start_cpu_seconds, self.settle_cpu_weight)
+        return started
+
+    def settle_cpu_weight(self):
+        """The server has started: from now on its busy work gives way to the hub and to sign-ins."""
+        self._settle, self._settled = None, True
+        try:
+            self.limits().set_cpu_weight(self.user.name, RUNNING_WEIGHT)
+        except OSError as error:  # the server stopped and its group went
+            self.log.warning("Could not lower %s's CPU weight: %s", self.user.name, error)
+
+    def cancel_settle(self):
+        if self._settle is not None:
+            self._settle.cancel()
+            self._settle = None
+
+    async def poll(self):
+        status = await super().poll()
+        if status is None and self._settle is None and not self._settled and self.memory_limit_mb \
+                and self.limits().owns.get("cpu"):
+            self.settle_cpu_weight()  # a server the hub found running when it started
+        return status
+
+    async def stop(self, now=False):
+        self.cancel_settle()
+        return await super().stop(now=now)
