@@ -10,9 +10,11 @@
 
 The store writes its SQL once, with ``?`` placeholders and statements both databases
 understand (``INSERT ... ON CONFLICT``); :meth:`Transaction.execute` adapts the
-placeholders. ``lock`` is the text a row-locking ``SELECT`` ends with.
+placeholders, and :meth:`Transaction.together` sends several statements to PostgreSQL in
+one round trip. ``lock`` is the text a row-locking ``SELECT`` ends with.
 """
 
+import contextlib
 import sqlite3
 import threading
 import time
@@ -41,6 +43,12 @@ class Transaction:
         rows = list(rows)
         if rows:
             self._connection.cursor().executemany(self._sql(sql), rows)
+
+    def together(self):
+        """A block whose statements go to the database together: on PostgreSQL, pipeline mode
+        (one round trip for all; their results, and any error, come at the block's end); SQLite
+        runs each at once."""
+        return self._connection.pipeline() if self._placeholder == "%s" else contextlib.nullcontext()
 
 
 class SQLiteDatabase:

@@ -199,6 +199,7 @@ class PulseSite:
         self.loader = Loader(str(TEMPLATES), autoescape="xhtml_escape")
         self.css = (TEMPLATES / "pulse.css").read_text(encoding="utf-8")
         self.blank_forms = {}
+        self.reading = {}  # code -> a read of the workshop on its way (PostgreSQL)
         self.workshops = {}  # code -> the workshop as last read, to return a form as typed if the database is away  # (code, name, threshold, accepting, run) -> the form's page, token to fill in
 
     def handlers(self):
@@ -260,6 +261,19 @@ class PulseHandler(tornado.web.RequestHandler):
             return function(*args)
         return await self.store_call(function, *args)
 
+    async def read_workshop(self, code):
+        """``store.workshop(code)``. On PostgreSQL, the requests that arrive while a read of the
+        same workshop is on its way share that read (a room opening the form at once makes a
+        few reads, not one each); what they get was read after the first of them arrived."""
+        if self.site.store.database.kind == "sqlite":
+            return self.site.store.workshop(code)
+        code = normalise_code(code)
+        reading = self.site.reading.get(code)
+        if reading is None:
+            reading = self.site.reading[code] = self.store_call(self.site.store.workshop, code)
+            reading.add_done_callback(lambda _: self.site.reading.pop(code, None))
+        return await reading
+
     def render_page(self, template, title, **values):
         """The page as bytes (tornado's template, escaped by default)."""
         namespace = {"title": title, "css": self.site.css, "banner": "Workshop pulse", "body_class": "",
@@ -305,7 +319,7 @@ class JoinHandler(PulseHandler):
             return self.page("join.html", "Join a workshop pulse", typed="")
         try:
             code = normalise_code(typed)
-            await self.store_read(self.site.store.workshop, code)
+            await self.read_workshop(code)
         except UnknownWorkshop as error:
             return self.page("join.html", "Error: join a workshop pulse", 404, typed=typed,
                              errors=[("code", str(error))])
@@ -318,7 +332,7 @@ class FormHandler(PulseHandler):
 
     async def get(self, code):
         try:
-            workshop = await self.store_read(self.site.store.workshop, code)
+            workshop = await self.read_workshop(code)
         except UnknownWorkshop as error:
             return self.gone(error)
         self.site.workshops[workshop["code"]] = workshop
@@ -363,7 +377,7 @@ class FormHandler(PulseHandler):
             # comes back as typed, below.)
             workshop = self.site.workshops.get(normalise_code(code))
             if workshop is None:
-                workshop = await self.store_read(self.site.store.workshop, code)
+                workshop = await self.read_workshop(code)
                 self.site.workshops[workshop["code"]] = workshop
         except UnknownWorkshop as error:
             return self.gone(error)
@@ -393,7 +407,7 @@ class FormHandler(PulseHandler):
 class SentHandler(PulseHandler):
     async def get(self, code):
         try:
-            workshop = await self.store_read(self.site.store.workshop, code)
+            workshop = await self.read_workshop(code)
         except UnknownWorkshop as error:
             return self.gone(error)
         self.page("sent.html", "Thank you: your answers are in", threshold=workshop["threshold"],
@@ -526,7 +540,7 @@ class ScreenHandler(HostPage):
         if not self.host_signed_in(code):
             return self.redirect(f"{self.site.base}/{code}/host", status=303)
         try:
-            workshop = await self.store_read(self.site.store.workshop, code)
+            workshop = await self.read_workshop(code)
             results = await self.store_read(HostAccess(self.site.store, code).screen)
         except UnknownWorkshop as error:
             return self.gone(error)

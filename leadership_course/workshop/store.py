@@ -530,11 +530,13 @@ class WorkshopStore:
             return
         keys = [key for _, _, key, _ in group]
         marks = ", ".join("?" * len(keys))
-        hosts = {row[0] for row in db.execute(
-            f"SELECT device FROM host_devices WHERE workshop = ? AND device IN ({marks})", (code, *keys))}
-        answered = {row[0] for row in db.execute(
-            f"SELECT token FROM tokens WHERE workshop = ? AND token IN ({marks})", (code, *keys))}
-        received = db.execute("SELECT COUNT(*) FROM tokens WHERE workshop = ?", (code,)).fetchone()[0]
+        with db.together():  # read after the lock, so nothing another server committed is missed
+            hosts = db.execute(f"SELECT device FROM host_devices WHERE workshop = ? AND device IN ({marks})",
+                               (code, *keys))
+            answered = db.execute(f"SELECT token FROM tokens WHERE workshop = ? AND token IN ({marks})", (code, *keys))
+            received = db.execute("SELECT COUNT(*) FROM tokens WHERE workshop = ?", (code,))
+        hosts, answered = {row[0] for row in hosts.fetchall()}, {row[0] for row in answered.fetchall()}
+        received = received.fetchone()[0]
         pulse, was_published = json.loads(pulse), published
         tokens, filling = [], ([], [])  # this batch's answers since the last full batch
         combined, earlier = ({}, {}), None  # counts to add to the combined tables; the waiting answers
@@ -565,8 +567,10 @@ class WorkshopStore:
             outcomes[index] = True
             if member >= threshold:  # the batch is full: its answers go to the combined counts
                 if earlier is None:  # the answers that were waiting before this transaction
-                    earlier = [db.execute(f"SELECT member, item, {column} FROM {waiting} WHERE workshop = ?",
-                                          (code,)).fetchall() for waiting, _, column in BATCH_TABLES]
+                    with db.together():
+                        earlier = [db.execute(f"SELECT member, item, {column} FROM {waiting} WHERE workshop = ?",
+                                              (code,)) for waiting, _, column in BATCH_TABLES]
+                    earlier = [cursor.fetchall() for cursor in earlier]
                     for rows, old in zip(filling, earlier):
                         rows[:0] = old
                 for rows, counts in zip(filling, combined):
@@ -574,18 +578,19 @@ class WorkshopStore:
                         counts[item, value] = counts.get((item, value), 0) + 1
                     rows.clear()
                 published += member
-        db.executemany("INSERT INTO tokens (workshop, token) VALUES (?, ?)", tokens)
-        if published != was_published:
-            for (waiting, table, column), counts in zip(BATCH_TABLES, combined):
-                db.execute(f"DELETE FROM {waiting} WHERE workshop = ?", (code,))
-                db.executemany(f"INSERT INTO {table} (workshop, item, {column}, people) VALUES (?, ?, ?, ?) "
-                               f"ON CONFLICT (workshop, item, {column}) DO UPDATE SET people = {table}.people + "
-                               f"excluded.people", [(code, item, value, people)
-                                                    for (item, value), people in counts.items()])
-            db.execute("UPDATE workshops SET published = ? WHERE code = ?", (published, code))
-        for (waiting, _, column), rows in zip(BATCH_TABLES, filling):
-            db.executemany(f"INSERT INTO {waiting} (workshop, member, item, {column}) VALUES (?, ?, ?, ?)",
-                           [(code, *row) for row in rows])
+        with db.together():
+            db.executemany("INSERT INTO tokens (workshop, token) VALUES (?, ?)", tokens)
+            if published != was_published:
+                for (waiting, table, column), counts in zip(BATCH_TABLES, combined):
+                    db.execute(f"DELETE FROM {waiting} WHERE workshop = ?", (code,))
+                    db.executemany(f"INSERT INTO {table} (workshop, item, {column}, people) VALUES (?, ?, ?, ?) "
+                                   f"ON CONFLICT (workshop, item, {column}) DO UPDATE SET people = "
+                                   f"{table}.people + excluded.people",
+                                   [(code, item, value, people) for (item, value), people in counts.items()])
+                db.execute("UPDATE workshops SET published = ? WHERE code = ?", (published, code))
+            for (waiting, _, column), rows in zip(BATCH_TABLES, filling):
+                db.executemany(f"INSERT INTO {waiting} (workshop, member, item, {column}) VALUES (?, ?, ?, ?)",
+                               [(code, *row) for row in rows])
 
     def responses(self, code):
         """How many forms have been answered for the workshop this round."""
