@@ -145,7 +145,7 @@ class GroupCommit:
     answered only once the transaction holding its form is committed (on disk: SQLite's
     synchronous=FULL, PostgreSQL's commit). Runs on the server's event loop: no lock."""
 
-    #: The most forms in one transaction (SQLite allows 32,766 values in one statement).
+    #: The most forms in one transaction (each is a value in one statement; SQLite before 3.32 allows 999).
     MOST = 500
 
     def __init__(self, store, executor):
