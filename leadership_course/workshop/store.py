@@ -3,8 +3,10 @@
 SQLite by default (one file, no set-up); PostgreSQL when given an address (``--database``
 or $COURSE_WORKSHOP_DATABASE), for an event served by several server processes. The same
 code runs on both (see database.py): every change is one transaction that holds its
-workshop's lock, so submissions queue and none reads a stale count. Every query names its
-workshop's code, so workshops running at the same time never mix.
+workshop's lock, so submissions queue and none reads a stale count; the forms that reach a
+server together can share one (``submit_many``: one commit, one write to disk, with the
+same outcome as sending them one by one). Every query names its workshop's code, so
+workshops running at the same time never mix.
 
 What is kept, and what is not
 * A workshop: its code, name, the checked pulse (a copy, so later edits of the pulse
