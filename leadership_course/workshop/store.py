@@ -463,9 +463,13 @@ class WorkshopStore:
         """What a participant's page needs: code, name, pulse, threshold, whether the pulse
         is open, and the round. Nothing about anyone's answers."""
         code = normalise_code(code)
-        with self._transaction(write=False) as db:
-            row = db.execute("SELECT name, pulse, threshold, accepting, run FROM workshops WHERE code = ?",
-                             (code,)).fetchone()
+        if not self._ready:
+            self._prepare()
+        try:
+            row = self.database.read_one("SELECT name, pulse, threshold, accepting, run FROM workshops WHERE code = ?",
+                                         (code,))
+        except DatabaseError as error:
+            raise StoreError(f"The workshop store could not be read ({error}).") from error
         if row is None:
             raise UnknownWorkshop(f"There is no workshop {code} here. It may have ended, or the code "
                                   "may be mistyped: check it with your host.")
