@@ -13,9 +13,10 @@ works without scripts; a script only improves it.
     /pulse/CODE/host/results.csv the combined counts; results.json the same as data
     /pulse/CODE/screen           the room's screen: how to join, and the results the host shows
 
-Changes to the store, the passcode's scrypt and every PostgreSQL call run on a few worker
-threads, so the server keeps answering while one waits; a SQLite read (a form's
-workshop) runs at once. ``workshop start`` and ``workshop serve`` run it in their own
+Changes to the store, the passcode's scrypt (a thread of its own) and every PostgreSQL call
+run on a few worker threads, so the server keeps answering while one waits; a SQLite read
+(a form's workshop) runs at once. The phones' answers are stored in groups (GroupCommit):
+one transaction, and one write to disk, for all the answers that arrived together. ``workshop start`` and ``workshop serve`` run it in their own
 process (cli.py); ``python -m leadership_course.workshop.server --port N`` runs it alone.
 """
 
@@ -137,6 +138,51 @@ class PasscodeGuard:
             kept.pop(code, None)
 
 
+class GroupCommit:
+    """Group commit of the phones' answers: the forms that arrive while a transaction is
+    being written wait, and the next transaction stores them all (``store.submit_many``),
+    so a room sending at once costs a few writes to disk, not one per phone. A phone is
+    answered only once the transaction holding its form is committed (on disk: SQLite's
+    synchronous=FULL, PostgreSQL's commit). Runs on the server's event loop: no lock."""
+
+    #: The most forms in one transaction (each is a value in one statement; SQLite before 3.32 allows 999).
+    MOST = 500
+
+    def __init__(self, store, executor):
+        self.store, self.executor = store, executor
+        self.waiting, self.writing = [], False
+
+    def submit(self, code, token, device, answers):
+        """What ``store.submit`` returns or raises for this form, once it is committed."""
+        future = asyncio.get_running_loop().create_future()
+        self.waiting.append(((code, token, device, answers), future))
+        if not self.writing:
+            self._write()
+        return future
+
+    def _write(self):
+        batch, self.waiting = self.waiting[:self.MOST], self.waiting[self.MOST:]
+        self.writing = True
+        written = IOLoop.current().run_in_executor(self.executor, self.store.submit_many, [form for form, _ in batch])
+        written.add_done_callback(lambda done: self._written(batch, done))
+
+    def _written(self, batch, done):
+        self.writing = False
+        failure = done.exception()
+        outcomes = [failure] * len(batch) if failure else done.result()
+        for (_, future), outcome in zip(batch, outcomes):
+            if future.done():  # cancelled
+                continue
+            if isinstance(outcome, StoreError):  # each phone its own copy of the error
+                future.set_exception(StoreError(str(outcome)))
+            elif isinstance(outcome, BaseException):
+                future.set_exception(outcome)
+            else:
+                future.set_result(outcome)
+        if self.waiting:
+            self._write()
+
+
 class PulseSite:
     """What the pulse handlers share: the store, the worker threads, the templates."""
 
@@ -145,6 +191,7 @@ class PulseSite:
         self.base = base.rstrip("/")
         self.join_base = (join_base or os.environ.get(JOIN_URL_VARIABLE) or "").rstrip("/")
         self.executor = ThreadPoolExecutor(WORKER_THREADS, thread_name_prefix="pulse-store")
+        self.answers = GroupCommit(self.store, self.executor)
         # Passcode checks (scrypt: 16 MB and tens of milliseconds each) have a thread of their
         # own, so guessing never holds up the phones' answers.
         self.passcode_executor = ThreadPoolExecutor(1, thread_name_prefix="pulse-passcode")
@@ -152,6 +199,7 @@ class PulseSite:
         self.loader = Loader(str(TEMPLATES), autoescape="xhtml_escape")
         self.css = (TEMPLATES / "pulse.css").read_text(encoding="utf-8")
         self.blank_forms = {}
+        self.reading = {}  # code -> a read of the workshop on its way (PostgreSQL)
         self.workshops = {}  # code -> the workshop as last read, to return a form as typed if the database is away  # (code, name, threshold, accepting, run) -> the form's page, token to fill in
 
     def handlers(self):
@@ -213,6 +261,19 @@ class PulseHandler(tornado.web.RequestHandler):
             return function(*args)
         return await self.store_call(function, *args)
 
+    async def read_workshop(self, code):
+        """``store.workshop(code)``. On PostgreSQL, the requests that arrive while a read of the
+        same workshop is on its way share that read (a room opening the form at once makes a
+        few reads, not one each); what they get was read after the first of them arrived."""
+        if self.site.store.database.kind == "sqlite":
+            return self.site.store.workshop(code)
+        code = normalise_code(code)
+        reading = self.site.reading.get(code)
+        if reading is None:
+            reading = self.site.reading[code] = self.store_call(self.site.store.workshop, code)
+            reading.add_done_callback(lambda _: self.site.reading.pop(code, None))
+        return await reading
+
     def render_page(self, template, title, **values):
         """The page as bytes (tornado's template, escaped by default)."""
         namespace = {"title": title, "css": self.site.css, "banner": "Workshop pulse", "body_class": "",
@@ -258,7 +319,7 @@ class JoinHandler(PulseHandler):
             return self.page("join.html", "Join a workshop pulse", typed="")
         try:
             code = normalise_code(typed)
-            await self.store_read(self.site.store.workshop, code)
+            await self.read_workshop(code)
         except UnknownWorkshop as error:
             return self.page("join.html", "Error: join a workshop pulse", 404, typed=typed,
                              errors=[("code", str(error))])
@@ -271,7 +332,7 @@ class FormHandler(PulseHandler):
 
     async def get(self, code):
         try:
-            workshop = await self.store_read(self.site.store.workshop, code)
+            workshop = await self.read_workshop(code)
         except UnknownWorkshop as error:
             return self.gone(error)
         self.site.workshops[workshop["code"]] = workshop
@@ -310,17 +371,16 @@ class FormHandler(PulseHandler):
 
     async def post(self, code):
         try:
-            workshop = await self.store_read(self.site.store.workshop, code)
-            self.site.workshops[workshop["code"]] = workshop
-        except UnknownWorkshop as error:
-            return self.gone(error)
-        except StoreError:  # the database is away: the form comes back as typed, if it is known here
+            # The workshop as this server last read it (its questions never change), else read
+            # now: the transaction that stores the answers checks that it is still there, open
+            # and in the form's round. (With the database away, a known workshop's form then
+            # comes back as typed, below.)
             workshop = self.site.workshops.get(normalise_code(code))
             if workshop is None:
-                raise
-            token = self.get_body_argument("token", "")[:100]
-            chosen = {item["id"]: self.get_body_argument(item["id"], "")[:100] for item in workshop["pulse"]["items"]}
-            return self.form(workshop, token, 503, chosen, errors=[("pulse-form", SEND_AGAIN)])
+                workshop = await self.read_workshop(code)
+                self.site.workshops[workshop["code"]] = workshop
+        except UnknownWorkshop as error:
+            return self.gone(error)
         token = self.get_body_argument("token", "")[:100]
         if self.host_signed_in(workshop["code"]):
             return self.host_browser(workshop["code"])
@@ -331,8 +391,10 @@ class FormHandler(PulseHandler):
             errors = [(_field_id(workshop["pulse"], item_id), message) for item_id, message in problems.items()]
             return self.form(workshop, token, 400, chosen, problems, errors)
         try:
-            counted = await self.store_call(self.site.store.submit, workshop["code"], token,
-                                            self.device(create=False), answers)
+            counted = await self.site.answers.submit(workshop["code"], token, self.device(create=False), answers)
+        except UnknownWorkshop as error:  # deleted since this server read it
+            self.site.workshops.pop(workshop["code"], None)
+            return self.gone(error)
         except PulseClosed as error:
             return self.refused(workshop["code"], 409, "Your answers were not sent", str(error))
         except FormRefused as error:
@@ -345,7 +407,7 @@ class FormHandler(PulseHandler):
 class SentHandler(PulseHandler):
     async def get(self, code):
         try:
-            workshop = await self.store_read(self.site.store.workshop, code)
+            workshop = await self.read_workshop(code)
         except UnknownWorkshop as error:
             return self.gone(error)
         self.page("sent.html", "Thank you: your answers are in", threshold=workshop["threshold"],
@@ -478,7 +540,7 @@ class ScreenHandler(HostPage):
         if not self.host_signed_in(code):
             return self.redirect(f"{self.site.base}/{code}/host", status=303)
         try:
-            workshop = await self.store_read(self.site.store.workshop, code)
+            workshop = await self.read_workshop(code)
             results = await self.store_read(HostAccess(self.site.store, code).screen)
         except UnknownWorkshop as error:
             return self.gone(error)

@@ -3,8 +3,10 @@
 SQLite by default (one file, no set-up); PostgreSQL when given an address (``--database``
 or $COURSE_WORKSHOP_DATABASE), for an event served by several server processes. The same
 code runs on both (see database.py): every change is one transaction that holds its
-workshop's lock, so submissions queue and none reads a stale count. Every query names its
-workshop's code, so workshops running at the same time never mix.
+workshop's lock, so submissions queue and none reads a stale count; the forms that reach a
+server together can share one (``submit_many``: one commit, one write to disk, with the
+same outcome as sending them one by one). Every query names its workshop's code, so
+workshops running at the same time never mix.
 
 What is kept, and what is not
 * A workshop: its code, name, the checked pulse (a copy, so later edits of the pulse
@@ -338,6 +340,7 @@ class WorkshopStore:
             raise StoreError(str(error)) from error
         self._ready = False
         self._key = None
+        self._purpose_keys = {}
 
     def _transaction(self, write):
         if not self._ready:
@@ -370,11 +373,13 @@ class WorkshopStore:
                            (secrets.token_hex(32),))
                 self._key = bytes.fromhex(db.execute("SELECT value FROM server_keys WHERE name = 'server'")
                                           .fetchone()[0])
-        return hmac.new(self._key, purpose.encode("ascii"), "sha256").digest()
+        if purpose not in self._purpose_keys:
+            self._purpose_keys[purpose] = hmac.digest(self._key, purpose.encode("ascii"), "sha256")
+        return self._purpose_keys[purpose]
 
     def _sign(self, *parts):
-        digest = hmac.new(self.server_key("forms"), "\x1f".join(map(str, parts)).encode("utf-8"), "sha256")
-        return base64.urlsafe_b64encode(digest.digest()[:18]).decode("ascii")
+        digest = hmac.digest(self.server_key("forms"), "\x1f".join(map(str, parts)).encode("utf-8"), "sha256")
+        return base64.urlsafe_b64encode(digest[:18]).decode("ascii")
 
     @staticmethod
     def new_device():
@@ -458,9 +463,13 @@ class WorkshopStore:
         """What a participant's page needs: code, name, pulse, threshold, whether the pulse
         is open, and the round. Nothing about anyone's answers."""
         code = normalise_code(code)
-        with self._transaction(write=False) as db:
-            row = db.execute("SELECT name, pulse, threshold, accepting, run FROM workshops WHERE code = ?",
-                             (code,)).fetchone()
+        if not self._ready:
+            self._prepare()
+        try:
+            row = self.database.read_one("SELECT name, pulse, threshold, accepting, run FROM workshops WHERE code = ?",
+                                         (code,))
+        except DatabaseError as error:
+            raise StoreError(f"The workshop store could not be read ({error}).") from error
         if row is None:
             raise UnknownWorkshop(f"There is no workshop {code} here. It may have ended, or the code "
                                   "may be mistyped: check it with your host.")
@@ -473,7 +482,35 @@ class WorkshopStore:
         False if this device has answered this round already (counted once).
         FormRefused if the server did not issue this token to this device (or it is the
         host's browser); PulseClosed if the host has closed the pulse or started a new round."""
-        code = normalise_code(code)
+        [outcome] = self.submit_many([(code, token, device, answers)])
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    def submit_many(self, forms):
+        """Store several people's forms, each (code, token, device, answers), in ONE
+        transaction: one write to disk for all of them (group commit; the server gathers the
+        forms that arrive together). Returns, in order, what ``submit`` would return for each
+        form sent one after another, or the error it would raise (as a value). Raises
+        StoreError if the transaction fails: then none of them is stored."""
+        outcomes, groups = [None] * len(forms), {}
+        for index, (code, token, device, answers) in enumerate(forms):
+            try:
+                code = normalise_code(code)
+                run = self._checked_token(code, token, device)
+            except WorkshopError as error:
+                outcomes[index] = error
+                continue
+            groups.setdefault(code, []).append((index, run, self._device_key(code, device), answers))
+        if groups:
+            with self._transaction(write=True) as db:
+                for code, group in groups.items():
+                    self._store_forms(db, code, group, outcomes)
+        return outcomes
+
+    def _checked_token(self, code, token, device):
+        """The round a form's token was issued for; FormRefused unless this server issued it
+        to this device (its cookie)."""
         run, _, signature = str(token or "").partition(".")
         if not isinstance(device, str) or len(device) != DEVICE_LENGTH:
             raise FormRefused("Your browser did not send back the pulse's cookie, so the answers cannot be "
@@ -483,41 +520,83 @@ class WorkshopStore:
             raise FormRefused("This form was not given to this browser by the workshop's server (it may have "
                               "been opened in another browser, or changed). Open the pulse again and send it "
                               "from there.")
-        device_key = self._device_key(code, device)
-        with self._transaction(write=True) as db:
+        return int(run)
+
+    def _store_forms(self, db, code, group, outcomes):
+        """Inside a transaction: one workshop's forms, each (index, round, device key, answers),
+        checked in order under the workshop's lock; each form's outcome goes to
+        ``outcomes[index]``. The batches filled on the way are combined here and written once
+        (a few statements for any number of forms)."""
+        try:
             pulse, threshold, published, accepting, current_run = self._locked_workshop(
                 db, code, "pulse, threshold, published, accepting, run")
-            if db.execute("SELECT 1 FROM host_devices WHERE workshop = ? AND device = ?",
-                          (code, device_key)).fetchone():
-                raise FormRefused("You signed in as the host on this browser, so it cannot answer: the "
-                                  "pulse counts each person once, and the host is not one of the room. "
-                                  "Answer from your own phone if you are taking part.")
-            if int(run) != current_run:
-                raise PulseClosed("The host has started a new round since this page was opened. "
-                                  "Open the pulse again to answer this round.")
-            if db.execute("SELECT 1 FROM tokens WHERE workshop = ? AND token = ?",
-                          (code, device_key)).fetchone():
-                return False
-            if not accepting:
-                raise PulseClosed("The host has closed the pulse, so answers are not being taken now.")
-            chosen, words = _checked_answers(json.loads(pulse), answers)
-            db.execute("INSERT INTO tokens (workshop, token) VALUES (?, ?)", (code, device_key))
-            received = db.execute("SELECT COUNT(*) FROM tokens WHERE workshop = ?", (code,)).fetchone()[0]
+        except UnknownWorkshop as error:
+            for index, *_ in group:
+                outcomes[index] = UnknownWorkshop(str(error))
+            return
+        keys = [key for _, _, key, _ in group]
+        marks = ", ".join("?" * len(keys))
+        with db.together():  # read after the lock, so nothing another server committed is missed
+            hosts = db.execute(f"SELECT device FROM host_devices WHERE workshop = ? AND device IN ({marks})",
+                               (code, *keys))
+            answered = db.execute(f"SELECT token FROM tokens WHERE workshop = ? AND token IN ({marks})", (code, *keys))
+            received = db.execute("SELECT COUNT(*) FROM tokens WHERE workshop = ?", (code,))
+        hosts, answered = {row[0] for row in hosts.fetchall()}, {row[0] for row in answered.fetchall()}
+        received = received.fetchone()[0]
+        pulse, was_published = json.loads(pulse), published
+        tokens, filling = [], ([], [])  # this batch's answers since the last full batch
+        combined, earlier = ({}, {}), None  # counts to add to the combined tables; the waiting answers
+        for index, run, key, answers in group:
+            try:
+                if key in hosts:
+                    raise FormRefused("You signed in as the host on this browser, so it cannot answer: the "
+                                      "pulse counts each person once, and the host is not one of the room. "
+                                      "Answer from your own phone if you are taking part.")
+                if run != current_run:
+                    raise PulseClosed("The host has started a new round since this page was opened. "
+                                      "Open the pulse again to answer this round.")
+                if key in answered:
+                    outcomes[index] = False
+                    continue
+                if not accepting:
+                    raise PulseClosed("The host has closed the pulse, so answers are not being taken now.")
+                chosen, words = _checked_answers(pulse, answers)
+            except (WorkshopError, ValueError) as error:
+                outcomes[index] = error
+                continue
+            answered.add(key)
+            tokens.append((code, key))
+            received += 1
             member = received - published
-            db.executemany("INSERT INTO pending (workshop, member, item, option) VALUES (?, ?, ?, ?)",
-                           [(code, member, item, option) for item, option in chosen.items()])
-            db.executemany("INSERT INTO pending_words (workshop, member, item, word) VALUES (?, ?, ?, ?)",
-                           [(code, member, item, word) for item, word in words.items()])
-            if member >= threshold:  # the batch is full: add it to the combined counts
-                for waiting, combined, column in BATCH_TABLES:
-                    db.execute(
-                        f"INSERT INTO {combined} (workshop, item, {column}, people) "
-                        f"SELECT workshop, item, {column}, COUNT(*) FROM {waiting} WHERE workshop = ? "
-                        f"GROUP BY workshop, item, {column} ON CONFLICT (workshop, item, {column}) "
-                        f"DO UPDATE SET people = {combined}.people + excluded.people", (code,))
+            filling[0].extend((member, item, option) for item, option in chosen.items())
+            filling[1].extend((member, item, word) for item, word in words.items())
+            outcomes[index] = True
+            if member >= threshold:  # the batch is full: its answers go to the combined counts
+                if earlier is None:  # the answers that were waiting before this transaction
+                    with db.together():
+                        earlier = [db.execute(f"SELECT member, item, {column} FROM {waiting} WHERE workshop = ?",
+                                              (code,)) for waiting, _, column in BATCH_TABLES]
+                    earlier = [cursor.fetchall() for cursor in earlier]
+                    for rows, old in zip(filling, earlier):
+                        rows[:0] = old
+                for rows, counts in zip(filling, combined):
+                    for _, item, value in rows:
+                        counts[item, value] = counts.get((item, value), 0) + 1
+                    rows.clear()
+                published += member
+        with db.together():
+            db.executemany("INSERT INTO tokens (workshop, token) VALUES (?, ?)", tokens)
+            if published != was_published:
+                for (waiting, table, column), counts in zip(BATCH_TABLES, combined):
                     db.execute(f"DELETE FROM {waiting} WHERE workshop = ?", (code,))
-                db.execute("UPDATE workshops SET published = published + ? WHERE code = ?", (member, code))
-            return True
+                    db.executemany(f"INSERT INTO {table} (workshop, item, {column}, people) VALUES (?, ?, ?, ?) "
+                                   f"ON CONFLICT (workshop, item, {column}) DO UPDATE SET people = "
+                                   f"{table}.people + excluded.people",
+                                   [(code, item, value, people) for (item, value), people in counts.items()])
+                db.execute("UPDATE workshops SET published = ? WHERE code = ?", (published, code))
+            for (waiting, _, column), rows in zip(BATCH_TABLES, filling):
+                db.executemany(f"INSERT INTO {waiting} (workshop, member, item, {column}) VALUES (?, ?, ?, ?)",
+                               [(code, *row) for row in rows])
 
     def responses(self, code):
         """How many forms have been answered for the workshop this round."""

@@ -25,11 +25,9 @@ For test_workshop_browser.py (which reuses tests/browser/browser_helpers.py):
 
 import os
 import secrets
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -45,6 +43,7 @@ from leadership_course.workshop.store import WorkshopStore
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from browser_helpers import stop_voila  # noqa: E402
+from postgres_server import TemporaryPostgres, postgres_programs  # noqa: E402
 from workshop_helpers import BROWSER_THRESHOLD, BROWSER_WORKSHOP, PASSCODE, PULSES_DIR  # noqa: E402
 
 SERVER_START_TIMEOUT_S = 90
@@ -94,48 +93,18 @@ def answer(store, pulse):
 
 # --- a real PostgreSQL server --------------------------------------------------------------------
 
-def _postgres_programs():
-    """The folder of Debian's PostgreSQL programs (initdb, pg_ctl), newest version first."""
-    for folder in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True):
-        if (folder / "initdb").exists() and (folder / "pg_ctl").exists():
-            return folder
-    return None
-
-
 @pytest.fixture(scope="session")
 def postgres_url():
     given = os.environ.get("COURSE_TEST_POSTGRES")
     if given:
         yield given
         return
-    programs = _postgres_programs()
-    if programs is None:
+    if postgres_programs() is None:
         pytest.fail("PostgreSQL is not installed: run `apt-get install postgresql` (python3 run_tests.py "
                     "does this as root on Debian), or give a server in $COURSE_TEST_POSTGRES.")
-    from leadership_course.voila.launch import free_port
-
-    folder = Path(tempfile.mkdtemp(prefix="pulse-postgres-"))
-    as_owner = []
-    if hasattr(os, "geteuid") and os.geteuid() == 0:  # PostgreSQL refuses to run as root
-        shutil.chown(folder, "postgres")
-        as_owner = ["runuser", "-u", "postgres", "--"]
-    data, port = folder / "data", free_port("127.0.0.1")
-    quiet = {"check": True, "capture_output": True}
-    subprocess.run([*as_owner, programs / "initdb", "-D", data, "-U", "pulse", "-A", "trust", "-E", "UTF8",
-                    "--no-sync"], **quiet)
-    options = f"-k {folder} -p {port} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
-    subprocess.run([*as_owner, programs / "pg_ctl", "-D", data, "-o", options, "-l", folder / "log", "-w",
-                    "start"], **quiet)
-    def restart():
-        subprocess.run([*as_owner, programs / "pg_ctl", "-D", data, "-o", options, "-l", folder / "log", "-m", "fast",
-                        "-w", "restart"], **quiet)
-
-    RESTART_POSTGRES.append(restart)
-    try:
-        yield f"postgresql://pulse@127.0.0.1:{port}/postgres"
-    finally:
-        subprocess.run([*as_owner, programs / "pg_ctl", "-D", data, "-m", "fast", "-w", "stop"], **quiet)
-        shutil.rmtree(folder, ignore_errors=True)
+    with TemporaryPostgres(durable=False) as server:
+        RESTART_POSTGRES.append(server.restart)
+        yield server.url
 
 
 @pytest.fixture

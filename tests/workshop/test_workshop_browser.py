@@ -191,6 +191,48 @@ def test_the_closed_pulse_and_an_unknown_workshop_say_so_accessibly(browser, wor
     expect(host.get_by_role("status")).to_contain_text("The pulse is open")
 
 
+#: Where the banner's words and the content column begin and end, from their boxes: the banner's
+#: text (a range over it) and its paragraph's content box; the main column's content box.
+COLUMN_EDGES = """() => {
+  const bar = document.querySelector("header.bar p"), main = document.querySelector("main");
+  const inner = element => {
+    const box = element.getBoundingClientRect(), style = getComputedStyle(element);
+    return [box.left + parseFloat(style.paddingLeft), box.right - parseFloat(style.paddingRight)];
+  };
+  const words = document.createRange();
+  words.selectNodeContents(bar);
+  return {words: words.getBoundingClientRect().left, banner: inner(bar), column: inner(main),
+          heading: document.querySelector("main h1").getBoundingClientRect().left};
+}"""
+
+
+@pytest.mark.parametrize("width", [320, 1280])
+def test_the_banner_lines_up_with_the_content_column(browser, workshop_server, host, width):
+    """On every kind of pulse page (join, form, thanks, host sign-in, host, the room's screen),
+    at 320 and 1280 px: do the banner's words start where the page's heading and column start,
+    and does the banner's column end where the content's does (within 1 px)?"""
+    code = workshop_server.code
+    phone = browser.new_context(viewport={"width": width, "height": 800}, locale="en-GB")
+    pages = [(phone.new_page(), name, path) for name, path in (
+        ("join", ""), ("form", f"/{code}"), ("thanks", f"/{code}/sent"), ("host sign-in", f"/{code}/host"))]
+    host.set_viewport_size({"width": width, "height": 800})
+    screen = host.context.new_page()
+    screen.set_viewport_size({"width": width, "height": 800})
+    pages += [(host, "host", f"/{code}/host"), (screen, "screen", f"/{code}/screen")]
+    try:
+        for page, name, path in pages:
+            page.goto(workshop_server.url(path))
+            edges = page.evaluate(COLUMN_EDGES)
+            where = f"{name} at {width} px: {edges}"
+            assert abs(edges["words"] - edges["column"][0]) <= 1 and abs(edges["heading"] - edges["column"][0]) <= 1, where
+            assert abs(edges["banner"][0] - edges["column"][0]) <= 1, where
+            assert abs(edges["banner"][1] - edges["column"][1]) <= 1, where
+    finally:
+        screen.close()
+        phone.close()
+        host.set_viewport_size({"width": 1280, "height": 900})
+
+
 def test_no_request_left_the_machine_and_no_console_errors(host):
     assert len(LOGS) >= 6
     for name, log in LOGS:

@@ -226,6 +226,54 @@ def test_a_restart_serves_again_within_five_seconds_with_browsers_open(browser, 
         command.stop()
 
 
+def test_a_crash_in_the_middle_of_a_burst_loses_no_acknowledged_answer(store_dir, pulse):
+    """120 phones send within about a second and the server is killed (kill -9) while the
+    answers arrive (the server stores them in groups, one commit for each). Is every answer
+    the server acknowledged (its redirect to the thanks page) stored; and after a restart,
+    does pressing Send again count every phone's answer exactly once?"""
+    store = WorkshopStore(store_dir)
+    code = store.create("Crash room", pulse, PASSCODE, 5)
+    port = free_port("127.0.0.1")
+    serve = workshop_command("serve", "--port", str(port), "--no-browser")
+    command = Command(serve, store_dir).ready()
+    phones = [Participant(port) for _ in range(120)]
+    answers = {item["id"]: "1" for item in pulse["items"] if item["type"] == "choice"}
+    bodies = [phone.form_body(phone.open_form(code), {**answers, "team-in-one-word": "steady"}) for phone in phones]
+    start, acknowledged = threading.Barrier(len(phones) + 1), set()
+
+    def person(number):
+        start.wait(60)
+        time.sleep(number * 0.008)
+        try:
+            if phones[number].send(code, bodies[number])[1].endswith("/sent"):
+                acknowledged.add(number)
+        except OSError:  # the server was killed: no answer
+            pass
+
+    threads = [threading.Thread(target=person, args=(n,)) for n in range(len(phones))]
+    for thread in threads:
+        thread.start()
+    start.wait(60)
+    while store.responses(code) < 30:
+        time.sleep(0.005)
+    command.stop(signal.SIGKILL)
+    for thread in threads:
+        thread.join(60)
+    assert 0 < len(acknowledged) < len(phones)
+    assert store.responses(code) >= len(acknowledged)
+    command = Command(serve, store_dir).ready()
+    try:
+        for number, phone in enumerate(phones):  # each phone presses Send again
+            status, location = phone.twin().send(code, bodies[number])
+            assert status == 303, (number, status)
+            if number in acknowledged:
+                assert location.endswith("/sent?again=1"), f"phone {number}'s acknowledged answer was lost"
+        assert store.responses(code) == len(phones)
+        assert store.host(code, PASSCODE).results().published == len(phones)
+    finally:
+        command.stop()
+
+
 @pytest.fixture
 def room_server(store_dir, pulse):
     """`workshop serve` listening for the room, with one workshop; (port, code, command)."""

@@ -415,3 +415,42 @@ def test_a_postgresql_restart_during_a_burst_loses_nothing(two_servers_on_postgr
     for port in ports:  # each server's next request succeeds
         phone = Participant(port)
         assert phone.send(code, phone.form_body(phone.open_form(code), choices(pulse, 0)))[0] == 303
+
+
+def test_a_room_opening_the_form_at_once_on_postgresql_shares_the_workshops_reads(postgres_store, pulse):
+    """On PostgreSQL, 40 phones opening the form at the same moment (the server's own
+    application, in this process): does each get a whole form with a token of its own,
+    from far fewer reads of the workshop than phones?"""
+    import asyncio
+
+    from tornado.httpclient import AsyncHTTPClient
+
+    from leadership_course.workshop.server import bind, listen, make_app
+
+    store = postgres_store()
+    code = store.create("Shared reads", pulse, PASSCODE, 3)
+    reads, read = [], store.workshop
+
+    def slow_read(wanted):  # a read that takes a while, as on a busy database server
+        reads.append(wanted)
+        time.sleep(0.05)
+        return read(wanted)
+
+    store.workshop = slow_read
+    pages = []
+
+    async def room():
+        sockets = bind(0, "127.0.0.1")
+        server = listen(make_app(store), sockets)
+        client = AsyncHTTPClient(max_clients=40)
+        url = f"http://127.0.0.1:{sockets[0].getsockname()[1]}/pulse/{code}"
+        pages.extend(await asyncio.gather(*(client.fetch(url, raise_error=False) for _ in range(40))))
+        server.stop()
+
+    runner = threading.Thread(target=lambda: asyncio.run(room()))  # its own event loop
+    runner.start()
+    runner.join(60)
+    assert [page.code for page in pages] == [200] * 40
+    tokens = {hidden_field(page.body.decode(), "token") for page in pages}
+    assert len(tokens) == 40
+    assert 1 <= len(reads) <= 10, len(reads)

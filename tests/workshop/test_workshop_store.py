@@ -148,6 +148,94 @@ def test_the_same_form_sent_from_ten_threads_counts_once(store, make_workshop, p
     assert store.responses(code) == 1
 
 
+def test_forms_stored_together_count_as_if_sent_one_by_one(store, make_workshop, pulse):
+    """Group commit: 23 forms in one transaction (submit_many), among them a double tap, a
+    made-up token, a form from the host's browser, one with a gap and one for a workshop that
+    does not exist, crossing the threshold of 5 four times. Is each form's outcome, and are
+    the results, the waiting answers and the words, exactly what sending them one by one
+    gives?"""
+    together, one_by_one = make_workshop(threshold=5), make_workshop(threshold=5)
+    host_device = store.new_device()
+    for code in (together, one_by_one):
+        store.mark_host_device(code, host_device)
+        for person in range(3):  # three answers already waiting for a full batch
+            store.submit(code, *issued(store, code), answers_for(pulse, 100 + person))
+
+    def forms(code):
+        devices = [store.new_device() for _ in range(20)]
+        listed = [(code, store.form_token(code, 1, device), device, answers_for(pulse, n))
+                  for n, device in enumerate(devices)]
+        listed.insert(4, listed[2])  # a double tap
+        listed.insert(7, (code, "1.made-up-token", devices[5], answers_for(pulse, 5)))
+        listed.insert(9, (code, store.form_token(code, 1, host_device), host_device, answers_for(pulse, 0)))
+        gap = answers_for(pulse, 1)
+        del gap["team-in-one-word"]
+        listed.insert(11, (code, *issued(store, code), gap))
+        listed.insert(12, ("ZZZZZZ", store.form_token("ZZZZZZ", 1, devices[0]), devices[0], answers_for(pulse, 0)))
+        return listed
+
+    outcomes = store.submit_many(forms(together))
+    expected = []
+    for form in forms(one_by_one):
+        try:
+            expected.append(store.submit(*form))
+        except (ValueError, store_module.WorkshopError) as error:
+            expected.append(error)
+    kinds = [type(outcome).__name__ if isinstance(outcome, Exception) else outcome for outcome in outcomes]
+    assert kinds == [type(outcome).__name__ if isinstance(outcome, Exception) else outcome for outcome in expected]
+    assert kinds.count(True) == 20 and kinds[4] is False
+    assert {kinds[7], kinds[9]} == {"FormRefused"} and kinds[11] == "ValueError" and kinds[12] == "UnknownWorkshop"
+    assert [str(a) for a in outcomes if isinstance(a, Exception)] == [str(b) for b in expected if isinstance(b, Exception)]
+    first, second = (store.host(code, PASSCODE).results() for code in (together, one_by_one))
+    assert (first.responses, first.published) == (second.responses, second.published) == (23, 20)
+    assert [(item.counts, item.words) for item in first.items] == [(item.counts, item.words) for item in second.items]
+    for table in ("pending", "pending_words", "published", "published_words"):
+        sql = f"SELECT * FROM {table} WHERE workshop = ? ORDER BY 2, 3, 4"
+        assert [row[1:] for row in rows(store, sql, together)] == [row[1:] for row in rows(store, sql, one_by_one)]
+    assert len(rows(store, "SELECT DISTINCT member FROM pending WHERE workshop = ?", together)) == 3
+
+
+def test_the_server_stores_a_rooms_answers_together_and_answers_each_after_its_commit(store, make_workshop, pulse):
+    """The server's group commit (server.GroupCommit, on an event loop as the server runs it):
+    60 forms handed in at the same moment. Are they stored in fewer transactions than forms,
+    each counted once; and when each phone is answered, is its form already committed (seen
+    from another connection)?"""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    from leadership_course.workshop.server import GroupCommit
+
+    code = make_workshop(threshold=5)
+    transactions, submit_many = [], store.submit_many
+
+    def counted(forms):
+        transactions.append(len(forms))
+        return submit_many(forms)
+
+    store.submit_many = counted
+    reader, forms = same_store(store), [issued(store, code) for _ in range(PEOPLE + 10)]
+
+    async def room():
+        committer = GroupCommit(store, ThreadPoolExecutor(4))
+
+        async def phone(number):
+            token, device = forms[number]
+            stored = await committer.submit(code, token, device, answers_for(pulse, number))
+            seen = rows(reader, "SELECT COUNT(*) FROM tokens WHERE workshop = ? AND token = ?", code,
+                        store._device_key(code, device))
+            return stored, seen
+
+        return await asyncio.gather(*(phone(number) for number in range(len(forms))))
+
+    answered = []  # a thread of its own: a browser test's event loop may be running in this one
+    runner = threading.Thread(target=lambda: answered.extend(asyncio.run(room())))
+    runner.start()
+    runner.join(60)
+    assert answered == [(True, [(1,)])] * len(forms)
+    assert sum(transactions) == len(forms) and len(transactions) < len(forms) / 4, transactions
+    assert store.responses(code) == len(forms)
+
+
 # --- double submits, separate workshops ----------------------------------------------------------
 
 
