@@ -22,25 +22,24 @@ NOTEBOOK_LIBRARIES = ("IPython", "ipywidgets", "matplotlib", "nbgrader")
 ALLOWED_CYCLES = [{"leadership_course.__main__", "leadership_course.workshop.cli"},
                   {"leadership_course.content", "leadership_course.prepared", "leadership_course.components.markup"}]
 
-#: In a fresh interpreter: run `workshop serve` as the command line does; once the pulse and host
-#: pages answer 200, print which notebook libraries are loaded, then what reading
-#: `leadership_course.display` loads (to show the check can see IPython), and stop the server.
+#: In a fresh interpreter: run `workshop serve` as `python -m leadership_course` does; once its
+#: pulse, host and screen pages answer, print which of the libraries (argv[3:]) are loaded, then
+#: which are after reading `leadership_course.display` (the check does see IPython), and stop.
 SERVE_AND_LOOK = """
 import json, os, signal, sys, threading, time, urllib.request
 from leadership_course.__main__ import main
 
-port, code = sys.argv[1], sys.argv[2]
-libraries = {libraries!r}
+port, code, libraries = sys.argv[1], sys.argv[2], sys.argv[3:]
 
 def loaded():
     return sorted(name for name in libraries if name in sys.modules)
 
 def look():
     statuses = []
-    for page in (f"/pulse/{{code}}", f"/pulse/{{code}}/host", f"/pulse/{{code}}/screen"):
+    for page in (f"/pulse/{code}", f"/pulse/{code}/host", f"/pulse/{code}/screen"):
         for _ in range(600):
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{{port}}{{page}}", timeout=5) as reply:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}{page}", timeout=5) as reply:
                     statuses.append(reply.status)
                     break
             except OSError:
@@ -48,7 +47,7 @@ def look():
     serving = loaded()
     import leadership_course
     leadership_course.display
-    print(json.dumps({{"statuses": statuses, "serving": serving, "after_display": loaded()}}), flush=True)
+    print(json.dumps({"statuses": statuses, "serving": serving, "after_display": loaded()}), flush=True)
     os.kill(os.getpid(), signal.SIGTERM)  # `workshop serve` stops cleanly on SIGTERM
 
 threading.Thread(target=look, daemon=True).start()
@@ -67,8 +66,7 @@ def test_workshop_serve_loads_no_notebook_library_while_serving(tmp_path):
     """`python -m leadership_course workshop serve` answers its pulse, host and screen pages
     with none of IPython, ipywidgets, matplotlib or nbgrader imported."""
     code = WorkshopStore(tmp_path).create("Imports", load_pulse("abc-and-voice"), "imports-passcode", 3)
-    out = run_python(SERVE_AND_LOOK.format(libraries=NOTEBOOK_LIBRARIES), free_port(), code,
-                     env={"COURSE_WORKSHOP_DIR": str(tmp_path)})
+    out = run_python(SERVE_AND_LOOK, free_port(), code, *NOTEBOOK_LIBRARIES, env={"COURSE_WORKSHOP_DIR": str(tmp_path)})
     seen = json.loads(next(line for line in out.splitlines() if line.startswith("{")))
     assert seen["statuses"] == [200, 200, 200]
     assert seen["serving"] == []
