@@ -5,7 +5,8 @@ Jupyter itself, measured in the same run on the same machine.
 
 (``pulse`` also opens and sends the pulse form for 50 and 200 phones at once on a real workshop
 server, on SQLite and on PostgreSQL (``--postgres URL``, else a temporary server from Debian's
-PostgreSQL programs); ``web`` measures the web edition from a plain static server.)
+PostgreSQL programs), and restarts ``workshop serve``; ``web`` measures the web edition from a
+plain static server.)
 
 Prints a table (kernel memory comes with "execute", kernel counts with "voila") and writes it
 to benchmarks/results/latest.md. Every figure is a median over ``--runs`` runs. Before it
@@ -725,6 +726,89 @@ def bench_pulse_postgres(runs, rows, notes, url=None):
         bench_pulse_room(runs, rows, notes, database=server.url)
 
 
+#: The least a pulse server's start can take: a bare tornado server answering on the same address.
+BARE_TORNADO = """
+import asyncio, sys
+import tornado.web
+
+class Page(tornado.web.RequestHandler):
+    def get(self, code):
+        self.write("ok")
+
+async def main():
+    tornado.web.Application([(r"/pulse/(.*)", Page)]).listen(int(sys.argv[1]), "127.0.0.1")
+    await asyncio.Event().wait()
+
+asyncio.run(main())
+"""
+
+
+def restart_seconds(argv, url, env, runs):
+    """Seconds from starting ``argv`` to the first 200 from ``url``, once per run; each run
+    starts as the last one's server is stopped (a crash, then a Ctrl+C, in turn) with a
+    browser's connection to it still open, as a host restarting would."""
+    import http.client
+    import signal
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    times, server = [], None
+    address = urllib.parse.urlsplit(url)
+    try:
+        for number in range(runs + 1):  # the first start only sets up the restart
+            held = None
+            if server is not None:
+                held = http.client.HTTPConnection(address.hostname, address.port, timeout=5)
+                held.request("GET", address.path)
+                held.getresponse().read()  # kept alive, as an open page is
+                server.send_signal(signal.SIGKILL if number % 2 else signal.SIGINT)
+                server.wait(30)
+            start = time.perf_counter()
+            server = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            while True:
+                try:
+                    with urllib.request.urlopen(url, timeout=2) as reply:
+                        if reply.status == 200:
+                            break
+                except (urllib.error.URLError, ConnectionError):
+                    if server.poll() is not None or time.perf_counter() - start > 60:
+                        raise RuntimeError(f"{argv[2:]} did not serve {url}") from None
+                    time.sleep(0.02)
+            if number:
+                times.append(time.perf_counter() - start)
+            if held is not None:
+                held.close()
+    finally:
+        if server is not None:
+            server.kill()
+            server.wait(30)
+    return times
+
+
+def bench_pulse_restart(runs, rows, notes):
+    """`workshop serve` restarted: seconds to the first page served, against a bare tornado server."""
+    from leadership_course.voila.launch import free_port
+    from leadership_course.workshop.pulses import load_pulse
+    from leadership_course.workshop.store import STORE_DIR_VARIABLE, WorkshopStore
+
+    pulse = load_pulse(REPO / "workshop" / "pulses" / "abc-and-voice.yaml")
+    with tempfile.TemporaryDirectory() as folder:
+        store = WorkshopStore(folder)
+        code = store.create("Benchmark restart", pulse, "benchmark-passcode", 5)
+        port = free_port()
+        url = f"http://127.0.0.1:{port}/pulse/{code}"
+        env = {**os.environ, STORE_DIR_VARIABLE: str(store.directory)}
+        serve = [PYTHON, "-m", "leadership_course", "workshop", "serve", "--port", str(port), "--local",
+                 "--no-browser"]
+        course = restart_seconds(serve, url, env, runs)
+        floor = restart_seconds([PYTHON, "-c", BARE_TORNADO, str(port)], url, env, runs)
+    rows.append(("Pulse: `workshop serve` after a crash or Ctrl+C, to the first page served", median(course),
+                 median(floor), "bare tornado server started the same way", None))
+    notes.append(f"- Pulse restart, `workshop serve` to the first page: median {median(course):.2f} s, slowest "
+                 f"{max(course):.2f} s (target < 5 s: {'met' if max(course) < 5 else 'NOT met'}).")
+
+
 def _submit_answers(folder, code, count, offset, answers):
     from leadership_course.workshop.store import WorkshopStore
 
@@ -825,6 +909,7 @@ def main():
         ("pulse", "pulse (a room at once, SQLite)", lambda: bench_pulse_room(args.runs, rows, notes)),
         ("pulse", "pulse (a room at once, PostgreSQL)", lambda: bench_pulse_postgres(args.runs, rows, notes,
                                                                                       args.postgres)),
+        ("pulse", "pulse (a restart)", lambda: bench_pulse_restart(args.runs, rows, notes)),
         ("web", "web edition", lambda: bench_web(args.runs, rows, notes)),
     ]
     for part, label, step in steps:

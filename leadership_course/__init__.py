@@ -2,18 +2,17 @@
 
 Notebooks call one function per activity, for example ``show_scenario("busy-shift-scenario")``.
 Each function displays the component and never shows the learner a traceback.
+
+Importing the package loads nothing else: each function imports what it needs when it is
+first called, and the names this module passes on from elsewhere (``check_choice``, IPython's
+``display``...) are imported when first read. So the workshop server and the build and
+grading commands start without IPython, ipywidgets or matplotlib.
 """
 
+import importlib
 import logging
 import os
 from pathlib import Path
-
-from IPython.display import display
-
-from .grading.marking import check_answered, check_choice
-from .grading.questions import ANSWERS_FILE, grading_run, load_assessment, read_answers
-from .content import ContentError, load_activity, load_course, load_glossary, load_picture, load_plan, load_references
-from .record import get_record
 
 __all__ = [
     "check_answered",
@@ -37,6 +36,30 @@ __all__ = [
     "show_where_saved",
 ]
 
+#: The names this module passes on, each with the module it comes from (imported when first read).
+_PASSED_ON = {
+    "display": "IPython.display",
+    "check_answered": ".grading.marking",
+    "check_choice": ".grading.marking",
+    **dict.fromkeys(["ANSWERS_FILE", "grading_run", "load_assessment", "read_answers"], ".grading.questions"),
+    **dict.fromkeys(["ContentError", "load_activity", "load_course", "load_glossary", "load_picture", "load_plan",
+                     "load_references"], ".content"),
+    "get_record": ".record",
+}
+
+
+def __getattr__(name):
+    """A passed-on name, imported now (PEP 562: only called for a name not yet in the module)."""
+    if name not in _PASSED_ON:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_PASSED_ON[name], __name__), name)
+    globals()[name] = value  # the next read finds it, and a test may replace it
+    return value
+
+
+def __dir__():
+    return sorted({*globals(), *_PASSED_ON})
+
 
 STRICT_VARIABLE = "COURSE_STRICT"
 
@@ -59,7 +82,8 @@ def _show(build, what, activity_id=None):
         from .components.common import problem_widget
 
         widget = problem_widget(error, what)
-    display(widget)
+    show = globals().get("display") or __getattr__("display")  # IPython's, or what a test put in its place
+    show(widget)
     if activity_id:
         _note_page_opened(activity_id)
 
@@ -67,6 +91,9 @@ def _show(build, what, activity_id=None):
 def _note_page_opened(activity_id):
     """Note that the learner opened the module page that shows ``activity_id``, so that the
     course home counts the module as started. Never stops the page (except when strict)."""
+    from .content import load_course
+    from .record import get_record
+
     try:
         for module in load_course()["modules"]:
             if module.get("notebook") and activity_id in (module.get("activities") or []):
@@ -80,60 +107,77 @@ def _note_page_opened(activity_id):
 
 def knowledge_check(activity_id):
     from .components.knowledge_check import KnowledgeCheck
+    from .content import load_activity
+    from .record import get_record
 
     return KnowledgeCheck(load_activity(activity_id, "knowledge_check"), get_record())
 
 
 def scenario(activity_id):
     from .components.scenario import Scenario
+    from .content import load_activity
+    from .record import get_record
 
     return Scenario(load_activity(activity_id, "scenario"), get_record())
 
 
 def self_check(activity_id):
     from .components.self_check import SelfCheck
+    from .content import load_activity
+    from .record import get_record
 
     return SelfCheck(load_activity(activity_id, "self_check"), get_record())
 
 
 def reflection(activity_id):
     from .components.reflection import Reflection
+    from .content import load_activity
+    from .record import get_record
 
     return Reflection(load_activity(activity_id, "reflection"), get_record())
 
 
 def plan(plan_id):
     from .components.plan import Plan
+    from .content import load_plan
+    from .record import get_record
 
     return Plan(*load_plan(plan_id), get_record())
 
 
 def course_home():
     from .components.course_home import CourseHome
+    from .content import load_course
+    from .record import get_record
 
     return CourseHome(load_course(), get_record())
 
 
 def journal_download():
     from .components.journal_download import JournalDownload
+    from .content import load_course
+    from .record import get_record
 
     return JournalDownload(load_course(), get_record())
 
 
 def where_saved():
     from .components.where_saved import WhereSaved
+    from .record import get_record
 
     return WhereSaved(get_record())
 
 
 def picture(name):
     from .components.picture import Picture
+    from .content import load_picture
 
     return Picture(*load_picture(name))
 
 
 def my_pledges():
     from .components.pledge_list import PledgeList
+    from .record import get_record
 
     return PledgeList(get_record())
 
@@ -141,6 +185,7 @@ def my_pledges():
 def show_bibliography():
     """Display every reference the course cites."""
     from .components.reference_pages import Bibliography
+    from .content import load_references
 
     _show(lambda: Bibliography(load_references()), "bibliography")
 
@@ -148,6 +193,7 @@ def show_bibliography():
 def show_glossary():
     """Display the glossary of terms and acronyms."""
     from .components.reference_pages import Glossary
+    from .content import load_glossary
 
     _show(lambda: Glossary(load_glossary()), "glossary")
 
@@ -206,12 +252,16 @@ def show_where_saved():
 
 
 def _answers_store():
+    from .grading.questions import ANSWERS_FILE
     from .record import LearnerRecord
 
     return LearnerRecord(Path.cwd(), ANSWERS_FILE)
 
 
 def _assessment_part(question_id):
+    from .content import ContentError
+    from .grading.questions import load_assessment
+
     assessment = load_assessment()
     for number, question in enumerate(assessment["questions"], start=1):
         if question["id"] == question_id:
@@ -223,6 +273,9 @@ def _assessment_part(question_id):
 
 
 def question(question_id):
+    from .content import ContentError
+    from .grading.questions import grading_run, read_answers
+
     kind, item, number = _assessment_part(question_id)
     if kind != "question":
         raise ContentError([f"assessment.yaml: '{question_id}' is a written answer: use show_written_answer"])
@@ -236,6 +289,9 @@ def question(question_id):
 
 
 def written_answer(written_id):
+    from .content import ContentError
+    from .grading.questions import grading_run, read_answers
+
     kind, item, _ = _assessment_part(written_id)
     if kind != "written":
         raise ContentError([f"assessment.yaml: '{written_id}' is a question: use show_question"])
@@ -250,6 +306,7 @@ def written_answer(written_id):
 
 def assessment_start():
     from .grading.graded_view import learner_instructions, submission_report
+    from .grading.questions import grading_run, load_assessment
 
     assessment = load_assessment()
     if grading_run():
@@ -261,6 +318,8 @@ def assessment_start():
 
 
 def submission_download():
+    from .grading.questions import grading_run, load_assessment
+
     if grading_run():
         from .grading.graded_view import static_box
 

@@ -14,8 +14,6 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.request
-import webbrowser
 from pathlib import Path
 
 from .content import ContentError, check_all, find_content_dir, path_report
@@ -26,6 +24,8 @@ HOME_NOTEBOOK = "course_home.ipynb"
 
 def wait_for(url, process, seconds=90):
     """Wait until ``url`` answers (True) or the server stops or time runs out (False)."""
+    import urllib.request  # here: the other commands (the workshop server among them) never need it
+
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline and process.poll() is None:
         try:
@@ -110,6 +110,8 @@ def start(port, lab=False, open_browser=True, preheat=True):
         if url and wait_for(url.split("/voila/")[0] + "/", server):
             print(f"\nThe course is open at {url}\nPress Ctrl+C here to stop it.\n", flush=True)
             if open_browser:
+                import webbrowser
+
                 webbrowser.open(url)
         code = server.wait()
     except KeyboardInterrupt:

@@ -17,7 +17,6 @@ import os
 import signal
 import socket
 import sys
-import webbrowser
 from pathlib import Path
 
 from ..content import ContentError
@@ -281,4 +280,6 @@ def _print_addresses(args, store, code, join_base, address, is_loopback):
               "has the link can answer; only someone with the passcode can see the results.")
     print("Press Ctrl+C here to stop the server (answers are kept until you delete the workshop).\n", flush=True)
     if not args.no_browser:
+        import webbrowser
+
         webbrowser.open(f"{local}/{codes[0]}/host" if codes else local)
