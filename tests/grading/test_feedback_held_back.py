@@ -1,5 +1,5 @@
 """When one learner's feedback cannot be built, is everyone else's still written and returned,
-and is that learner named with a plain reason by `feedback` and `return-feedback`?
+and is that learner named with a plain reason by `feedback`, `return-feedback` and formgrader?
 
 A cohort of four on a copy of grading/, graded by nbgrader's own commands:
 
@@ -15,9 +15,11 @@ import subprocess
 
 import pytest
 
-from test_facilitator_route import ASSIGNMENT, BIN, ENV, NOTEBOOK, REPO, gradebook
+from browser_helpers import axe_violations, new_course_page
+from test_facilitator_route import ASSIGNMENT, BIN, ENV, NOTEBOOK, REPO, TOKEN, formgrader, gradebook
 
 COHORT = ("ab12", "cd34", "ef56", "gh78")
+__all__ = ["formgrader"]  # the formgrader server fixture, on this module's course
 
 
 def run(course, *argv, check=True):
@@ -106,3 +108,29 @@ def test_return_feedback_names_the_learner_in_every_message(fed_back):
         "module-01 --student gh78 --force`, or ask them to send their submission again."]
     assert lines[3].startswith("Packed 1 learner(s) in ") and ": ab12. Send each learner" in lines[3]
     assert len(lines) == 4
+
+
+@pytest.mark.parametrize("learner, what", [("gh78", "is missing"), ("cd34", "is damaged and cannot be read")])
+def test_formgrader_shows_a_plain_page_for_a_submission_it_cannot_open(collected, formgrader, browser, learner,
+                                                                         what):
+    """Does formgrader answer a submission whose graded notebook is missing or damaged with a plain
+    page (404, what is wrong, what to do, a way back; no axe-core violation) and no traceback or
+    template error in its log, while a readable submission still opens?"""
+    with gradebook(collected["dir"]) as gb:
+        ids = {name: gb.find_submission_notebook(NOTEBOOK, ASSIGNMENT, name).id for name in ("ab12", learner)}
+    context, page = new_course_page(browser)
+    try:
+        response = page.goto(f"{formgrader['base']}/formgrader/submissions/{ids[learner]}/?token={TOKEN}")
+        assert response.status == 404
+        assert page.get_by_role("heading", level=1).inner_text() == "This submission cannot be opened"
+        text = page.inner_text("main")
+        assert f"{learner}'s graded notebook for module-01 (module-01-assessment) {what}" in text
+        assert f"nbgrader autograde module-01 --student {learner} --force" in text
+        back = page.get_by_role("link", name="Back to the submissions of module-01-assessment")
+        assert back.get_attribute("href") == "/formgrader/gradebook/module-01/module-01-assessment"
+        assert not axe_violations(page)
+        assert page.goto(f"{formgrader['base']}/formgrader/submissions/{ids['ab12']}/?token={TOKEN}").status == 200
+    finally:
+        context.close()
+    log = formgrader["log"].read_text()
+    assert "Traceback" not in log and "TemplateNotFound" not in log and " 500 GET" not in log
