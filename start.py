@@ -11,6 +11,7 @@ then takes up to a second longer to open).
 """
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -28,6 +29,7 @@ def ensure_environment(extras=""):
     stamp = VENV / f".installed{extras}"
     wanted = (REPO / "pyproject.toml").stat().st_mtime
     if stamp.exists() and float(stamp.read_text() or 0) >= wanted:
+        enable_server_extensions()
         prepare_course()
         return
     if not PYTHON.exists():
@@ -38,6 +40,7 @@ def ensure_environment(extras=""):
     target = f".{extras}" if extras else "."
     pip("install", "--quiet", "--upgrade", "pip")
     pip("install", "--quiet", "-e", target)
+    enable_server_extensions()
     stamp.write_text(str(wanted))
     prepare_course()
 
@@ -50,6 +53,20 @@ def pip(*args):
         print(done.stdout + done.stderr)
         sys.exit("Setting up the course did not work (the messages above say why). Check that this "
                  "computer can reach the Python package index, then run the same command again.")
+
+
+#: The course's jupyter-server extensions, enabled for every server of .venv (JupyterLab, formgrader)
+#: as `jupyter server extension enable --sys-prefix` would: formgrader's plain page for a submission it
+#: cannot open (leadership_course/grading/formgrader_pages.py).
+SERVER_EXTENSIONS = ("leadership_course.grading.formgrader_pages",)
+SERVER_CONFIG = VENV / "etc" / "jupyter" / "jupyter_server_config.d" / "leadership_course.json"
+
+
+def enable_server_extensions():
+    text = json.dumps({"ServerApp": {"jpserver_extensions": dict.fromkeys(SERVER_EXTENSIONS, True)}}, indent=2)
+    if not SERVER_CONFIG.exists() or SERVER_CONFIG.read_text() != text:
+        SERVER_CONFIG.parent.mkdir(parents=True, exist_ok=True)
+        SERVER_CONFIG.write_text(text)
 
 
 def prepare_course():

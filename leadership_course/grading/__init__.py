@@ -12,7 +12,8 @@ Facilitator side (what runs on the facilitator's machine):
   ``builder``         builds each source notebook from its questions file and private answer key;
   ``roster``          the learner-ID rule and the cohort's roster;
   ``handout``         hand-out zips for learners and a feedback zip per learner;
-  ``feedback``        feedback that names what is not yet marked, and always regenerates;
+  ``feedback``        feedback pages, always rewritten; each learner held back is named with the reason;
+  ``formgrader_pages`` formgrader's plain page for a submission it cannot open (a server extension);
   ``marks``           per-question marks, reasons and the cohort summary from the gradebook;
   ``collect``         zip_collect plugins that refuse unsafe or odd submissions;
   ``exchange_collect`` the hub's collect, refusing links, others' names, odd names and future times;

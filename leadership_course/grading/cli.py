@@ -2,7 +2,7 @@
 
     python -m leadership_course roster import ROSTER.csv   register the cohort with nbgrader
     python -m leadership_course hand-out module-01         a zip for learners, and the inbox
-    python -m leadership_course feedback module-01         feedback pages, once all is marked
+    python -m leadership_course feedback module-01         feedback pages (anyone not ready is named)
     python -m leadership_course return-feedback module-01  one zip per learner, their page only
     python -m leadership_course export-marks               per-question marks as CSV
     python -m leadership_course dashboard                  the dashboard as one offline HTML page
@@ -52,10 +52,11 @@ def add_parser(commands):
     hand = commands.add_parser("hand-out", help="pack each released assessment as a zip for learners")
     hand.add_argument("assignment", nargs="+", help="one or more, for example module-01 module-02")
     _course_option(hand)
-    feedback = commands.add_parser("feedback", help="write feedback pages afresh once every answer is marked")
+    feedback = commands.add_parser("feedback", help="write each learner's feedback page afresh; a learner not yet "
+                                       "marked, or whose page cannot be built, is named with the reason and held back")
     feedback.add_argument("assignment")
     feedback.add_argument("--unmarked-ok", action="store_true",
-                          help="write pages even though some answers are not yet marked (they say so)")
+                          help="write pages even for learners with answers not yet marked (the pages say so)")
     _course_option(feedback)
     returned = commands.add_parser("return-feedback", help="pack each learner's own feedback page as a zip")
     returned.add_argument("assignment")
@@ -137,19 +138,21 @@ def _hand_out(course_dir, assignment):
 
 
 def _return_feedback(course_dir, assignment):
-    from .feedback import not_yet_marked
+    from .feedback import held_back, submitted
     from .handout import return_feedback
+    from .roster import shown_id
 
-    not_ready = {}
-    for learner, part in not_yet_marked(course_dir, assignment):
-        not_ready[learner] = f"{not_ready[learner]}, {part}" if learner in not_ready else f"not yet marked: {part}"
-    packed, skipped = return_feedback(course_dir, assignment, not_ready)
+    packed, skipped = return_feedback(course_dir, assignment, held_back(course_dir, assignment),
+                                      submitted(course_dir, assignment))
     for learner, reason in skipped.items():
-        print(f"Not packed: {learner} ({reason}).")
+        print(f"Not packed for {shown_id(learner)}: {reason}.")
     if packed:
-        print(f"Packed {len(packed)} learner(s) in {next(iter(packed.values())).parent}: send each learner "
-              "the file with their ID in its name, and only that file.")
-    elif not skipped:
+        print(f"Packed {len(packed)} learner(s) in {next(iter(packed.values())).parent}: "
+              f"{', '.join(map(shown_id, packed))}. "
+              "Send each learner the file with their ID in its name, and only that file.")
+    elif skipped:
+        print("Nothing was packed: every learner above is held back.")
+    else:
         print(f"Nothing was packed: there are no feedback pages yet (`python -m leadership_course feedback "
               f"{assignment}`).")
     return 0 if packed and not skipped else 1

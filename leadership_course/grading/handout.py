@@ -54,26 +54,28 @@ def feedback_pages(course_dir, assignment, learner):
     return sorted(p for p in folder.glob("*.html") if p.is_file() and not p.is_symlink())
 
 
-def return_feedback(course_dir, assignment, not_ready=()):
-    """(packed {learner: zip path}, skipped {learner: reason}). Learners in ``not_ready`` (for
-    example with answers not yet marked) are skipped. The folder is made afresh each time."""
+def return_feedback(course_dir, assignment, not_ready=(), learners=()):
+    """(packed {learner: zip path}, skipped {learner: reason}) for each learner with a feedback folder
+    or in ``learners`` (everyone who submitted). Learners in ``not_ready`` ({learner: reason}, for
+    example answers not yet marked) are skipped. The folder is made afresh each time."""
     course_dir = Path(course_dir)
     out = course_dir / RETURN_DIR / assignment
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
     packed, skipped = {}, {}
-    for folder in sorted((course_dir / "feedback").glob(f"*/{assignment}")):
-        learner = folder.parent.name
+    folders = {folder.parent.name for folder in (course_dir / "feedback").glob(f"*/{assignment}")}
+    for learner in sorted(folders | set(learners)):
         if not is_learner_id(learner):
             skipped[learner] = "the folder name is not a learner ID, so it was not packed"
             continue
         if learner in not_ready:
-            skipped[learner] = not_ready[learner] if isinstance(not_ready, dict) else "not ready"
+            skipped[learner] = not_ready[learner]
             continue
         pages = feedback_pages(course_dir, assignment, learner)
         if not pages:
-            skipped[learner] = "no feedback page was found"
+            skipped[learner] = (f"no feedback page was found: `python -m leadership_course feedback {assignment}` "
+                                "says why")
             continue
         path = out / f"{assignment}__{learner}__feedback.zip"
         with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:

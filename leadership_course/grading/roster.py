@@ -34,6 +34,11 @@ def is_learner_id(text):
     return isinstance(text, str) and bool(LEARNER_ID.fullmatch(text))
 
 
+def shown_id(text):
+    """A learner ID for a facilitator's terminal: as it is, or quoted and escaped when it breaks the rule."""
+    return text if is_learner_id(text) else repr(text)
+
+
 def unsafe_text_problem(column, value):
     """Why a roster value cannot be registered, or None: names reach formgrader's pages and exports."""
     found = UNSAFE_TEXT.search(value or "")

@@ -3,10 +3,12 @@ with the course template and driven in Chromium."""
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -74,5 +76,75 @@ def test_learner_answers_the_assessment_by_keyboard(browser, grading_server, key
         expect(question.locator("[role='status']")).to_contain_text("Answer saved at")
         answers = json.loads((grading_server.grading / "release" / "module-01" / "answers.json").read_text())
         assert answers["activities"]["q1-order"]["selected"] == [shown_first]
+    finally:
+        context.close()
+
+
+def settled_text(locator, quiet_s=2.0, timeout_s=60.0):
+    """The locator's text once it has not changed for ``quiet_s`` (messages from the kernel still on their way)."""
+    text, since, deadline = locator.inner_text(), time.monotonic(), time.monotonic() + timeout_s
+    while time.monotonic() - since < quiet_s:
+        assert time.monotonic() < deadline, f"still changing: {text!r}"
+        time.sleep(0.25)
+        now = locator.inner_text()
+        if now != text:
+            text, since = now, time.monotonic()
+    return text
+
+
+def test_ticks_then_prepare_at_once_downloads_every_tick_shown(browser, grading_server):
+    """Ticking and unticking several options of a multiple-choice question and selecting Prepare
+    my submission in the same instant, four times over: does the page settle on the learner's
+    ticks, and is the file it finally offers (after withdrawing one that a late tick made stale,
+    and preparing again) exactly those ticks, every time? (Without the withdrawal, the first
+    file held 1 tick of the 4 shown.)"""
+    answers_file = grading_server.grading / "release" / "module-01" / "answers.json"
+
+    def saved_on_disk():
+        try:
+            return sorted(json.loads(answers_file.read_text())["activities"]["q2-myths"]["selected"])
+        except (OSError, ValueError, KeyError):
+            return None
+
+    context, page = new_course_page(browser)
+    try:
+        page.goto(grading_server.url(ASSESSMENT))
+        wait_for_widgets(page)
+        question = page.locator(".course-assessment-question").nth(1)
+        boxes = question.get_by_role("checkbox")
+        texts = [boxes.nth(i).evaluate("input => input.parentElement.textContent").strip() for i in range(4)]
+
+        def ticked_on_page():
+            return sorted(texts[i] for i in range(4) if boxes.nth(i).is_checked())
+
+        download = page.locator(".course-submission-download")
+        prepare = download.get_by_role("button", name="Prepare my submission")
+        download.get_by_label("Your learner ID").fill("ab12")
+        status = download.locator("[role='status']")
+        ticks = set()
+        for toggles in ([0, 1, 2, 3], [1, 3], [0, 1, 2], [2, 3, 0]):
+            question.evaluate("""(box, picks) => {  // as fast as a hand can: the ticks, then Prepare, in one go
+                const inputs = box.querySelectorAll("input[type=checkbox]");
+                for (const i of picks) inputs[i].click();
+                document.querySelector(".course-submission-download button").click();
+            }""", toggles)
+            ticks ^= set(toggles)
+            meant = sorted(texts[i] for i in ticks)
+            deadline = time.monotonic() + 60
+            while not (ticked_on_page() == meant and saved_on_disk() == meant):  # page and kernel settle
+                assert time.monotonic() < deadline, (toggles, meant, ticked_on_page(), saved_on_disk())
+                time.sleep(0.1)
+            said = settled_text(status)
+            if "ready" not in said:  # withdrawn (a tick reached the kernel after the file), or the ID came late
+                prepare.click()
+                expect(status).to_contain_text("Your submission is ready")
+                said = settled_text(status)
+            assert "Your submission is ready" in said, said
+            assert ticked_on_page() == meant and "Answer saved" in question.locator("[role='status']").inner_text()
+            with page.expect_download() as offered:
+                download.get_by_role("link", name=re.compile(r"^Save module-01__ab12__")).click()
+            with zipfile.ZipFile(offered.value.path()) as archive:
+                packed = json.loads(archive.read("ab12__answers.json"))["activities"]["q2-myths"]["selected"]
+            assert sorted(packed) == meant, (toggles, packed, meant)
     finally:
         context.close()

@@ -3,7 +3,7 @@
 
 roster import -> generate_assignment -> hand-out -> three learners answer through the widgets
 and download -> zip_collect -> autograde -> one learner hand-marked in formgrader, in a real
-Chromium -> feedback refused while answers are unmarked -> the rest marked -> feedback ->
+Chromium -> feedback for ab12 alone while the others' answers are unmarked -> the rest marked -> feedback ->
 return-feedback, one zip per learner -> dashboard and per-question export.
 
 The stages are fixtures, so each test can run alone and still gets the route up to its step."""
@@ -185,11 +185,12 @@ def marked_in_formgrader(collected, formgrader, browser):
 
 @pytest.fixture(scope="module")
 def returned(collected, marked_in_formgrader):
-    """Feedback refused while cd34 and ef56 are unmarked; written anyway with --unmarked-ok and
-    returned for ab12 only; then the rest marked, feedback rewritten and every learner returned."""
+    """Feedback written for ab12 alone while cd34 and ef56 are unmarked; then for all with
+    --unmarked-ok and returned for ab12 only; then the rest marked, feedback rewritten and every
+    learner returned."""
     course = collected["dir"]
-    steps = {"refused": course_command(course, "feedback", ASSIGNMENT, check=False)}
-    steps["feedback_dir_after_refusal"] = sorted(p.name for p in (course / "feedback").glob("*"))
+    steps = {"held_back": course_command(course, "feedback", ASSIGNMENT, check=False)}
+    steps["feedback_dir_after_hold"] = sorted(p.name for p in (course / "feedback").glob("*"))
     steps["unmarked_ok"] = course_command(course, "feedback", ASSIGNMENT, "--unmarked-ok")
     steps["early_page"] = (course / "feedback" / "cd34" / ASSIGNMENT / f"{NOTEBOOK}.html").read_text()
     steps["early_return"] = course_command(course, "return-feedback", ASSIGNMENT, check=False)
@@ -260,14 +261,17 @@ def test_formgrader_marking_page_saves_score_and_comment(collected, marked_in_fo
         assert comment == "A clear example of attending & listening."
 
 
-def test_feedback_is_refused_while_answers_are_unmarked_and_names_them(returned):
-    """Does the feedback step refuse, naming each unmarked answer by its part, and write nothing?"""
-    refused = returned["refused"]
-    assert refused.returncode == 1
-    for line in ("cd34: Written answer 1", "cd34: Written answer 2", "ef56: Written answer 1"):
-        assert line in refused.stdout
-    assert "ab12" not in refused.stdout and "No feedback was written" in refused.stdout
-    assert returned["feedback_dir_after_refusal"] == []
+def test_feedback_holds_back_learners_with_unmarked_answers_and_names_them(returned):
+    """Does the feedback step write ab12's page, and hold back cd34 and ef56, naming each unmarked
+    answer by its part?"""
+    held = returned["held_back"]
+    assert held.returncode == 1
+    for line in ("cd34: not yet marked: Written answer 1, Written answer 2.",
+                 "ef56: not yet marked: Written answer 1, Written answer 2.",
+                 "Mark their answers in formgrader, then run this again"):
+        assert line in held.stdout
+    assert "ab12:" not in held.stdout and "Wrote the feedback page of 1 of 3 learner(s)" in held.stdout
+    assert returned["feedback_dir_after_hold"] == ["ab12"]
 
 
 def test_unmarked_answers_say_not_yet_marked_never_zero(returned):
@@ -276,7 +280,7 @@ def test_unmarked_answers_say_not_yet_marked_never_zero(returned):
     assert "2 written answers are not yet marked" in page and "Not yet marked" in page
     assert not re.search(r"Score: 0\.0 / [34]\.0", page)
     assert returned["early_packs"] == [f"{ASSIGNMENT}__ab12__feedback.zip"]  # the others held back
-    assert "Not packed: cd34 (not yet marked: Written answer 1, Written answer 2)" in returned["early_return"].stdout
+    assert "Not packed for cd34: not yet marked: Written answer 1, Written answer 2." in returned["early_return"].stdout
 
 
 def test_each_learner_gets_only_their_own_marked_feedback(collected, returned):
@@ -284,7 +288,7 @@ def test_each_learner_gets_only_their_own_marked_feedback(collected, returned):
     course = collected["dir"]
     packs = sorted(p.name for p in (course / "returned" / ASSIGNMENT).glob("*.zip"))
     assert packs == [f"{ASSIGNMENT}__{learner}__feedback.zip" for learner in SUBMITTERS]
-    assert "Packed 3 learner(s)" in returned["return"].stdout
+    assert "Packed 3 learner(s)" in returned["return"].stdout and ": ab12, cd34, ef56. " in returned["return"].stdout
     for learner in SUBMITTERS:
         files = pack_of(course, learner)
         assert list(files) == [f"{ASSIGNMENT}-feedback/{NOTEBOOK}.html"]

@@ -73,7 +73,8 @@ def test_hand_out_refuses_a_release_with_answers(tmp_path):
 
 def test_return_packs_only_each_learners_own_page(tmp_path):
     """Does each zip hold its learner's .html page only, leaving out other files, links, odd
-    folder names and learners not ready, and is an old zip never left behind?"""
+    folder names and learners not ready, is a learner who submitted but has no page named, and
+    is an old zip never left behind?"""
     feedback = tmp_path / "feedback"
     for learner in ("ab12", "cd34", "ef56", "Odd Name"):
         folder = feedback / learner / "module-01"
@@ -87,10 +88,13 @@ def test_return_packs_only_each_learners_own_page(tmp_path):
     stale.parent.mkdir(parents=True)
     stale.write_bytes(b"old")
 
-    packed, skipped = return_feedback(tmp_path, "module-01", {"ef56": "not yet marked: Written answer 1"})
+    packed, skipped = return_feedback(tmp_path, "module-01", {"ef56": "not yet marked: Written answer 1"},
+                                      learners=["ij90"])
     assert sorted(packed) == ["ab12", "cd34"] and not stale.exists()
     assert skipped == {"Odd Name": "the folder name is not a learner ID, so it was not packed",
-                       "ef56": "not yet marked: Written answer 1", "gh78": "no feedback page was found"}
+                       "ef56": "not yet marked: Written answer 1", "gh78": "no feedback page was found: "
+                       "`python -m leadership_course feedback module-01` says why",
+                       "ij90": "no feedback page was found: `python -m leadership_course feedback module-01` says why"}
     for learner, path in packed.items():
         with zipfile.ZipFile(path) as archive:
             assert archive.namelist() == ["module-01-feedback/module-01-assessment.html"]

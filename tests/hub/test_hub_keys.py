@@ -3,15 +3,18 @@
 The hub runs on a course copied by deploy/jupyterhub/install.py (as a trust's server does),
 with real accounts. A learner tries every route to the keys, the hidden tests and the model
 answers: their paths in a shell, ~/course, JupyterLab's contents API and a terminal. The
-facilitator still gets them in their own grading folder."""
+facilitator still gets them in their own grading folder. Each spawn puts a facilitator in the
+keys' group and takes anyone else out of it."""
 
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import grp
 import json
 import subprocess
 import time
+import urllib.error
 import urllib.parse
 
 import pytest
@@ -155,3 +158,42 @@ def test_the_facilitator_gets_the_keys_in_their_own_grading_folder(hub):
                          timeout=60)
     assert answer.status_code == 200 and SECRETS[0] in answer.json()["content"]
     assert (facilitator.home / "course" / "grading").stat().st_mode & 0o077 == 0
+
+
+def stop_server(hub, account):
+    try:
+        hub.api(f"/users/{account.name}/server", method="DELETE")
+    except urllib.error.HTTPError as error:
+        if error.code != 404:  # 404: not signed in yet, so no server
+            raise
+        return
+    deadline = time.monotonic() + SPAWN_TIMEOUT_S
+    while hub.servers(account.name):
+        assert time.monotonic() < deadline, f"{account.name}'s server did not stop:\n{hub.log_tail()}"
+        time.sleep(0.5)
+
+
+def test_each_spawn_keeps_the_grading_group_to_facilitators(hub):
+    """With the facilitator taken out of grading/'s group (install.py gives grading/ to the
+    facilitators' system group; they stay able to sign in as a member of the learners' group)
+    and a learner put into it (so the learner could read the keys), is the facilitator back in
+    it and the learner out of it once each one's server starts again? (Runs last: it restarts
+    both servers.)"""
+    facilitator, learner = hub.accounts["facilitator"], hub.accounts["learner_a"]
+    keys = hub_course(hub) / "grading" / "keys" / "module-01.yaml"
+    group = grp.getgrgid((hub_course(hub) / "grading").stat().st_gid).gr_name
+    learners = next(g.gr_name for g in grp.getgrall() if learner.name in g.gr_mem and g.gr_name.endswith("-learners"))
+    for account in (facilitator, learner):
+        stop_server(hub, account)
+    subprocess.run(["usermod", "--append", "--groups", learners, facilitator.name], check=True)
+    subprocess.run(["gpasswd", "--delete", facilitator.name, group], check=True, capture_output=True)
+    subprocess.run(["gpasswd", "--add", learner.name, group], check=True, capture_output=True)
+    assert learner.run("cat", str(keys)).returncode == 0  # the group is all that keeps the keys
+    assert facilitator.run("cat", str(keys)).returncode != 0
+    for account in (facilitator, learner):
+        server_session(hub, account)
+    members = grp.getgrnam(group).gr_mem
+    assert facilitator.name in members and learner.name not in members, members
+    assert facilitator.run("cat", str(keys)).returncode == 0
+    done = learner.run("cat", str(keys))
+    assert done.returncode != 0 and "Permission denied" in done.stderr
