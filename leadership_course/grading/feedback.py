@@ -10,6 +10,7 @@ them (their graded notebook is damaged, say). The course's nbgrader config uses
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -113,6 +114,21 @@ def failures(log, assignment):
     return reasons
 
 
+def withdraw_earlier_page(course_dir, assignment, learner):
+    """Remove a held-back learner's page left in feedback/ by an earlier run (nbgrader's
+    release_feedback sends whatever is there), and return its path; None if there was none.
+    The page is made from the gradebook, so the next run that can build it writes it again."""
+    folder = Path(course_dir) / "feedback"
+    page = folder / learner / assignment
+    if page.is_symlink():
+        page.unlink()
+    elif page.is_dir() and page.resolve().is_relative_to(folder.resolve()):
+        shutil.rmtree(page)
+    else:
+        return None
+    return f"feedback/{shown_id(learner)}/{assignment}"
+
+
 def nbgrader_command(course_dir, *args):
     """Run one nbgrader command in the course folder (with this Python's tools on PATH)."""
     here = Path(sys.executable).parent
@@ -152,7 +168,9 @@ def generate_feedback(course_dir, assignment, unmarked_ok=False, say=print):
     if reasons:
         say(f"No feedback page was written for {len(reasons)} learner(s) of {assignment}:")
         for learner, reason in sorted(reasons.items()):
-            say(f"  {shown_id(learner)}: {reason}.")
+            earlier = withdraw_earlier_page(course_dir, assignment, learner)
+            say(f"  {shown_id(learner)}: {reason}." +
+                (f" Their earlier page ({earlier}) was taken out, so it cannot be returned by mistake." if earlier else ""))
         if not unmarked_ok and any(reason.startswith(NOT_READY) for reason in reasons.values()):
             say("Mark their answers in formgrader, then run this again (or add --unmarked-ok to write pages "
                 "that say 'Not yet marked').")

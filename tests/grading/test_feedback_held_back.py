@@ -68,8 +68,12 @@ def collected(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def fed_back(collected):
-    """`feedback`, then `return-feedback`, as the guide gives them."""
+    """`feedback`, then `return-feedback`, as the guide gives them; ef56 has a page left from an
+    earlier run (as `--unmarked-ok` writes), which nbgrader's release_feedback would send."""
     course = collected["dir"]
+    earlier = course / "feedback" / "ef56" / ASSIGNMENT
+    earlier.mkdir(parents=True)
+    (earlier / f"{NOTEBOOK}.html").write_text("<p>An earlier page, written before every answer was marked.</p>")
     feedback = course_command(course, "feedback", ASSIGNMENT)
     pages = sorted(p.parent.parent.name for p in (course / "feedback").glob(f"*/{ASSIGNMENT}/{NOTEBOOK}.html"))
     returned = course_command(course, "return-feedback", ASSIGNMENT)
@@ -87,7 +91,8 @@ def test_feedback_names_and_skips_each_learner_it_cannot_build_for(fed_back):
     assert "No feedback page was written for 3 learner(s) of module-01:" in out
     assert ("  cd34: their graded notebook in autograded/cd34/module-01 is damaged and cannot be read as a notebook: "
             "grade them again with `nbgrader autograde module-01 --student cd34 --force`.") in out
-    assert "  ef56: not yet marked: Written answer 2." in out
+    assert ("  ef56: not yet marked: Written answer 2. Their earlier page (feedback/ef56/module-01) was taken out, "
+            "so it cannot be returned by mistake.") in out
     assert ("  gh78: autograde did not grade their submission, so autograded/gh78/module-01 holds no graded "
             "notebook") in out
     assert "Wrote the feedback page of 1 of 4 learner(s) in" in out and out.rstrip().endswith(": ab12.")
