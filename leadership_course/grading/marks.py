@@ -60,6 +60,18 @@ def lost_mark_reason(grade, item, answers):
     return "wrong answer"
 
 
+def ungraded(course_dir, student, assignment, notebook_names):
+    """[problem] when the gradebook holds ``student``'s submission but autograde wrote no graded
+    copy of one of its notebooks (nbgrader failed for them alone), in the problems/ files' shape."""
+    graded = Path(course_dir) / "autograded" / student / assignment
+    missing = [f"{name}.ipynb" for name in notebook_names if not (graded / f"{name}.ipynb").is_file()]
+    if not missing:
+        return []
+    return [{"reason": f"autograde did not grade {', '.join(missing)}, so the score shown is not theirs.",
+             "action": f"run `nbgrader autograde {assignment} --student {student} --force` and read its messages; "
+                       "if it says the notebook cannot be read, ask them to send their submission again."}]
+
+
 def submission_problems(course_dir, student, assignment, notebook_names):
     """Plain reasons why a submission may score less than the learner expects."""
     course_dir = Path(course_dir)
@@ -81,7 +93,8 @@ def submission_problems(course_dir, student, assignment, notebook_names):
     for question in questions:
         if question["id"] in answers and chosen_options(question, answers[question["id"]]) is None:
             problems.append(f"the answer to {question['id']} could not be read")
-    for kept in read_problems(course_dir, assignment, student):
+    for kept in read_problems(course_dir, assignment, student) + ungraded(course_dir, student, assignment,
+                                                                          notebook_names):
         detail = f" Text: {kept['detail']}" if kept.get("detail") else ""
         problems.append(f"{kept.get('reason', '')} What to do: {kept.get('action', '')}{detail}")
     return problems
@@ -141,7 +154,7 @@ def cohort_summary(course_dir):
         assignments = []
         for assignment in sorted(gb.assignments, key=lambda a: a.name):
             parts = assessment_parts(course_dir, assignment.name)
-            submitted, scores, waiting = [], [], []
+            submitted, scores, waiting, problems = [], [], [], {}
             for student in students:
                 try:
                     submission = gb.find_submission(assignment.name, student)
@@ -152,10 +165,13 @@ def cohort_summary(course_dir):
                 for notebook in submission.notebooks:
                     waiting += [(student, parts.get(g.name, (g.name,))[0])
                                 for g in sorted(notebook.grades, key=lambda g: g.name) if g.needs_manual_grade]
+                found = read_problems(course_dir, assignment.name, student) + ungraded(
+                    course_dir, student, assignment.name, [n.name for n in assignment.notebooks])
+                if found:
+                    problems[student] = found
             assignments.append({"name": assignment.name, "max_score": assignment.max_score,
                                 "submitted": submitted, "not_submitted": [s for s in students if s not in submitted],
                                 "scores": scores, "needs_marking": waiting,
-                                "problems": {student: read_problems(course_dir, assignment.name, student)
-                                             for student in submitted if read_problems(course_dir, assignment.name, student)},
+                                "problems": problems,
                                 "refused": read_problems(course_dir, assignment.name, REFUSED)})
     return {"students": students, "assignments": assignments}

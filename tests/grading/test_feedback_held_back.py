@@ -139,3 +139,18 @@ def test_formgrader_shows_a_plain_page_for_a_submission_it_cannot_open(collected
         context.close()
     log = formgrader["log"].read_text()
     assert "Traceback" not in log and "TemplateNotFound" not in log and " 500 GET" not in log
+
+
+def test_dashboard_and_export_say_autograde_did_not_grade_a_learner(collected):
+    """Is gh78 (in the gradebook, but autograde failed for them alone) given a reason and what to
+    do on the dashboard and in the marks export, while ab12 (graded) has no such problem?"""
+    from leadership_course.grading.marks import cohort_summary, per_question_marks
+
+    assessment = next(a for a in cohort_summary(collected["dir"])["assignments"] if a["name"] == ASSIGNMENT)
+    reasons = [problem["reason"] for problem in assessment["problems"].get("gh78", [])]
+    assert reasons == [f"autograde did not grade {NOTEBOOK}.ipynb, so the score shown is not theirs."]
+    assert f"--student gh78 --force" in assessment["problems"]["gh78"][0]["action"]
+    assert "ab12" not in assessment["problems"]
+    rows = per_question_marks(collected["dir"])
+    assert all("autograde did not grade" in row["problems"] for row in rows if row["student"] == "gh78")
+    assert not any("autograde did not grade" in row["problems"] for row in rows if row["student"] == "ab12")
