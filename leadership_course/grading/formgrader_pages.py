@@ -7,9 +7,9 @@ way the facilitator got "Sorry, the formgrader encountered an error" (status 500
 traceback in the server's log. nbgrader builds that template's jinja2 environment from its own
 folder only, with no setting for another, so this jupyter-server extension serves the
 submission page first: for a notebook that is missing or cannot be read, a plain page (status
-404); for every other submission, nbgrader's own page. It is enabled for every server of this
-environment (``jupyter-config/``, installed with the course) and adds its page only where
-formgrader itself is enabled.
+404); for every other submission, nbgrader's own page. It is enabled for every server of the
+course's environment (``start.py`` writes ``.venv/etc/jupyter/jupyter_server_config.d/``) and in
+the hub's facilitator profile, and adds its page only where formgrader itself is enabled.
 """
 
 from __future__ import annotations
