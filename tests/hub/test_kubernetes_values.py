@@ -195,6 +195,7 @@ def rendered_pod(name, groups, tmp_path, monkeypatch):
     "<index>-<name>", initContainers as they are, the home volume's mount), the course's hub.extraConfig and
     pre-spawn hook, then KubeSpawner's own get_pod_manifest, as the JSON its API client sends."""
     import asyncio
+    import concurrent.futures
     from types import SimpleNamespace
 
     from kubernetes_asyncio.config import kube_config
@@ -223,7 +224,9 @@ def rendered_pod(name, groups, tmp_path, monkeypatch):
         spawner.pre_spawn_hook(spawner)
         return spawner.api.api_client.sanitize_for_serialization(await spawner.get_pod_manifest())
 
-    return asyncio.run(render()), user
+    # in a thread of its own: a browser test's event loop may be running in this one
+    with concurrent.futures.ThreadPoolExecutor(1) as worker:
+        return worker.submit(asyncio.run, render()).result(), user
 
 
 def test_kubespawner_gives_each_learner_their_own_inbound_folder(tmp_path, monkeypatch):
