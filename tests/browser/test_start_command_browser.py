@@ -76,7 +76,10 @@ def test_the_terminal_says_where_the_course_is_and_little_else(page, tmp_path):
     env = {**os.environ, "COURSE_RECORD_DIR": str(tmp_path / "record"), "JUPYTER_RUNTIME_DIR": str(tmp_path / "run")}
     process = subprocess.Popen(
         [sys.executable, "-m", "leadership_course", "start", "--port", str(port), "--no-browser"],
-        cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+        cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+        # as in a terminal, where Ctrl+C reaches Python: a suite started in the background (`… &`) passes SIGINT on
+        # ignored, and a command started so never sees Ctrl+C (tried: it hung until killed)
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     printed = []
     try:
         deadline = time.monotonic() + START_TIMEOUT_S
