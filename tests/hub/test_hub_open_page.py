@@ -51,6 +51,11 @@ def test_an_open_visible_page_keeps_its_server_from_the_idle_culler(hub, browser
     every 3 s and the server tells the hub every 10 s, so the hub's time is at most about 13 s old;
     40 s leaves room for a loaded machine, and 70 s is well past what an idle server would get.)"""
     b = hub.accounts["learner_b"]
+    # a server of its own: earlier modules' tests (tests/hub/test_hub_limits.py) ran busy loops, a thread
+    # bomb and a hub restart in B's server, and after all of them together the culler once stopped it
+    if hub.servers(b.name):
+        hub.api(f"/users/{b.name}/server", method="DELETE")
+    assert wait_until_stopped(hub, b.name)
     context, page = new_course_page(browser)
     page.add_init_script("window.COURSE_CONNECTION_CHECK_SECONDS = 3;")
     try:
