@@ -1,11 +1,10 @@
 """The Kubernetes route: deploy/kubernetes/config.yaml against the Zero to JupyterHub chart's
-own values schema (kept in deploy/kubernetes/vendor/zero-to-jupyterhub, or $COURSE_Z2JH_SCHEMA_DIR),
+own values schema (a copy kept in deploy/kubernetes/vendor/zero-to-jupyterhub),
 merged over the chart's defaults as Helm does."""
 
 from __future__ import annotations
 
 import copy
-import os
 from pathlib import Path
 
 import jsonschema
@@ -14,7 +13,7 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[2]
 CONFIG = REPO / "deploy" / "kubernetes" / "config.yaml"
-CHART = Path(os.environ.get("COURSE_Z2JH_SCHEMA_DIR", REPO / "deploy" / "kubernetes" / "vendor" / "zero-to-jupyterhub"))
+CHART = REPO / "deploy" / "kubernetes" / "vendor" / "zero-to-jupyterhub"
 
 
 def merged(base, override):
@@ -30,7 +29,7 @@ def merged(base, override):
 @pytest.fixture(scope="module")
 def chart():
     if not (CHART / "values.schema.yaml").is_file():
-        pytest.fail(f"the chart's values schema is not at {CHART}; set COURSE_Z2JH_SCHEMA_DIR")
+        pytest.fail(f"the chart's values schema is not at {CHART}")
     return (yaml.safe_load((CHART / "values.yaml").read_text()),
             yaml.safe_load((CHART / "values.schema.yaml").read_text()))
 
