@@ -10,6 +10,7 @@
 import argparse
 import os
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -67,6 +68,16 @@ def relay(stream, log_path, stopping):
                 print(line.rstrip()[:300], flush=True)
 
 
+def without_ctrl_c():
+    """Popen's arguments for a server that ignores the terminal's Ctrl+C (on Linux and macOS):
+    this command stops it, once the relay is quiet, so no message of its stopping reaches the
+    learner. (Reached by Ctrl+C itself, Voila stopped its kernels while this busy command had
+    not yet woken, and one kernel's error reached the terminal.)"""
+    if os.name == "nt":
+        return {}
+    return {"preexec_fn": lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)}
+
+
 def start(port, lab=False, open_browser=True, preheat=True):
     """Serve the course on 127.0.0.1 (Voila by default, or JupyterLab) until Ctrl+C.
 
@@ -104,7 +115,7 @@ def start(port, lab=False, open_browser=True, preheat=True):
     else:  # the learner sees the address and any error; everything else goes to the log
         log_path = server_log_path()
         server = subprocess.Popen(argv, env=env, cwd=modules, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                  text=True, encoding="utf-8", errors="replace")
+                                  text=True, encoding="utf-8", errors="replace", **without_ctrl_c())
         threading.Thread(target=relay, args=(server.stdout, log_path, stopping), daemon=True).start()
     try:
         if url and wait_for(url.split("/voila/")[0] + "/", server):
