@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from leadership_course import course_home, journal_download, reflection, where_saved
-from leadership_course.components.course_home import activity_sections
+from leadership_course.page_sections import activity_sections
 from leadership_course.content import load_course
 from leadership_course.journal import journal_html
 

@@ -245,7 +245,7 @@ def _rendered(activity, folder):
 def _course_data(course, folder):
     """The course map for the pages: each module with its activities' titles and the
     section of its page that shows each one (for "Continue where you left off")."""
-    from ..components.course_home import activity_sections
+    from ..page_sections import activity_sections
 
     modules = []
     for module in course["modules"]:
