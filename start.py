@@ -26,11 +26,7 @@ PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 
 def ensure_environment(extras=""):
     """Create .venv and install the course (and ``extras``) when anything is missing."""
-    stamp = VENV / f".installed{extras}"
-    wanted = (REPO / "pyproject.toml").stat().st_mtime
-    # an install with extras (the tests' "[test]") holds the plain course too
-    stamps = [stamp] if extras else sorted(VENV.glob(".installed*"))
-    if any(float(done.read_text() or 0) >= wanted for done in stamps):
+    if installed(extras):
         enable_server_extensions()
         prepare_course()
         return
@@ -43,8 +39,16 @@ def ensure_environment(extras=""):
     pip("install", "--quiet", "--upgrade", "pip")
     pip("install", "--quiet", "-e", target)
     enable_server_extensions()
-    stamp.write_text(str(wanted))
+    (VENV / f".installed{extras}").write_text(str((REPO / "pyproject.toml").stat().st_mtime))
     prepare_course()
+
+
+def installed(extras=""):
+    """Is .venv's install with ``extras`` as new as pyproject.toml? An install with extras
+    (the tests' "[test]") holds the plain course too."""
+    wanted = (REPO / "pyproject.toml").stat().st_mtime
+    stamps = [VENV / f".installed{extras}"] if extras else VENV.glob(".installed*")
+    return any(stamp.is_file() and float(stamp.read_text() or 0) >= wanted for stamp in stamps)
 
 
 def pip(*args):

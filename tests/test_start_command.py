@@ -56,6 +56,27 @@ def test_setting_up_shows_pips_messages_only_when_it_fails(capsys, monkeypatch):
     assert "run the same command again" in str(stopped.value)
 
 
+def test_an_install_counts_only_when_as_new_as_pyproject_and_the_tests_install_holds_the_course(tmp_path,
+                                                                                                  monkeypatch):
+    """Does the start command set up .venv again when no install, or only an older one, is
+    recorded; and take the tests' install ("[test]") as the course's, but not the other way?"""
+    sys.path.insert(0, str(REPO))
+    try:
+        import start
+    finally:
+        sys.path.remove(str(REPO))
+    monkeypatch.setattr(start, "VENV", tmp_path)
+    wanted = (REPO / "pyproject.toml").stat().st_mtime
+    assert not start.installed() and not start.installed("[test]")
+    (tmp_path / ".installed").write_text(str(wanted - 60))
+    assert not start.installed()
+    (tmp_path / ".installed").write_text(str(wanted))
+    assert start.installed() and not start.installed("[test]")
+    (tmp_path / ".installed").unlink()
+    (tmp_path / ".installed[test]").write_text(str(wanted))
+    assert start.installed() and start.installed("[test]")
+
+
 def test_the_package_licence_is_an_spdx_string():
     """Is the licence an SPDX string with a setuptools that reads it (a TOML table made
     setuptools print a deprecation box three times on the first run)?"""
