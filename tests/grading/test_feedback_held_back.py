@@ -11,30 +11,22 @@ A cohort of four on a copy of grading/, graded by nbgrader's own commands:
   the gradebook holds their submission but autograded/ holds no notebook."""
 
 import shutil
-import subprocess
 
 import pytest
 
 from browser_helpers import axe_violations, new_course_page
-from test_facilitator_route import ASSIGNMENT, BIN, ENV, NOTEBOOK, REPO, TOKEN, formgrader, gradebook
+from test_facilitator_route import ASSIGNMENT, BIN, NOTEBOOK, REPO, TOKEN, formgrader, gradebook, run_unrecorded
 
 COHORT = ("ab12", "cd34", "ef56", "gh78")
 __all__ = ["formgrader"]  # the formgrader server fixture, on this module's course
 
 
-def run(course, *argv, check=True):
-    result = subprocess.run(list(argv), cwd=course, env=ENV, capture_output=True, text=True, timeout=600)
-    if check:
-        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return result
-
-
 def nbgrader(course, *args, check=True):
-    return run(course, str(BIN / "nbgrader"), *args, check=check)
+    return run_unrecorded(course, str(BIN / "nbgrader"), *args, check=check)
 
 
 def course_command(course, *args):
-    return run(course, str(BIN / "python"), "-m", "leadership_course", *args, check=False)
+    return run_unrecorded(course, str(BIN / "python"), "-m", "leadership_course", *args, check=False)
 
 
 @pytest.fixture(scope="module")
