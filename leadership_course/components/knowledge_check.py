@@ -64,10 +64,11 @@ class QuestionView(widgets.VBox):
     def _late_choice(self, change):
         """A choice made just before Check answer can reach the kernel after the click
         (ipywidgets sends clicks at once but queues value changes): check it again, so the
-        feedback and the record always match what the learner sees."""
+        feedback and the record always match what the learner sees. It is the same attempt,
+        corrected, not a new one."""
         locked = self.selector.disabled and self.answer
         if locked and change["new"] and sorted(change["new"]) != self.answer["selected"]:
-            safe_callback(self._report)(self.check)()
+            safe_callback(self._report)(self.check)(same_attempt=True)
 
     @property
     def selected(self):
@@ -78,12 +79,13 @@ class QuestionView(widgets.VBox):
         """Choose options by number (as a learner's clicks would)."""
         self.selector.value = list(numbers)
 
-    def check(self):
+    def check(self, same_attempt=False):
+        """Check the chosen options; ``same_attempt`` corrects the last attempt's choice."""
         selected = self.selected
         if not selected:
             self.feedback.html = "<p>Choose an answer first, then select Check answer.</p>"
             return
-        attempts = (self.answer or {}).get("attempts", 0) + 1
+        attempts = (self.answer or {}).get("attempts", 0) + (0 if same_attempt and self.answer else 1)
         self.show_result(selected)
         # The Check answer button has gone: keep the keyboard focus on the question
         # (Try again after a wrong answer; the chosen option after a right one).
