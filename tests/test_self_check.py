@@ -24,6 +24,29 @@ def test_results_need_every_answer(learner):
     assert view.results.value == ""
 
 
+def test_results_asked_for_before_the_last_answer_arrived_show_when_it_does(learner):
+    """If Show my results reaches the kernel before the last choice (ipywidgets can order
+    them so), do the results show once that choice arrives, without a second click?"""
+    view = self_check("sample-self-check")
+    view.answer("noticing-1", 3)
+    view.answer("noticing-2", 2)
+    view.show_results()
+    assert "1 still to answer" in view.status.text and view.results.value == ""
+    view.answer("helping-1", 4)
+    assert "Your results" in view.results.value
+    assert learner.activity("sample-self-check")["completed"] is True
+
+
+def test_answers_alone_never_show_results_unasked(learner):
+    """Does answering every statement without selecting Show my results leave the results
+    hidden, so they come only when the learner asks?"""
+    view = self_check("sample-self-check")
+    for item, value in {"noticing-1": 3, "noticing-2": 2, "helping-1": 4}.items():
+        view.answer(item, value)
+    assert view.results.value == ""
+    assert "completed" not in learner.activity("sample-self-check")
+
+
 def test_results_chart_has_alt_text_and_table(learner):
     """Are results shown as an image with alt text giving the figures, and as a table?"""
     view = self_check("sample-self-check")

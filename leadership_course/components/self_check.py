@@ -64,6 +64,7 @@ class SelfCheck(CourseBox):
         saved = entry.get("responses") if isinstance(entry.get("responses"), dict) else {}
         self.status = LiveRegion()
         self.results = html_widget()
+        self.results_asked = False  # Show my results was selected before every answer was in
         self.selectors = {}
         parts = [html_widget(f"<h3>Self-check: {escape(self_check['title'])}</h3>"
                               f"{markdown(self_check.get('intro', ''))}<p><em>{DISCLAIMER}</em></p>")]
@@ -97,8 +98,12 @@ class SelfCheck(CourseBox):
         self.selectors[item_id].value = [value - 1]
 
     def _guarded_save(self):
+        """Save an answer as it is chosen. If Show my results was refused for want of answers,
+        show them once the last one is in: ipywidgets can deliver a choice after the click."""
         try:
             self.save()
+            if self.results_asked and len(self.responses) == len(self.selectors):
+                self.show_results()
         except Exception as error:  # same plain message as a button would give
             self._report(friendly_message(error))
 
@@ -112,8 +117,10 @@ class SelfCheck(CourseBox):
     def show_results(self):
         missing = len(self.selectors) - len(self.responses)
         if missing:
+            self.results_asked = True
             self.status.html = f"<p>Please answer every statement first: {missing} still to answer.</p>"
             return
+        self.results_asked = False
         scores = dimension_scores(self.self_check, self.responses)
         self.results.value = results_html(self.self_check, scores)
         self.status.html = "<p>Your results are below. They are saved in your journal.</p>"
