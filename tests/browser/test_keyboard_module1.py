@@ -17,6 +17,7 @@ NOTEBOOK = "01_why_compassion.ipynb"
 CHECK_ID = "four-behaviours-check"
 SCENARIO_ID = "busy-shift-scenario"
 REFLECTION_ID = "module-1-reflection"
+SELF_CHECK_ID = "four-behaviours-self-check"
 ANSWER_TIMEOUT_MS = 15_000
 
 
@@ -228,3 +229,40 @@ def test_save_a_reflection_twice_with_the_keyboard(open_course_page, keys, voila
 
     saved = json.loads((voila_server.record_dir / "learner-record.json").read_text())
     assert saved["activities"][REFLECTION_ID]["text"] == "I will ask the team what gets in their way."
+
+
+def test_answer_the_self_check_and_see_the_results_with_the_keyboard(open_course_page, keys, axe, voila_server):
+    """Can a learner answer every self-check statement with Tab and the arrow keys, select
+    Show my results with Enter straight after the last choice, and hear that the results
+    are below, with the averages in a table, the answers saved and the focus kept?"""
+    from leadership_course.components.self_check import dimension_scores
+
+    self_check = activity(SELF_CHECK_ID, "self_check")
+    items = [item for dimension in self_check["dimensions"] for item in dimension["items"]]
+    page = open_course_page(NOTEBOOK)
+    box = page.locator(".course-self-check")
+    groups = box.locator("fieldset")
+    expect(groups).to_have_count(len(items))
+
+    for number in range(len(items)):  # into each group, then ArrowRight chooses its second point
+        radios = groups.nth(number).locator("input[type='radio']")
+        keys.tab_to(radios.first)
+        keys.press("ArrowRight")
+        expect(radios.nth(1)).to_be_checked()
+    show = box.get_by_role("button", name="Show my results")
+    keys.tab_to(show)
+    keys.press("Enter")
+
+    status = box.locator("[role='status']").first
+    expect(status).to_contain_text("Your results are below", timeout=ANSWER_TIMEOUT_MS)
+    expected = dimension_scores(self_check, {item["id"]: 2 for item in items})
+    for dimension in self_check["dimensions"]:
+        row = box.get_by_role("row", name=dimension["label"])
+        expect(row).to_contain_text(f"{expected[dimension['id']]:.1f}")
+    assert keys.is_focused(show) and not keys.focus_lost
+
+    saved = json.loads((voila_server.record_dir / "learner-record.json").read_text())["activities"][SELF_CHECK_ID]
+    assert saved["responses"] == {item["id"]: 2 for item in items} and saved["completed"] is True
+
+    violations = axe(page)
+    assert not violations, "axe, with the results shown:\n" + "\n".join(violations)
